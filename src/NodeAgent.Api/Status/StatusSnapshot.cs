@@ -1,0 +1,61 @@
+namespace NodeAgent.Api.Status;
+
+/// <summary>
+/// Everything the REST and gRPC surfaces answer from, published by the HA loop after each cycle.
+/// Immutable: a health check never runs SQL or touches etcd.
+/// </summary>
+public sealed record StatusSnapshot
+{
+    public static readonly StatusSnapshot Starting = new() { Scope = "", Name = "", State = "starting", Role = "uninitialized" };
+
+    public required string Scope { get; init; }
+    public required string Name { get; init; }
+    /// <summary>Patroni state word: running, stopped, starting, creating replica, ...</summary>
+    public required string State { get; init; }
+    /// <summary>Wire role: master, replica, standby_leader, uninitialized, demoted, promoted.</summary>
+    public required string Role { get; init; }
+
+    /// <summary>This node held the leader lock at <see cref="LockRenewedTimestamp"/>.</summary>
+    public bool HoldsLock { get; init; }
+    /// <summary>Monotonic timestamp (TimeProvider.GetTimestamp) of the last successful lock renewal.</summary>
+    public long LockRenewedTimestamp { get; init; }
+    /// <summary>Lease TTL in seconds: a lock older than this is not trusted by /primary.</summary>
+    public int Ttl { get; init; } = 30;
+    public int LoopWait { get; init; } = 10;
+    /// <summary>Monotonic timestamp the HA loop is expected to run next (for /liveness).</summary>
+    public long NextRunTimestamp { get; init; }
+
+    /// <summary>Postgres accepts writes right now (primary, out of recovery, not being demoted).</summary>
+    public bool AcceptsWrites { get; init; }
+    public bool IsStandbyCluster { get; init; }
+    public bool Paused { get; init; }
+    public bool ClusterUnlocked { get; init; }
+    public bool DcsAvailable { get; init; } = true;
+    public bool PendingRestart { get; init; }
+
+    public ulong? XlogLocation { get; init; }
+    public ulong? ReceivedLocation { get; init; }
+    public ulong? ReplayedLocation { get; init; }
+    public string? ReplayedTimestamp { get; init; }
+    public bool? ReplayPaused { get; init; }
+    /// <summary>The leader's optime from the status key (for lag= on /replica).</summary>
+    public ulong ClusterLastLsn { get; init; }
+    public int? Timeline { get; init; }
+    public int? ServerVersion { get; init; }
+    /// <summary>Patroni's str(datetime) form, e.g. "2023-05-01 10:00:00.123456+00:00".</summary>
+    public string? PostmasterStartTime { get; init; }
+    public string? SystemIdentifier { get; init; }
+    /// <summary>Unix seconds of the last successful etcd contact.</summary>
+    public long? DcsLastSeen { get; init; }
+    public IReadOnlyDictionary<string, object?> Tags { get; init; } = new Dictionary<string, object?>();
+    public IReadOnlyList<ReplicationRow> Replication { get; init; } = [];
+    public bool SyncStandby { get; init; }
+
+    public WatchdogStatus? Watchdog { get; init; }
+    public bool WatchdogFailed { get; init; }
+}
+
+public sealed record ReplicationRow(string UseName, string ApplicationName, string? ClientAddr, string State, string SyncState, int SyncPriority);
+
+/// <summary>NodeAgent extension (Patroni #2296): is the watchdog armed, on which device, with which timeout.</summary>
+public sealed record WatchdogStatus(string Mode, string Device, bool Armed, int? TimeoutSeconds, string? LastKeepalive);

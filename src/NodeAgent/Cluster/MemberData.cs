@@ -1,0 +1,35 @@
+namespace NodeAgent.Cluster;
+
+/// <summary>
+/// The value of <c>members/&lt;name&gt;</c> (patroni-reference §1.3). Serialised by <c>MemberDataCodec</c>
+/// in Patroni's field order as compact JSON.
+/// </summary>
+public sealed record MemberData
+{
+    public required string ConnUrl { get; init; }
+    public required string ApiUrl { get; init; }
+    /// <summary>Patroni state words: running, stopped, starting, creating replica, ...</summary>
+    public required string State { get; init; }
+    public required MemberRole Role { get; init; }
+    public string Version { get; init; } = AgentVersion.PatroniCompatible;
+    public string? ProxyUrl { get; init; }
+    public bool? CheckpointAfterPromote { get; init; }
+    /// <summary>Tags with Patroni's omissions applied (false nofailover/noloadbalance/nosync/clonefrom dropped).</summary>
+    public IReadOnlyDictionary<string, object?>? Tags { get; init; }
+    public bool PendingRestart { get; init; }
+    public ulong? XlogLocation { get; init; }
+    public int? Timeline { get; init; }
+    public bool Pause { get; init; }
+
+    /// <summary>Fields NodeAgent adds beyond Patroni 3.0.2; other readers ignore unknown keys.</summary>
+    public string? ReplicationState { get; init; }
+
+    public bool NoFailover => Tags is not null && Tags.TryGetValue("nofailover", out var v) && IsTrue(v);
+
+    private static bool IsTrue(object? v) => v switch
+    {
+        bool b => b,
+        string s => s.Equals("true", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+}

@@ -1,0 +1,36 @@
+namespace NodeAgent.Configuration;
+
+/// <summary>
+/// The local configuration file, typed. Key names follow Patroni's YAML (patroni-reference §5.1);
+/// defaults follow §2.1. Built by <c>ConfigLoader</c>, checked by <c>ConfigValidator</c>.
+/// </summary>
+public sealed record AgentConfig
+{
+    public required string Scope { get; init; }
+    public required string Name { get; init; }
+    public string Namespace { get; init; } = "/service";
+
+    public LogConfig Log { get; init; } = new();
+    public RestApiConfig RestApi { get; init; } = new();
+    public CtlConfig Ctl { get; init; } = new();
+    public Etcd3Config Etcd3 { get; init; } = new();
+    public BootstrapConfig Bootstrap { get; init; } = new();
+    public PostgresqlConfig Postgresql { get; init; } = new();
+    public WatchdogConfig Watchdog { get; init; } = new();
+    public IReadOnlyDictionary<string, object?> Tags { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>The base path of every key: '/' + namespace + '/' + scope, repeated slashes collapsed.</summary>
+    public string KeyPrefix
+    {
+        get
+        {
+            var raw = "/" + Namespace.Trim('/') + "/" + Scope + "/";
+            while (raw.Contains("//", StringComparison.Ordinal))
+            {
+                raw = raw.Replace("//", "/", StringComparison.Ordinal);
+            }
+
+            return raw;
+        }
+    }
+}

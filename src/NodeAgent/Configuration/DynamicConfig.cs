@@ -1,0 +1,54 @@
+namespace NodeAgent.Configuration;
+
+/// <summary>
+/// The cluster-wide settings that live in the <c>config</c> key (patroni-reference §5.1 "Dynamic keys"),
+/// defaults from §2.1. Parsed from YAML (<c>bootstrap.dcs</c>) or from the key's JSON.
+/// </summary>
+public sealed record DynamicConfig
+{
+    public int Ttl { get; init; } = 30;
+    public int LoopWait { get; init; } = 10;
+    public int RetryTimeout { get; init; } = 10;
+    public long MaximumLagOnFailover { get; init; } = 1048576;
+    public long MaximumLagOnSyncnode { get; init; } = -1;
+    public int MaxTimelinesHistory { get; init; }
+    public int PrimaryStartTimeout { get; init; } = 300;
+    public int PrimaryStopTimeout { get; init; }
+    public bool SynchronousMode { get; init; }
+    public bool SynchronousModeStrict { get; init; }
+    public int SynchronousNodeCount { get; init; } = 1;
+    public bool FailsafeMode { get; init; }
+    public bool CheckTimeline { get; init; }
+    public bool Pause { get; init; }
+    public DynamicPostgresqlConfig Postgresql { get; init; } = new();
+    public StandbyClusterConfig? StandbyCluster { get; init; }
+    public IReadOnlyDictionary<string, SlotConfig> Slots { get; init; } = new Dictionary<string, SlotConfig>();
+    public IReadOnlyList<IgnoreSlotRule> IgnoreSlots { get; init; } = [];
+}
+
+public sealed record DynamicPostgresqlConfig
+{
+    public bool UsePgRewind { get; init; }
+    public bool UseSlots { get; init; } = true;
+    /// <summary>GUCs as strings, exactly as written (e.g. "on", "5432", "*").</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<string> PgHba { get; init; } = [];
+    public IReadOnlyList<string> PgIdent { get; init; } = [];
+    public IReadOnlyDictionary<string, string> RecoveryConf { get; init; } = new Dictionary<string, string>();
+}
+
+public sealed record StandbyClusterConfig
+{
+    public string? Host { get; init; }
+    public int? Port { get; init; }
+    public string? PrimarySlotName { get; init; }
+    public IReadOnlyList<string> CreateReplicaMethods { get; init; } = [];
+    public string? RestoreCommand { get; init; }
+    public string? ArchiveCleanupCommand { get; init; }
+    public string? RecoveryMinApplyDelay { get; init; }
+}
+
+/// <summary>A permanent slot: physical, or logical with database and plugin.</summary>
+public sealed record SlotConfig(string Type, string? Database, string? Plugin);
+
+public sealed record IgnoreSlotRule(string? Name, string? Type, string? Database, string? Plugin);

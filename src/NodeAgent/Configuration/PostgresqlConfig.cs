@@ -1,0 +1,69 @@
+namespace NodeAgent.Configuration;
+
+public sealed record PostgresqlConfig
+{
+    /// <summary>Comma-separated hosts, then ":port", e.g. "0.0.0.0:5432".</summary>
+    public string Listen { get; init; } = "0.0.0.0:5432";
+    public string? ConnectAddress { get; init; }
+    public string? ProxyAddress { get; init; }
+    public string DataDir { get; init; } = "";
+    public string? ConfigDir { get; init; }
+    public string? BinDir { get; init; }
+    /// <summary>Patroni's default is ~/pgpass (no dot).</summary>
+    public string? PgPass { get; init; }
+    public string Database { get; init; } = "postgres";
+    public string? ConfigBaseName { get; init; }
+    public string? CustomConf { get; init; }
+    public bool UseUnixSocket { get; init; }
+    public bool UseUnixSocketRepl { get; init; }
+    public PostgresAuthentication Authentication { get; init; } = new();
+    public CallbacksConfig Callbacks { get; init; } = new();
+    public IReadOnlyList<string> CreateReplicaMethods { get; init; } = ["basebackup"];
+    /// <summary>pg_basebackup options: "verbose" or "max-rate=100M".</summary>
+    public IReadOnlyList<string> Basebackup { get; init; } = [];
+    public IReadOnlyDictionary<string, ReplicaMethodConfig> ReplicaMethods { get; init; } = new Dictionary<string, ReplicaMethodConfig>();
+    public IReadOnlyDictionary<string, string> RecoveryConf { get; init; } = new Dictionary<string, string>();
+    /// <summary>Local GUCs; merged with the dynamic ones by the rules of §5.3.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<string> PgHba { get; init; } = [];
+    public IReadOnlyList<string> PgIdent { get; init; } = [];
+    public int PgCtlTimeout { get; init; } = 60;
+    public bool? UsePgRewind { get; init; }
+    public bool RemoveDataDirectoryOnRewindFailure { get; init; }
+    public bool RemoveDataDirectoryOnDivergedTimelines { get; init; }
+    public string? PrePromote { get; init; }
+    public string? BeforeStop { get; init; }
+}
+
+public sealed record PostgresAuthentication
+{
+    public PostgresUser Superuser { get; init; } = new() { Username = "postgres" };
+    public PostgresUser Replication { get; init; } = new() { Username = "replicator" };
+    public PostgresUser? Rewind { get; init; }
+}
+
+public sealed record PostgresUser
+{
+    public required string Username { get; init; }
+    public string? Password { get; init; }
+    public string? SslMode { get; init; }
+    public string? SslKey { get; init; }
+    public string? SslPassword { get; init; }
+    public string? SslCert { get; init; }
+    public string? SslRootCert { get; init; }
+    public string? SslCrl { get; init; }
+    public string? SslCrlDir { get; init; }
+    public string? GssEncMode { get; init; }
+    public string? ChannelBinding { get; init; }
+}
+
+public sealed record CallbacksConfig
+{
+    public string? OnStart { get; init; }
+    public string? OnStop { get; init; }
+    public string? OnRestart { get; init; }
+    public string? OnReload { get; init; }
+    public string? OnRoleChange { get; init; }
+}
+
+public sealed record ReplicaMethodConfig(string Command, bool KeepData, bool NoParams, bool NoLeader, IReadOnlyDictionary<string, string> Options);

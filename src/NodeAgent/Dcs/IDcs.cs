@@ -1,0 +1,64 @@
+using NodeAgent.Cluster;
+
+namespace NodeAgent.Dcs;
+
+/// <summary>
+/// The distributed configuration store, as the HA loop sees it. The etcd3 implementation keeps
+/// <see cref="Current"/> up to date from one range plus a watch; writes go straight to etcd.
+/// Every call finishes within <c>retry_timeout</c>: it either succeeds, returns false (a compare
+/// failed), or throws <see cref="DcsUnavailableException"/>.
+/// </summary>
+public interface IDcs : IAsyncDisposable
+{
+    /// <summary>The last known cluster view (from the watch cache), or null before the first read.</summary>
+    ClusterView? Current { get; }
+
+    /// <summary>Monotonic timestamp (<see cref="TimeProvider.GetTimestamp"/>) of the last successful contact with etcd.</summary>
+    long LastContactTimestamp { get; }
+
+    /// <summary>Starts the cache (range + watch). Returns the first view; throws when etcd cannot be reached.</summary>
+    Task<ClusterView> StartAsync(CancellationToken cancellationToken);
+
+    /// <summary>Waits until the leader, config or failover key changes (or, on a replica, status), or the timeout passes.</summary>
+    Task WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Re-reads the whole prefix with a quorum read (used after a stall and before decisions that must not be stale).</summary>
+    Task<ClusterView> ReadClusterAsync(CancellationToken cancellationToken);
+
+    /// <summary>Refreshes this node's lease (one single-shot keepalive). False when the lease had expired (a new one is granted).</summary>
+    Task<bool> RefreshLeaseAsync(CancellationToken cancellationToken);
+
+    /// <summary>Puts <c>members/&lt;name&gt;</c> bound to this node's lease.</summary>
+    Task TouchMemberAsync(MemberData data, CancellationToken cancellationToken);
+
+    /// <summary>Creates <c>leader</c> = our name with our lease, only if it does not exist (create_revision == 0).</summary>
+    Task<bool> AttemptToAcquireLeaderAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Keeps the lock: a forced lease keepalive plus a check that <c>leader</c> still holds our name
+    /// under our lease. Never writes the key unconditionally. False means the lock is lost.
+    /// </summary>
+    Task<bool> UpdateLeaderAsync(CancellationToken cancellationToken);
+
+    /// <summary>Deletes <c>leader</c> if it still is ours (mod_revision compare).</summary>
+    Task<bool> DeleteLeaderAsync(CancellationToken cancellationToken);
+
+    /// <summary>Race for <c>initialize</c> (create_new: create_revision == 0 with ""), or set it to the system identifier.</summary>
+    Task<bool> InitializeAsync(bool createNew, string value, CancellationToken cancellationToken);
+
+    Task CancelInitializationAsync(CancellationToken cancellationToken);
+
+    /// <summary>Writes <c>config</c>; with a revision, only if unchanged since (CAS).</summary>
+    Task<bool> SetConfigAsync(string json, long? modRevision, CancellationToken cancellationToken);
+
+    Task SetHistoryAsync(string json, CancellationToken cancellationToken);
+
+    /// <summary>Writes <c>status</c> = {"optime":N} when it changed.</summary>
+    Task WriteStatusAsync(ulong optime, CancellationToken cancellationToken);
+
+    /// <summary>Writes <c>failover</c>; "{}" clears it. With a revision, only if unchanged since.</summary>
+    Task<bool> SetFailoverAsync(string json, long? modRevision, CancellationToken cancellationToken);
+
+    /// <summary>Deletes our member key (clean shutdown) .</summary>
+    Task DeleteMemberAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,34 @@
+namespace NodeAgent.Hosting;
+
+/// <summary><c>node-agent [--version | --help | --validate-config FILE | CONFIG_FILE]</c>, like <c>patroni</c>.</summary>
+internal static class AgentCommandLine
+{
+    public const string Usage = """
+        Usage: node-agent [OPTIONS] [CONFIG_FILE]
+
+        PostgreSQL high-availability agent, a drop-in replacement for Patroni.
+
+        Options:
+          --validate-config FILE  check the configuration file and exit (0 valid, 1 invalid)
+          --version               print the version and exit
+          --help                  show this message and exit
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "--help" or "-h")
+        {
+            await Console.Out.WriteLineAsync(Usage).ConfigureAwait(false);
+            return args.Length == 0 ? 1 : 0;
+        }
+
+        if (args[0] == "--version")
+        {
+            await Console.Out.WriteLineAsync($"node-agent {AgentVersion.Current}").ConfigureAwait(false);
+            return 0;
+        }
+
+        await Console.Error.WriteLineAsync("not implemented yet").ConfigureAwait(false);
+        return 2;
+    }
+}

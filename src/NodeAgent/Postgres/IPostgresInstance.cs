@@ -1,0 +1,57 @@
+using NodeAgent.Cluster;
+
+namespace NodeAgent.Postgres;
+
+/// <summary>Where to stream from: the leader's member name and its connection URL.</summary>
+public sealed record UpstreamTarget(string MemberName, string ConnUrl);
+
+/// <summary>
+/// The local postgres, as the HA executor drives it. The implementation owns the postmaster as a child
+/// process, writes the config files and runs initdb/pg_basebackup through the one process runner.
+/// Every method is bounded by its own deadline and never hangs on a stuck server.
+/// </summary>
+public interface IPostgresInstance : IAsyncDisposable
+{
+    /// <summary>
+    /// Sets the dynamic config (config key merged with local settings, §5.3) used for the config files.
+    /// Rewrites them and reloads a running server when something changed; returns true when a restart is pending.
+    /// </summary>
+    Task<bool> ApplyDynamicConfigAsync(NodeAgent.Configuration.DynamicConfig dynamic, CancellationToken cancellationToken);
+
+    /// <summary>Observes data dir, process and (if running) SQL state. Never throws for a down server.</summary>
+    Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken);
+
+    /// <summary>initdb with bootstrap.initdb options and the superuser pwfile, then pg_hba from bootstrap.pg_hba.</summary>
+    Task InitDbAsync(CancellationToken cancellationToken);
+
+    /// <summary>Clones the data dir from the upstream with pg_basebackup (create_replica_methods).</summary>
+    Task CloneFromAsync(UpstreamTarget upstream, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes postgresql.conf / pg_hba / recovery settings for the given role and starts the postmaster.
+    /// <paramref name="upstream"/> null and <paramref name="asPrimary"/> false: standby without primary_conninfo (read-only, no leader).
+    /// Returns when postgres accepts connections or the start timeout passes (false).
+    /// </summary>
+    Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken);
+
+    /// <summary>Stops the postmaster. With <paramref name="checkpoint"/> a CHECKPOINT is issued first (switchover/shutdown).</summary>
+    Task StopAsync(StopMode mode, bool checkpoint, CancellationToken cancellationToken);
+
+    /// <summary>pg_promote(); returns when the server left recovery.</summary>
+    Task<bool> PromoteAsync(CancellationToken cancellationToken);
+
+    /// <summary>Re-points primary_conninfo/primary_slot_name to a new upstream; reloads (PG 13+ applies it without restart).</summary>
+    Task FollowAsync(UpstreamTarget? upstream, CancellationToken cancellationToken);
+
+    /// <summary>Creates/alters the superuser, replication and rewind roles after bootstrap.</summary>
+    Task CreateRolesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Makes the primary's physical slots equal to the desired set (creates missing, drops inactive unknown).</summary>
+    Task SyncReplicationSlotsAsync(IReadOnlySet<string> desiredPhysicalSlots, CancellationToken cancellationToken);
+
+    /// <summary>SIGHUP after rewriting config files (e.g. dynamic parameters changed).</summary>
+    Task ReloadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Reads the history file of the current timeline as history-key rows.</summary>
+    Task<IReadOnlyList<TimelineHistoryEntry>> ReadTimelineHistoryAsync(int timeline, CancellationToken cancellationToken);
+}

@@ -1,0 +1,58 @@
+using NodeAgent.Cluster;
+
+namespace NodeAgent.Postgres;
+
+/// <summary>What the data directory looks like on disk.</summary>
+public enum DataDirState
+{
+    /// <summary>Missing or empty: bootstrap or clone.</summary>
+    Empty,
+    Initialized,
+    /// <summary>Present but not usable: wrong owner/mode, no PG_VERSION, version mismatch.</summary>
+    Invalid,
+}
+
+/// <summary>How postgres is to be stopped; mapped to signals in one place (SIGTERM/SIGINT/SIGQUIT).</summary>
+public enum StopMode
+{
+    Smart,
+    Fast,
+    Immediate,
+}
+
+/// <summary>
+/// One observation of the local postgres, taken at the start of an HA cycle. Immutable.
+/// Fields are null when unknown (postgres down or the query timed out).
+/// </summary>
+public sealed record PostgresObservation
+{
+    public required DataDirState DataDir { get; init; }
+    /// <summary>The postmaster is our live child (or an adopted one whose postmaster.pid matched).</summary>
+    public required bool IsRunning { get; init; }
+    /// <summary>Accepting connections (after startup/recovery finished enough to answer SQL).</summary>
+    public bool IsAcceptingConnections { get; init; }
+    public bool? IsInRecovery { get; init; }
+    public string? SystemIdentifier { get; init; }
+    public int? Timeline { get; init; }
+    /// <summary>Primary: pg_current_wal_lsn(). Replica: max(received, replayed).</summary>
+    public Lsn? WalPosition { get; init; }
+    public Lsn? ReceivedLsn { get; init; }
+    public Lsn? ReplayedLsn { get; init; }
+    public DateTimeOffset? ReplayedTimestamp { get; init; }
+    public bool? ReplayPaused { get; init; }
+    /// <summary>WAL receiver state on a replica, e.g. "streaming".</summary>
+    public string? ReceiverState { get; init; }
+    /// <summary>Member name this replica's primary_conninfo points at (from our own recovery config), if any.</summary>
+    public string? FollowingMember { get; init; }
+    /// <summary>PG server_version_num, e.g. 150018.</summary>
+    public int? ServerVersion { get; init; }
+    public DateTimeOffset? PostmasterStartTime { get; init; }
+    /// <summary>The postmaster exited since the last observation without us asking (crash).</summary>
+    public bool CrashedSinceLastObservation { get; init; }
+    /// <summary>pg_controldata "Database cluster state", e.g. "shut down", "in production", "shut down in recovery".</summary>
+    public string? ClusterState { get; init; }
+    public IReadOnlyList<ReplicationConnection> Replication { get; init; } = [];
+}
+
+/// <summary>A row of pg_stat_replication, as /patroni shows it.</summary>
+public sealed record ReplicationConnection(string UseName, string ApplicationName, string? ClientAddr, string State, string SyncState, int SyncPriority);

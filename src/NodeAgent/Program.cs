@@ -1,0 +1,3 @@
+using NodeAgent.Hosting;
+
+return await EntryPoint.RunAsync(args).ConfigureAwait(false);
