@@ -1,0 +1,27 @@
+namespace NodeAgent.Watchdog;
+
+/// <summary>
+/// The leader's dead-man switch, as the HA executor drives it (patroni-reference §6): armed right before
+/// promotion, kicked only after a successful lock renewal, disabled on demote, in pause, during crash
+/// recovery and at shutdown. Implementations never throw from these calls: failures show in <see cref="Status"/>.
+/// </summary>
+public interface IWatchdog
+{
+    /// <summary>Opens and arms the device with timeout = ttl - safety_margin (ttl/2 for -1). False when it could not be armed.</summary>
+    bool Activate(int ttl, int loopWait);
+
+    /// <summary>One keepalive; applies a changed timeout first.</summary>
+    void Keepalive();
+
+    /// <summary>Magic close ('V') and release, so the node is not reset.</summary>
+    void Disable();
+
+    /// <summary>For <c>required</c> mode: may this node take the lock at all (device present and writable)?</summary>
+    bool IsHealthy { get; }
+
+    /// <summary>Snapshot for /patroni, /metrics and agentctl list -e.</summary>
+    WatchdogState Status { get; }
+}
+
+/// <summary>What an operator wants to know about the watchdog (Patroni #2296).</summary>
+public sealed record WatchdogState(string Mode, string Device, bool Armed, int? TimeoutSeconds, DateTimeOffset? LastKeepalive, bool Failed, string? Error);
