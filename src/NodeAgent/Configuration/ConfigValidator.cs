@@ -11,7 +11,6 @@ namespace NodeAgent.Configuration;
 /// </summary>
 public static class ConfigValidator
 {
-
     public static ConfigValidationResult Validate(JsonObject tree, bool checkMachine = true)
     {
         ArgumentNullException.ThrowIfNull(tree);
