@@ -7,8 +7,15 @@ namespace NodeAgent.Watchdog;
 /// </summary>
 public interface IWatchdog
 {
-    /// <summary>Opens and arms the device with timeout = ttl - safety_margin (ttl/2 for -1). False when it could not be armed.</summary>
+    /// <summary>
+    /// Opens and arms the device with timeout = ttl - safety_margin (ttl/2 for -1). Like Patroni, false only when the
+    /// node must not be primary: mode <c>required</c> and the device could not be armed. In <c>automatic</c> a missing
+    /// device is logged once and true is returned; in <c>off</c> nothing happens. When already armed, applies new timings.
+    /// </summary>
     bool Activate(int ttl, int loopWait);
+
+    /// <summary>New ttl / loop_wait from the config key: a changed timeout is applied at the next keepalive; no slack disables.</summary>
+    void Reconfigure(int ttl, int loopWait);
 
     /// <summary>One keepalive; applies a changed timeout first.</summary>
     void Keepalive();
