@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace NodeAgent.IntegrationTests.Fixtures;
 
@@ -113,6 +115,34 @@ public sealed class EtcdCluster : IAsyncDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// Index of the member that is raft leader as seen by a running member (POST /v3/maintenance/status
+    /// of the grpc-gateway), or null if no running member knows a leader.
+    /// </summary>
+    public async Task<int?> LeaderIndexAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var member in Members.Where(m => m.IsRunning))
+        {
+            try
+            {
+                using var content = new StringContent("{}");
+                using var response = await Http.PostAsync(new Uri($"{member.ClientUrl}/v3/maintenance/status"), content, cancellationToken);
+                var status = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                var self = (string?)status?["header"]?["member_id"];
+                var leader = (string?)status?["leader"];
+                if (self is not null && self == leader)
+                {
+                    return Members.ToList().IndexOf(member);
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
+            {
+                // Unreachable or confused member: ask the next one.
+            }
+        }
+        return null;
     }
 
     /// <summary>Graceful stop (SIGTERM, SIGKILL after 10 s); blocks until the process is gone.</summary>
