@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Builds everything and runs every test project against real etcd, PostgreSQL 15 and HAProxy.
+# Meant for a fresh Debian 12 machine as root (CI) as well as a developer's: installs what is
+# missing, is safe to run twice, and ends with exactly one line "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+RESULTS="$ROOT/out/test-results"
+CONFIG="${CONFIGURATION:-Release}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export DEBIAN_FRONTEND=noninteractive
+
+passed=0 failed=0 skipped=0 step_failures=0
+
+summary() { echo "$passed passed, $((failed + step_failures)) failed, $skipped skipped"; }
+die() {
+  echo "test.sh: $*" >&2
+  step_failures=$((step_failures + 1))
+  summary
+  exit 1
+}
+
+# --- 1. System packages -------------------------------------------------------------------------
+# package name -> a file it provides; only missing ones are installed.
+declare -A NEEDED=(
+  [etcd-server]=/usr/bin/etcd
+  [etcd-client]=/usr/bin/etcdctl
+  [haproxy]=/usr/sbin/haproxy
+  [postgresql-15]=/usr/lib/postgresql/15/bin/postgres
+  [gcc]=/usr/bin/gcc
+  [zlib1g-dev]=/usr/include/zlib.h
+)
+install_missing() {
+  local missing=() pkg
+  for pkg in "${!NEEDED[@]}"; do
+    [[ -e "${NEEDED[$pkg]}" ]] || missing+=("$pkg")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  [[ $(id -u) -eq 0 ]] || die "missing packages ${missing[*]} and not root to install them"
+  echo "test.sh: installing ${missing[*]}"
+  # Keep package scripts from starting the packaged etcd/postgres services during install.
+  local own_policy=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own_policy=1
+  fi
+  # Package lists may be absent or stale on a fresh machine: update only when install needs it.
+  if ! apt-get install -y -q "${missing[@]}" >/tmp/test-sh-apt.log 2>&1; then
+    apt-get update -q >>/tmp/test-sh-apt.log 2>&1
+    apt-get install -y -q "${missing[@]}" >>/tmp/test-sh-apt.log 2>&1 || {
+      [[ $own_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
+      tail -20 /tmp/test-sh-apt.log >&2
+      die "apt-get install ${missing[*]} failed"
+    }
+  fi
+  [[ $own_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
+  for pkg in "${missing[@]}"; do
+    [[ -e "${NEEDED[$pkg]}" ]] || die "$pkg installed but ${NEEDED[$pkg]} is still missing"
+  done
+}
+
+# Tests start their own servers on other loopback addresses and ports; the packaged ones would only
+# take memory and CPU from two shared cores, so stop them (and keep the cluster from autostarting).
+stop_packaged_services() {
+  if command -v pg_lsclusters >/dev/null; then
+    pg_lsclusters --no-header 2>/dev/null | while read -r ver name port status _; do
+      if [[ "$status" == online* ]]; then
+        echo "test.sh: stopping packaged PostgreSQL cluster $ver/$name on port $port"
+        pg_ctlcluster "$ver" "$name" stop -m fast || true
+      fi
+      [[ -w "/etc/postgresql/$ver/$name/start.conf" ]] && echo manual > "/etc/postgresql/$ver/$name/start.conf"
+    done
+  fi
+  if [[ -d /run/systemd/system ]]; then
+    for unit in etcd postgresql haproxy; do
+      systemctl is-active --quiet "$unit" 2>/dev/null && { echo "test.sh: stopping $unit"; systemctl stop "$unit" || true; }
+    done
+  else
+    for unit in etcd haproxy; do
+      [[ -x "/etc/init.d/$unit" ]] && "/etc/init.d/$unit" status >/dev/null 2>&1 && {
+        echo "test.sh: stopping $unit"
+        "/etc/init.d/$unit" stop >/dev/null 2>&1 || true
+      }
+    done
+  fi
+  return 0
+}
+
+install_missing
+stop_packaged_services
+command -v dotnet >/dev/null || die "dotnet SDK not on PATH: install the .NET 10 SDK (this script cannot fetch it)"
+echo "test.sh: $(dotnet --version) SDK, etcd $(/usr/bin/etcd --version | head -1 | awk '{print $3}'), $(/usr/sbin/haproxy -v | head -1 | awk '{print $1, $2, $3}'), $(/usr/lib/postgresql/15/bin/postgres --version)"
+
+# --- 2. Build -----------------------------------------------------------------------------------
+echo "test.sh: building NodeAgent.sln ($CONFIG)"
+dotnet build NodeAgent.sln -c "$CONFIG" -nologo -v:q || die "build failed"
+echo "test.sh: native AOT build (scripts/build.sh)"
+bash scripts/build.sh || die "scripts/build.sh (native AOT) failed"
+version=$(out/bin/node-agent --version) || die "smoke check out/bin/node-agent --version failed"
+echo "test.sh: smoke check ok: node-agent --version -> $version"
+
+# --- 3. Tests -----------------------------------------------------------------------------------
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+attr() { grep -o '<Counters [^>]*>' "$1" | grep -o " $2=\"[0-9]*\"" | grep -o '[0-9]*'; }
+
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "test.sh: running $name"
+  dotnet test "$project" -c "$CONFIG" --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$RESULTS"
+  rc=$?
+  trx="$RESULTS/$name.trx"
+  if [[ -f "$trx" ]]; then
+    total=$(attr "$trx" total) p=$(attr "$trx" passed)
+    f=$(( $(attr "$trx" failed) + $(attr "$trx" error) + $(attr "$trx" timeout) + $(attr "$trx" aborted) ))
+    passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + total - p - f))
+    # A crashed test host can leave a TRX that counts no failure: the exit code still tells.
+    [[ $rc -ne 0 && $f -eq 0 ]] && { echo "test.sh: $name exited $rc" >&2; step_failures=$((step_failures + 1)); }
+  elif [[ $rc -ne 0 ]]; then
+    echo "test.sh: $name exited $rc without results" >&2
+    step_failures=$((step_failures + 1))
+  fi
+done
+
+summary
+[[ $((failed + step_failures)) -eq 0 ]]
