@@ -146,6 +146,34 @@ internal sealed class ConfigFiles
         return null;
     }
 
+    /// <summary>The recovery section of our postgresql.conf as written (null when there is none: primary).</summary>
+    public SortedDictionary<string, string>? ReadRecoverySection()
+    {
+        if (!File.Exists(_paths.PostgresqlConf))
+        {
+            return null;
+        }
+
+        SortedDictionary<string, string>? section = null;
+        foreach (var line in File.ReadLines(_paths.PostgresqlConf))
+        {
+            if (line == "# recovery.conf")
+            {
+                section = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                continue;
+            }
+
+            var eq = line.IndexOf(" = '", StringComparison.Ordinal);
+            if (section is not null && eq > 0 && line.EndsWith('\''))
+            {
+                var raw = line[(eq + 4)..^1];
+                section[line[..eq]] = raw.Replace("''", "'", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal);
+            }
+        }
+
+        return section;
+    }
+
     /// <summary>Single quotes and backslashes doubled, as postgresql.conf expects inside '...'.</summary>
     internal static string Escape(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal);
