@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+
+namespace NodeAgent.Postgres;
+
+internal sealed partial class PostgresInstance
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "starting postgres as {Role} (upstream {Upstream})")]
+    private partial void LogStarting(string role, string upstream);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "postgres already running (pid {Pid}); not starting another")]
+    private partial void LogAlreadyRunning(int pid);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "postgres is not accepting connections after {Seconds} s")]
+    private partial void LogNotReady(double seconds);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "CHECKPOINT before stop failed: {Reason}")]
+    private partial void LogCheckpointFailed(string reason);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "postgres configuration reloaded")]
+    private partial void LogReloaded();
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "postgres is not answering SQL: {Reason}")]
+    private partial void LogSqlUnavailable(string reason);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "replica cloned from {Member}")]
+    private partial void LogCloned(string member);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "pg_basebackup from {Member} failed (exit {ExitCode}); retrying")]
+    private partial void LogCloneRetry(string member, int exitCode);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "created replication slot {Slot}")]
+    private partial void LogSlotCreated(string slot);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "dropped replication slot {Slot}")]
+    private partial void LogSlotDropped(string slot);
+}

@@ -1,0 +1,72 @@
+using Npgsql;
+
+namespace NodeAgent.Postgres;
+
+internal sealed partial class PostgresInstance
+{
+    public async Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken)
+    {
+        var (state, reason) = _dataDir.Check();
+        InvalidReason = reason;
+        var running = state == DataDirState.Initialized && _postmaster.TryAdopt();
+        var crashed = _postmaster.TakeCrashed();
+        var observation = new PostgresObservation { DataDir = state, IsRunning = running, CrashedSinceLastObservation = crashed };
+        if (running)
+        {
+            var live = await ObserveSqlAsync(observation, cancellationToken);
+            if (live is not null)
+            {
+                return live;
+            }
+        }
+
+        if (state != DataDirState.Initialized)
+        {
+            return observation;
+        }
+
+        // Down (or not answering): what pg_control says is all we know.
+        var control = await ReadControlDataAsync(cancellationToken);
+        return observation with
+        {
+            SystemIdentifier = control?.SystemIdentifier,
+            ClusterState = control?.ClusterState,
+            Timeline = control?.Timeline,
+        };
+    }
+
+    private async Task<PostgresObservation?> ObserveSqlAsync(PostgresObservation observation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var s = await _sql.StatusAsync(SqlBudget, cancellationToken);
+            var replication = s.InRecovery ? [] : await _sql.ReplicationAsync(SqlBudget, cancellationToken);
+            var received = s.ReceivedLsn;
+            var replayed = s.ReplayedLsn;
+            var position = s.CurrentLsn ?? (received is null ? replayed : replayed is null ? received : Cluster.Lsn.Max(received.Value, replayed.Value));
+            return observation with
+            {
+                IsAcceptingConnections = true,
+                IsInRecovery = s.InRecovery,
+                SystemIdentifier = s.SystemIdentifier,
+                Timeline = s.Timeline,
+                WalPosition = position,
+                ReceivedLsn = received,
+                ReplayedLsn = replayed,
+                ReplayedTimestamp = s.ReplayedTimestamp,
+                ReplayPaused = s.ReplayPaused,
+                ReceiverState = s.ReceiverState,
+                FollowingMember = s.InRecovery ? _upstreamMember ?? _files.ReadUpstreamMember() : null,
+                ServerVersion = s.ServerVersion,
+                PostmasterStartTime = s.PostmasterStartTime,
+                ClusterState = s.InRecovery ? "in archive recovery" : "in production",
+                Replication = replication,
+            };
+        }
+        catch (Exception ex) when (ex is TimeoutException or NpgsqlException or InvalidOperationException)
+        {
+            LogSqlUnavailable(ex.Message);
+            return null;
+        }
+    }
+}

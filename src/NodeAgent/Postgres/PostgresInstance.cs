@@ -1,0 +1,226 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using NodeAgent.Configuration;
+using NodeAgent.Processes;
+
+namespace NodeAgent.Postgres;
+
+/// <summary>
+/// The local postgres: data dir checks, config files, the postmaster child and SQL, composed from small parts.
+/// Lifecycle here; observation, bootstrap and SQL maintenance in the other partial files.
+/// </summary>
+internal sealed partial class PostgresInstance : IPostgresInstance
+{
+    /// <summary>Used when unix_socket_directories is not set: the Debian build's compiled-in default.</summary>
+    internal const string DefaultSocketDirectory = "/var/run/postgresql";
+    private static readonly TimeSpan SqlBudget = TimeSpan.FromSeconds(3);
+    private readonly AgentConfig _config;
+    private readonly PostgresPaths _paths;
+    private readonly OsUser? _user;
+    private readonly ProcessRunner _runner;
+    private readonly Postmaster _postmaster;
+    private readonly ConfigFiles _files;
+    private readonly DataDirectory _dataDir;
+    private readonly PostgresSql _sql;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private DynamicConfig _dynamic;
+    private string? _upstreamMember;
+
+    public PostgresInstance(AgentConfig config, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _config = config;
+        _time = time;
+        _dynamic = config.Bootstrap.Dcs;
+        _paths = PostgresPaths.From(config.Postgresql);
+        _logger = loggerFactory.CreateLogger<PostgresInstance>();
+        // postgres refuses root: when we are root, everything runs as (and is owned by) the postgres account.
+        _user = Posix.IsRoot
+            ? Posix.FindUser("postgres") ?? throw new InvalidOperationException("OS user 'postgres' does not exist")
+            : null;
+        _runner = new ProcessRunner(loggerFactory.CreateLogger<ProcessRunner>());
+        _postmaster = new Postmaster(_paths, _user, _runner, loggerFactory.CreateLogger<Postmaster>(), time);
+        _files = new ConfigFiles(_paths, _user);
+        _dataDir = new DataDirectory(_paths.DataDir, _user);
+        _sql = new PostgresSql(new SqlConnector(BuildConnectionString));
+    }
+
+    /// <summary>Why the data dir is Invalid (wrong owner/mode, not a cluster), from the last observation.</summary>
+    public string? InvalidReason { get; private set; }
+
+    /// <summary>PID of the running postmaster (ours or adopted).</summary>
+    public int? PostmasterPid => _postmaster.Pid;
+
+    internal PostgresSql Sql => _sql;
+
+    internal PostgresPaths Paths => _paths;
+
+    private TimeSpan PgCtlTimeout => TimeSpan.FromSeconds(Math.Max(1, _config.Postgresql.PgCtlTimeout));
+
+    /// <summary>The merged GUCs (§5.3) for the current dynamic config.</summary>
+    internal SortedDictionary<string, string> Parameters => ServerParameters.Merge(_dynamic.Postgresql, _config.Postgresql, _config.Scope);
+
+    public async Task<bool> ApplyDynamicConfigAsync(DynamicConfig dynamic, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dynamic);
+        _dynamic = dynamic;
+        if (!_postmaster.TryAdopt())
+        {
+            return false;
+        }
+
+        if (WriteConfig(_files.ReadRecoverySection(), _upstreamMember ?? _files.ReadUpstreamMember()))
+        {
+            await ReloadSignalAsync(cancellationToken);
+        }
+
+        return RestartPending();
+    }
+
+    public async Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken)
+    {
+        if (_postmaster.TryAdopt())
+        {
+            LogAlreadyRunning(_postmaster.Pid ?? 0);
+            return await _postmaster.WaitReadyAsync(PgCtlTimeout, cancellationToken);
+        }
+
+        var (state, reason) = _dataDir.Check();
+        if (state != DataDirState.Initialized)
+        {
+            throw new InvalidOperationException($"cannot start postgres: data directory is {state}{(reason is null ? "" : ": " + reason)}");
+        }
+
+        var recovery = asPrimary ? null : RecoveryParameters.Build(_config, _dynamic, upstream);
+        _upstreamMember = asPrimary ? null : upstream?.MemberName;
+        WriteConfig(recovery, _upstreamMember);
+        _files.WriteStandbySignal(!asPrimary);
+        var options = CommandLineOptions(Parameters);
+        LogStarting(asPrimary ? "primary" : "replica", _upstreamMember ?? "-");
+        _postmaster.Start(options);
+        var ready = await _postmaster.WaitReadyAsync(PgCtlTimeout, cancellationToken);
+        if (!ready)
+        {
+            LogNotReady(PgCtlTimeout.TotalSeconds);
+        }
+
+        return ready;
+    }
+
+    public async Task StopAsync(StopMode mode, bool checkpoint, CancellationToken cancellationToken)
+    {
+        if (!_postmaster.TryAdopt())
+        {
+            return;
+        }
+
+        if (checkpoint && mode != StopMode.Immediate)
+        {
+            try
+            {
+                await _sql.CheckpointAsync(PgCtlTimeout, cancellationToken);
+            }
+            catch (Exception ex) when (ex is TimeoutException or Npgsql.NpgsqlException)
+            {
+                LogCheckpointFailed(ex.Message);
+            }
+        }
+
+        if (!await _postmaster.StopAsync(mode, PgCtlTimeout, cancellationToken))
+        {
+            throw new InvalidOperationException($"postmaster (pid {_postmaster.Pid}) did not stop");
+        }
+    }
+
+    public async Task<bool> PromoteAsync(CancellationToken cancellationToken)
+    {
+        const int waitSeconds = 60;
+        var promoted = await _sql.PromoteAsync(waitSeconds, TimeSpan.FromSeconds(waitSeconds + 5), cancellationToken);
+        if (promoted)
+        {
+            // postgres removed standby.signal itself; drop primary_conninfo so a restart stays a primary.
+            _upstreamMember = null;
+            WriteConfig(null, null);
+            _files.WriteStandbySignal(false);
+            await ReloadSignalAsync(cancellationToken);
+        }
+
+        return promoted;
+    }
+
+    public async Task FollowAsync(UpstreamTarget? upstream, CancellationToken cancellationToken)
+    {
+        _upstreamMember = upstream?.MemberName;
+        WriteConfig(RecoveryParameters.Build(_config, _dynamic, upstream), _upstreamMember);
+        _files.WriteStandbySignal(true);
+        await ReloadSignalAsync(cancellationToken);
+    }
+
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        WriteConfig(_files.ReadRecoverySection(), _upstreamMember ?? _files.ReadUpstreamMember());
+        await ReloadSignalAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // The postmaster outlives the agent on purpose (adopted after a restart); nothing to stop here.
+        await Task.CompletedTask;
+    }
+
+    /// <summary>"--name=value" for each command-line GUC (wal_keep_size stays in the file, as Patroni does).</summary>
+    internal static IReadOnlyList<string> CommandLineOptions(IReadOnlyDictionary<string, string> parameters) =>
+        [.. ServerParameters.CommandLineNames.Where(parameters.ContainsKey).Select(n => "--" + n + "=" + parameters[n])];
+
+    private Task ReloadSignalAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_postmaster.Reload())
+        {
+            LogReloaded();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    // True when postgresql.conf or pg_hba.conf changed on disk.
+    private bool WriteConfig(IReadOnlyDictionary<string, string>? recovery, string? upstreamMember)
+    {
+        var parameters = Parameters;
+        var changed = _files.WritePostgresqlConf(_files.RenderPostgresqlConf(parameters, recovery, upstreamMember));
+        var hba = _config.Postgresql.PgHba.Count > 0 ? _config.Postgresql.PgHba : _dynamic.Postgresql.PgHba;
+        if (hba.Count > 0 && !parameters.ContainsKey("hba_file"))
+        {
+            changed |= _files.ReplaceHba(hba);
+        }
+
+        return changed;
+    }
+
+    // A restart is pending when the command-line GUCs the postmaster runs with differ from the wanted ones.
+    private bool RestartPending()
+    {
+        if (_postmaster.Pid is not { } pid)
+        {
+            return false;
+        }
+
+        var running = Posix.CommandLine(pid).Where(a => a.StartsWith("--", StringComparison.Ordinal) && !a.StartsWith("--config-file=", StringComparison.Ordinal));
+        return !running.SequenceEqual(CommandLineOptions(Parameters));
+    }
+
+    private string BuildConnectionString()
+    {
+        var parameters = Parameters;
+        var su = _config.Postgresql.Authentication.Superuser;
+        return SqlConnector.BuildConnectionString(
+            ServerParameters.SocketDirectory(parameters, DefaultSocketDirectory),
+            int.Parse(parameters["port"], CultureInfo.InvariantCulture),
+            su.Username,
+            su.Password,
+            _config.Postgresql.Database,
+            commandTimeoutSeconds: 2);
+    }
+}

@@ -1,0 +1,138 @@
+using Npgsql;
+using NodeAgent.Cluster;
+
+namespace NodeAgent.Postgres;
+
+/// <summary>The SQL the agent runs on its own postgres; every call bounded by the connector's deadline.</summary>
+internal sealed class PostgresSql
+{
+    // One round trip per observation. Functions that fail on the wrong role are guarded by CASE.
+    // Timeline on a primary comes from the WAL file name of pg_current_wal_lsn(): pg_control_checkpoint()
+    // lags right after promotion (pitfalls.md). On a replica: the receiver's TLI, else the checkpoint's.
+    private const string StatusQuery = """
+        SELECT r.rec,
+          CASE WHEN r.rec THEN NULL ELSE pg_catalog.pg_current_wal_lsn()::text END,
+          CASE WHEN r.rec THEN COALESCE((SELECT received_tli FROM pg_catalog.pg_stat_wal_receiver), (pg_catalog.pg_control_checkpoint()).timeline_id)
+               ELSE ('x' || substr(pg_catalog.pg_walfile_name(pg_catalog.pg_current_wal_lsn()), 1, 8))::bit(32)::int END,
+          pg_catalog.pg_last_wal_receive_lsn()::text,
+          pg_catalog.pg_last_wal_replay_lsn()::text,
+          (extract(epoch FROM pg_catalog.pg_last_xact_replay_timestamp()) * 1000000)::bigint,
+          CASE WHEN r.rec THEN pg_catalog.pg_is_wal_replay_paused() END,
+          (SELECT status FROM pg_catalog.pg_stat_wal_receiver),
+          current_setting('server_version_num')::int,
+          (extract(epoch FROM pg_catalog.pg_postmaster_start_time()) * 1000000)::bigint,
+          (pg_catalog.pg_control_system()).system_identifier::text
+        FROM (SELECT pg_catalog.pg_is_in_recovery() AS rec) r
+        """;
+
+    private const string ReplicationQuery = """
+        SELECT usename::text, application_name, client_addr::text, state, sync_state, sync_priority
+        FROM pg_catalog.pg_stat_replication ORDER BY application_name
+        """;
+
+    private readonly SqlConnector _connector;
+
+    public PostgresSql(SqlConnector connector)
+    {
+        _connector = connector;
+    }
+
+    public Task<ServerStatus> StatusAsync(TimeSpan budget, CancellationToken cancellationToken) =>
+        _connector.RunAsync(async (c, ct) =>
+        {
+            await using var cmd = Cmd(StatusQuery, c, budget);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            return new ServerStatus(
+                r.GetBoolean(0),
+                LsnOrNull(r, 1),
+                r.IsDBNull(2) ? null : r.GetInt32(2),
+                LsnOrNull(r, 3),
+                LsnOrNull(r, 4),
+                MicrosOrNull(r, 5),
+                r.IsDBNull(6) ? null : r.GetBoolean(6),
+                r.IsDBNull(7) ? null : r.GetString(7),
+                r.GetInt32(8),
+                MicrosOrNull(r, 9),
+                r.GetString(10));
+        }, budget, cancellationToken);
+
+    public Task<IReadOnlyList<ReplicationConnection>> ReplicationAsync(TimeSpan budget, CancellationToken cancellationToken) =>
+        _connector.RunAsync<IReadOnlyList<ReplicationConnection>>(async (c, ct) =>
+        {
+            await using var cmd = Cmd(ReplicationQuery, c, budget);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            var rows = new List<ReplicationConnection>();
+            while (await r.ReadAsync(ct))
+            {
+                rows.Add(new ReplicationConnection(
+                    StringOr(r, 0), StringOr(r, 1), r.IsDBNull(2) ? null : r.GetString(2),
+                    StringOr(r, 3), StringOr(r, 4), r.IsDBNull(5) ? 0 : r.GetInt32(5)));
+            }
+
+            return rows;
+        }, budget, cancellationToken);
+
+    /// <summary>pg_promote(wait =&gt; true): true when the server left recovery within <paramref name="waitSeconds"/>.</summary>
+    public Task<bool> PromoteAsync(int waitSeconds, TimeSpan budget, CancellationToken cancellationToken) =>
+        ScalarAsync<bool>("SELECT pg_catalog.pg_promote(true, @w)", budget, cancellationToken, ("w", waitSeconds));
+
+    public Task<bool> IsInRecoveryAsync(TimeSpan budget, CancellationToken cancellationToken) =>
+        ScalarAsync<bool>("SELECT pg_catalog.pg_is_in_recovery()", budget, cancellationToken);
+
+    public Task CheckpointAsync(TimeSpan budget, CancellationToken cancellationToken) =>
+        ExecuteAsync("CHECKPOINT", budget, cancellationToken);
+
+    /// <summary>Runs one or more statements without results.</summary>
+    public Task ExecuteAsync(string sql, TimeSpan budget, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        _connector.RunAsync(async (c, ct) =>
+        {
+            await using var cmd = Cmd(sql, c, budget);
+            foreach (var (name, value) in parameters)
+            {
+                cmd.Parameters.AddWithValue(name, value);
+            }
+
+            await cmd.ExecuteNonQueryAsync(ct);
+            return true;
+        }, budget, cancellationToken);
+
+    public Task<T> ScalarAsync<T>(string sql, TimeSpan budget, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        _connector.RunAsync(async (c, ct) =>
+        {
+            await using var cmd = Cmd(sql, c, budget);
+            foreach (var (name, value) in parameters)
+            {
+                cmd.Parameters.AddWithValue(name, value);
+            }
+
+            var result = await cmd.ExecuteScalarAsync(ct);
+            return (T)result!;
+        }, budget, cancellationToken);
+
+    /// <summary>Physical and logical slots: name, type, active.</summary>
+    public Task<IReadOnlyList<(string Name, string Type, bool Active)>> SlotsAsync(TimeSpan budget, CancellationToken cancellationToken) =>
+        _connector.RunAsync<IReadOnlyList<(string, string, bool)>>(async (c, ct) =>
+        {
+            await using var cmd = new NpgsqlCommand("SELECT slot_name::text, slot_type, active FROM pg_catalog.pg_replication_slots", c);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            var rows = new List<(string, string, bool)>();
+            while (await r.ReadAsync(ct))
+            {
+                rows.Add((r.GetString(0), r.GetString(1), r.GetBoolean(2)));
+            }
+
+            return rows;
+        }, budget, cancellationToken);
+
+    // The command timeout follows the call's budget (the connection default is small).
+    private static NpgsqlCommand Cmd(string sql, NpgsqlConnection c, TimeSpan budget) =>
+        new(sql, c) { CommandTimeout = Math.Max(1, (int)Math.Ceiling(budget.TotalSeconds)) };
+
+    private static Lsn? LsnOrNull(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : Lsn.Parse(r.GetString(i));
+
+    private static DateTimeOffset? MicrosOrNull(NpgsqlDataReader r, int i) =>
+        r.IsDBNull(i) ? null : DateTimeOffset.UnixEpoch.AddTicks(r.GetInt64(i) * 10);
+
+    private static string StringOr(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? "" : r.GetString(i);
+}

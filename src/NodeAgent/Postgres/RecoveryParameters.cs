@@ -1,0 +1,50 @@
+using NodeAgent.Configuration;
+
+namespace NodeAgent.Postgres;
+
+/// <summary>
+/// The recovery GUCs of a replica (PG 12+: written into postgresql.conf next to standby.signal), as Patroni's
+/// build_recovery_params: recovery_conf without recovery_target*/primary_*, timeline latest, recovery targets
+/// cleared, primary_conninfo + primary_slot_name (slot named after this member) when there is an upstream.
+/// </summary>
+internal static class RecoveryParameters
+{
+    private static readonly string[] ClearedTargets =
+        ["recovery_target", "recovery_target_name", "recovery_target_time", "recovery_target_xid", "recovery_target_lsn"];
+
+    public static SortedDictionary<string, string> Build(
+        AgentConfig config, DynamicConfig dynamic, UpstreamTarget? upstream)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(dynamic);
+        var result = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        // The local recovery_conf replaces the dynamic one as a whole (effective config = local over dynamic).
+        var recoveryConf = config.Postgresql.RecoveryConf.Count > 0 ? config.Postgresql.RecoveryConf : dynamic.Postgresql.RecoveryConf;
+        foreach (var (name, value) in recoveryConf)
+        {
+            var lower = name.ToLowerInvariant();
+            if (!lower.StartsWith("recovery_target", StringComparison.Ordinal) && lower is not ("primary_conninfo" or "primary_slot_name" or "standby_mode"))
+            {
+                result[name] = value;
+            }
+        }
+
+        result["recovery_target_timeline"] = "latest";
+        foreach (var target in ClearedTargets)
+        {
+            result[target] = "";
+        }
+
+        if (upstream is not null && upstream.MemberName != config.Name)
+        {
+            var pairs = ConnInfo.ForReplication(upstream.ConnUrl, config.Postgresql.Authentication.Replication, config.Name, includePassword: true);
+            result["primary_conninfo"] = ConnInfo.Format(pairs);
+            if (dynamic.Postgresql.UseSlots)
+            {
+                result["primary_slot_name"] = SlotNames.FromMemberName(config.Name);
+            }
+        }
+
+        return result;
+    }
+}

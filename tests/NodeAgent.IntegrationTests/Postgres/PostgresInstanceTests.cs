@@ -1,0 +1,125 @@
+using NodeAgent.Postgres;
+using NodeAgent.Processes;
+using Xunit.Abstractions;
+
+namespace NodeAgent.IntegrationTests.Postgres;
+
+/// <summary>PostgresInstance against a real PostgreSQL 15 run as the postgres account.</summary>
+public sealed class PostgresInstanceTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Primary_bootstraps_and_observes_itself()
+    {
+        await using var node = new PostgresNode(output, "pg-primary", "127.0.41.1");
+        await node.InitAndStartPrimaryAsync();
+
+        var o = await node.Instance.ObserveAsync(CancellationToken.None);
+        var control = await node.Instance.ReadControlDataAsync(CancellationToken.None);
+
+        Assert.Equal(DataDirState.Initialized, o.DataDir);
+        Assert.True(o.IsRunning);
+        Assert.True(o.IsAcceptingConnections);
+        Assert.False(o.IsInRecovery);
+        Assert.Equal(1, o.Timeline);
+        Assert.NotNull(o.WalPosition);
+        Assert.True(o.WalPosition!.Value.Value > 0);
+        Assert.True(o.ServerVersion >= 150000);
+        Assert.NotNull(control);
+        Assert.Equal(control!.SystemIdentifier, o.SystemIdentifier);
+        Assert.Equal(1, control.DataChecksumVersion);
+        Assert.False(o.CrashedSinceLastObservation);
+        // Local max_connections is a command-line GUC: ignored, the dynamic default (100) wins.
+        Assert.Equal("100", await node.Instance.Sql.ScalarAsync<string>("SHOW max_connections", TimeSpan.FromSeconds(3), CancellationToken.None));
+        Assert.Equal("itest", await node.Instance.Sql.ScalarAsync<string>("SHOW cluster_name", TimeSpan.FromSeconds(3), CancellationToken.None));
+        Assert.True(File.Exists(Path.Combine(node.DataDir, "postgresql.base.conf")));
+        Assert.Contains("include 'postgresql.base.conf'", await File.ReadAllTextAsync(Path.Combine(node.DataDir, "postgresql.conf")));
+        Assert.True(await node.Instance.Sql.ScalarAsync<bool>(
+            "SELECT rolreplication FROM pg_roles WHERE rolname = 'replicator'", TimeSpan.FromSeconds(3), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Stop_modes_stop_and_restart_cleanly()
+    {
+        await using var node = new PostgresNode(output, "pg-stop", "127.0.41.2");
+        await node.InitAndStartPrimaryAsync();
+
+        foreach (var mode in new[] { StopMode.Fast, StopMode.Smart, StopMode.Immediate })
+        {
+            var pid = node.Instance.PostmasterPid!.Value;
+            await node.Instance.StopAsync(mode, checkpoint: mode != StopMode.Immediate, CancellationToken.None);
+
+            var o = await node.Instance.ObserveAsync(CancellationToken.None);
+            Assert.False(Posix.IsAlive(pid));
+            Assert.False(o.IsRunning);
+            Assert.False(o.CrashedSinceLastObservation);
+            Assert.Equal(mode == StopMode.Immediate ? "in production" : "shut down", o.ClusterState);
+            Assert.True(await node.Instance.StartAsync(asPrimary: true, upstream: null, CancellationToken.None));
+        }
+    }
+
+    [Fact]
+    public async Task Killed_postmaster_is_observed_as_crash_once()
+    {
+        await using var node = new PostgresNode(output, "pg-crash", "127.0.41.3");
+        await node.InitAndStartPrimaryAsync();
+        var pid = node.Instance.PostmasterPid!.Value;
+        Assert.False((await node.Instance.ObserveAsync(CancellationToken.None)).CrashedSinceLastObservation);
+
+        Posix.Signal(pid, PosixSignalKind.Kill);
+        await Eventually.TrueAsync(() => Task.FromResult(!Posix.IsAlive(pid)), Patience, "postmaster death");
+        PostgresObservation? crashed = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            crashed = await node.Instance.ObserveAsync(CancellationToken.None);
+            return !crashed.IsRunning;
+        }, Patience, "crash observed");
+
+        Assert.True(crashed!.CrashedSinceLastObservation);
+        Assert.False((await node.Instance.ObserveAsync(CancellationToken.None)).CrashedSinceLastObservation);
+        // Restart after a crash: crash recovery, then a normal primary again.
+        Assert.True(await node.Instance.StartAsync(asPrimary: true, upstream: null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Running_postmaster_is_adopted_by_a_new_instance()
+    {
+        await using var node = new PostgresNode(output, "pg-adopt", "127.0.41.4");
+        await node.InitAndStartPrimaryAsync();
+        var pid = node.Instance.PostmasterPid!.Value;
+
+        var adopted = node.NewInstance();
+        var o = await adopted.ObserveAsync(CancellationToken.None);
+
+        Assert.True(o.IsRunning);
+        Assert.True(o.IsAcceptingConnections);
+        Assert.Equal(pid, adopted.PostmasterPid);
+        Assert.True(await adopted.StartAsync(asPrimary: true, upstream: null, CancellationToken.None));
+        Assert.Equal(pid, adopted.PostmasterPid);
+
+        await adopted.StopAsync(StopMode.Fast, checkpoint: false, CancellationToken.None);
+        Assert.False(Posix.IsAlive(pid));
+        Assert.False((await adopted.ObserveAsync(CancellationToken.None)).CrashedSinceLastObservation);
+    }
+
+    [Fact]
+    public async Task Data_dir_with_wrong_mode_is_invalid_and_untouched()
+    {
+        await using var node = new PostgresNode(output, "pg-invalid", "127.0.41.5");
+        Directory.CreateDirectory(node.DataDir);
+        File.SetUnixFileMode(node.DataDir, (UnixFileMode)0b111_101_101);
+        await File.WriteAllTextAsync(Path.Combine(node.DataDir, "PG_VERSION"), "15\n");
+
+        var o = await node.Instance.ObserveAsync(CancellationToken.None);
+
+        Assert.Equal(DataDirState.Invalid, o.DataDir);
+        Assert.False(o.IsRunning);
+        Assert.Contains("mode 0755", node.Instance.InvalidReason, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => node.Instance.InitDbAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => node.Instance.StartAsync(true, null, CancellationToken.None));
+        Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(node.DataDir));
+        Assert.Equal(0u, Posix.OwnerOf(node.DataDir));
+        Assert.Equal(["PG_VERSION"], Directory.GetFileSystemEntries(node.DataDir).Select(Path.GetFileName));
+    }
+}
