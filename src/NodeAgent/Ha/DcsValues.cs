@@ -1,0 +1,86 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using NodeAgent.Cluster;
+using NodeAgent.Configuration;
+
+namespace NodeAgent.Ha;
+
+/// <summary>JSON values the HA executor writes to the DCS, built with Utf8JsonWriter (AOT-safe, compact like Patroni).</summary>
+internal static class DcsValues
+{
+    /// <summary>The <c>config</c> key written after bootstrap from <c>bootstrap.dcs</c> (the keys HA reads).</summary>
+    public static string Config(DynamicConfig d) => Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteNumber("ttl", d.Ttl);
+        w.WriteNumber("loop_wait", d.LoopWait);
+        w.WriteNumber("retry_timeout", d.RetryTimeout);
+        w.WriteNumber("maximum_lag_on_failover", d.MaximumLagOnFailover);
+        if (d.CheckTimeline)
+        {
+            w.WriteBoolean("check_timeline", true);
+        }
+
+        w.WriteStartObject("postgresql");
+        w.WriteBoolean("use_pg_rewind", d.Postgresql.UsePgRewind);
+        w.WriteBoolean("use_slots", d.Postgresql.UseSlots);
+        if (d.Postgresql.Parameters.Count > 0)
+        {
+            w.WriteStartObject("parameters");
+            foreach (var (k, v) in d.Postgresql.Parameters)
+            {
+                w.WriteString(k, v);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    });
+
+    /// <summary>The <c>history</c> key: <c>[[timeline, switch_lsn, reason, timestamp, new_leader], ...]</c>.</summary>
+    public static string History(IEnumerable<TimelineHistoryEntry> rows) => Write(w =>
+    {
+        w.WriteStartArray();
+        foreach (var r in rows)
+        {
+            w.WriteStartArray();
+            w.WriteNumberValue(r.Timeline);
+            w.WriteNumberValue(r.SwitchLsn);
+            w.WriteStringValue(r.Reason);
+            WriteNullable(w, r.Timestamp);
+            WriteNullable(w, r.NewLeader);
+            w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
+    });
+
+    public static string Number(ulong n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private static void WriteNullable(Utf8JsonWriter w, string? s)
+    {
+        if (s is null)
+        {
+            w.WriteNullValue();
+        }
+        else
+        {
+            w.WriteStringValue(s);
+        }
+    }
+
+    private static string Write(Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            body(w);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

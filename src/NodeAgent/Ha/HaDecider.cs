@@ -1,0 +1,447 @@
+using NodeAgent.Cluster;
+using NodeAgent.Configuration;
+using NodeAgent.Postgres;
+using static NodeAgent.Ha.HaStep;
+
+namespace NodeAgent.Ha;
+
+/// <summary>
+/// The HA decision (Patroni's <c>ha.py:_run_cycle</c>, patroni-reference §2) as a pure function:
+/// an <see cref="Observation"/> in, a <see cref="HaDecision"/> out. No I/O, no clock, no logging.
+/// Read it top to bottom: <see cref="Decide"/> is the cycle order, each later method one branch of it.
+/// </summary>
+public static class HaDecider
+{
+    public static HaDecision Decide(Observation o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+
+        // Issue 10: a frozen or slow leader must stop accepting writes before it does anything else,
+        // because its lease may already have expired and another node may be primary by now.
+        if (StallSafety(o) is { } fenced)
+        {
+            return fenced;
+        }
+
+        if (!o.DcsAvailable || o.Cluster is null)
+        {
+            return DcsNotAccessible(o);
+        }
+
+        var cluster = o.Cluster;
+        var prelude = new List<HaStep>();
+        if (o.Paused)
+        {
+            prelude.Add(new DisableWatchdog());
+        }
+
+        if (HoldsLock(o) && o.Postgres.SystemIdentifier is { } sysid)
+        {
+            if (!IsValidSysid(cluster.Initialize))
+            {
+                prelude.Add(new WriteInitialize(sysid, CreateNew: cluster.Initialize is null));
+            }
+
+            if (cluster.Config is null)
+            {
+                prelude.Add(new WriteConfig());
+            }
+        }
+
+        var body = o.LongActionInProgress is { } action ? LongActionInProgress(o, action)
+            : o.Postgres.DataDir != DataDirState.Initialized ? DataDirectoryNotReady(o)
+            : SystemIdMismatch(o) ?? NotRunning(o) ?? (cluster.IsLocked ? HealthyCluster(o) : UnhealthyCluster(o));
+
+        return WithTouch(new HaDecision(body.Reason, [.. prelude, .. body.Steps]));
+    }
+
+    /// <summary>
+    /// A lock renewed longer ago than this cannot be renewed and fenced before the lease expires:
+    /// one more renewal may take retry_timeout. Clamped so a tight config still leaves one loop_wait.
+    /// </summary>
+    public static TimeSpan StaleLockThreshold(DynamicConfig dynamic)
+    {
+        ArgumentNullException.ThrowIfNull(dynamic);
+        var margin = Math.Clamp(dynamic.Ttl - dynamic.LoopWait - 1, 1, Math.Max(1, dynamic.RetryTimeout));
+        return TimeSpan.FromSeconds(Math.Max(1, dynamic.Ttl - margin));
+    }
+
+    private static HaDecision? StallSafety(Observation o)
+    {
+        if (o.Paused || !AcceptsWrites(o.Postgres))
+        {
+            return null;
+        }
+
+        var threshold = StaleLockThreshold(o.Dynamic);
+        if (o.Stalled)
+        {
+            return Demoted(o, $"stopped accepting writes: this agent stalled for {Seconds(o.SincePreviousCycle)} s, longer than the leader lock can be trusted");
+        }
+
+        if (o.LockRenewalAge is { } age && age >= threshold)
+        {
+            return Demoted(o, $"stopped accepting writes: the leader lock was last renewed {Seconds(age)} s ago and the ttl is {o.Dynamic.Ttl} s");
+        }
+
+        return null;
+
+        static HaDecision Demoted(Observation o, string reason) =>
+            new(reason, [new Demote(DemoteMode.Offline, null)]);
+    }
+
+    /// <summary>§2.3: a primary keeps the key but stops accepting writes; a replica keeps replicating.</summary>
+    private static HaDecision DcsNotAccessible(Observation o)
+    {
+        if (!o.Paused && AcceptsWrites(o.Postgres))
+        {
+            return new("demoted self because DCS is not accessible and I was a leader", [new Demote(DemoteMode.Offline, null)]);
+        }
+
+        return HaDecision.NoSteps("DCS is not accessible");
+    }
+
+    /// <summary>ha.py:handle_long_action_in_progress: keep the lock alive while a bootstrap/clone/start runs.</summary>
+    private static HaDecision LongActionInProgress(Observation o, LongActionKind action)
+    {
+        var name = action switch
+        {
+            LongActionKind.Bootstrap => "bootstrap",
+            LongActionKind.Clone => "clone",
+            _ => "start",
+        };
+        var inProgress = HaDecision.NoSteps($"{name} in progress");
+        if (HoldsLock(o))
+        {
+            return new($"updated leader lock during {name}", [new UpdateLock(WithTouch(inProgress))]);
+        }
+
+        return inProgress;
+    }
+
+    /// <summary>§2.16 and ha.py:bootstrap: empty data dir → race to initialise, clone, or wait.</summary>
+    private static HaDecision DataDirectoryNotReady(Observation o)
+    {
+        var cluster = o.Cluster!;
+        var steps = new List<HaStep>();
+        if (o.Postgres.IsRunning)
+        {
+            steps.Add(new StopPostgres(StopMode.Immediate));
+        }
+
+        steps.Add(new DisableWatchdog());
+        if (HoldsLock(o))
+        {
+            return new("released leader key voluntarily as data dir empty and currently leader", [.. steps, new ReleaseLock()]);
+        }
+
+        if (o.Postgres.DataDir == DataDirState.Invalid)
+        {
+            return new("data directory is not accessible or not a valid PostgreSQL data directory", steps);
+        }
+
+        if (o.Paused)
+        {
+            return new("running with empty data directory", steps);
+        }
+
+        if (cluster.IsLocked)
+        {
+            if (Upstream(o) is { } leader)
+            {
+                return new($"trying to bootstrap from leader '{leader.MemberName}'", [.. steps, new CloneFrom(leader)]);
+            }
+
+            return new("waiting for leader to bootstrap", steps);
+        }
+
+        if (cluster.Initialize is null && !NoFailover(o.Config))
+        {
+            var lost = HaDecision.NoSteps("failed to acquire initialize lock");
+            return new("trying to bootstrap a new cluster", [.. steps, new RaceInitialize(WithTouch(lost)), new Bootstrap()]);
+        }
+
+        return new("waiting for leader to bootstrap", steps);
+    }
+
+    /// <summary>Step 9: data from another cluster must never join this one.</summary>
+    private static HaDecision? SystemIdMismatch(Observation o)
+    {
+        var cluster = o.Cluster!;
+        var mine = o.Postgres.SystemIdentifier;
+        if (mine is null || cluster.Initialize == mine)
+        {
+            return null;
+        }
+
+        if (!IsValidSysid(cluster.Initialize))
+        {
+            // Existing data in a cluster nobody initialised: claim it with our sysid (ha.py, step 9).
+            return cluster.Initialize is null && !cluster.IsLocked && !o.Paused ? ClaimInitialize(o, mine) : null;
+        }
+
+        if (o.Paused)
+        {
+            return HoldsLock(o)
+                ? new("released leader key voluntarily due to the system ID mismatch", [new ReleaseLock()])
+                : HaDecision.NoSteps($"system ID mismatch while paused: {cluster.Initialize} != {mine}");
+        }
+
+        var why = $"system ID mismatch, node {o.Me} belongs to a different cluster: {cluster.Initialize} != {mine}";
+        return new(why, [new Exit(why)]);
+    }
+
+    private static HaDecision ClaimInitialize(Observation o, string sysid)
+    {
+        // Not a decision of its own: the write is prepended to whatever the rest of the cycle decides.
+        var rest = NotRunning(o) ?? UnhealthyCluster(o);
+        return rest with { Steps = [new WriteInitialize(sysid, CreateNew: true), .. rest.Steps] };
+    }
+
+    /// <summary>Step 10, ha.py:recover: start a stopped postgres in the role the lock says.</summary>
+    private static HaDecision? NotRunning(Observation o)
+    {
+        if (o.Postgres.IsRunning)
+        {
+            return null;
+        }
+
+        if (o.Paused)
+        {
+            return HoldsLock(o)
+                ? new("removed leader lock because postgres is not running", [new ReleaseLock()])
+                : HaDecision.NoSteps("postgres is not running");
+        }
+
+        var disable = new DisableWatchdog();
+        var asReplica = new HaDecision("starting as a secondary", [disable, new StartAsReplica(Upstream(o))]);
+        if (!HoldsLock(o))
+        {
+            return asReplica;
+        }
+
+        // Lock held: renew it first (never start a primary on a lock we may have lost), then either start
+        // straight as primary when the data was a cleanly stopped or crashed primary, or read-only and promote next cycle.
+        var lostLock = WithTouch(new HaDecision("starting as a secondary after failing to update leader lock in DCS", [disable, new StartAsReplica(null)]));
+        if (o.Postgres.ClusterState is "shut down" or "in production")
+        {
+            var noWatchdog = WithTouch(new HaDecision("not starting as primary because watchdog could not be activated", [new ReleaseLock(), new StartAsReplica(null)]));
+            return new("starting as primary because i had the session lock",
+                [disable, new UpdateLock(lostLock), new ActivateWatchdog(WatchdogRequired(o), noWatchdog), new StartAsPrimary()]);
+        }
+
+        return new("starting as readonly because i had the session lock", [disable, new UpdateLock(lostLock), new StartAsReplica(null)]);
+    }
+
+    /// <summary>ha.py:process_healthy_cluster: the leader key exists.</summary>
+    private static HaDecision HealthyCluster(Observation o)
+    {
+        var primary = AcceptsWrites(o.Postgres);
+        if (!HoldsLock(o))
+        {
+            var leader = o.Cluster!.Leader!.Name;
+            return Follow(o, "demoting self because I do not have the lock and I was a leader",
+                $"no action. I am ({o.Me}), a secondary, and following a leader ({leader})");
+        }
+
+        if (o.Paused && !primary)
+        {
+            return new("removed leader lock because postgres is not running as primary", [new ReleaseLock()]);
+        }
+
+        var lockLost = !primary ? HaDecision.NoSteps("not promoting because failed to update leader lock in DCS")
+            : o.Paused ? HaDecision.NoSteps("continue to run as primary after failing to update leader lock in DCS")
+            : new("demoted self because failed to update leader lock in DCS", [new Demote(DemoteMode.ImmediateNoLock, null)]);
+
+        var enforce = EnforcePrimaryRole(o, $"no action. I am ({o.Me}), the leader with the lock", "promoted self to leader because I had the session lock");
+        return enforce with { Steps = [new UpdateLock(WithTouch(lockLost)), .. enforce.Steps] };
+    }
+
+    /// <summary>ha.py:process_unhealthy_cluster: no leader key, so race for it if we are the healthiest.</summary>
+    private static HaDecision UnhealthyCluster(Observation o)
+    {
+        if (WhyNotHealthiest(o) is { } notHealthiest)
+        {
+            return NoFailover(o.Config)
+                ? Follow(o, "demoting self because I am not allowed to become primary", "following a different leader because I am not allowed to promote")
+                : Follow(o, "demoting self because i am not the healthiest node", $"following a different leader because i am not the healthiest node ({notHealthiest})");
+        }
+
+        var lost = AcceptsWrites(o.Postgres) && !o.Paused
+            ? new HaDecision("demoted self after trying and failing to obtain lock", [new Demote(DemoteMode.ImmediateNoLock, null)])
+            : HaDecision.NoSteps("following new leader after trying and failing to obtain lock");
+
+        var enforce = EnforcePrimaryRole(o, "acquired session lock as a leader", "promoted self to leader by acquiring session lock");
+        List<HaStep> steps = [new AcquireLock(WithTouch(lost))];
+        if (o.Cluster!.Failover is { IsEmpty: false } failover)
+        {
+            steps.Add(new ClearFailover(failover.ModRevision));
+        }
+
+        return enforce with { Steps = [.. steps, .. enforce.Steps] };
+    }
+
+    /// <summary>ha.py:enforce_primary_role, for a node that holds (or just took) the lock.</summary>
+    private static HaDecision EnforcePrimaryRole(Observation o, string alreadyPrimary, string promoted)
+    {
+        if (AcceptsWrites(o.Postgres))
+        {
+            // In pause the watchdog is disabled, so it is not kicked either.
+            List<HaStep> steps = o.Paused ? [] : [new KeepaliveWatchdog()];
+            if (o.Postgres.WalPosition is { } wal)
+            {
+                steps.Add(new WriteStatus(wal.Value));
+            }
+
+            if (o.Postgres.Timeline is { } timeline && timeline > o.Cluster!.Timeline)
+            {
+                steps.Add(new WriteHistory(timeline));
+            }
+
+            if (o.Dynamic.Postgresql.UseSlots)
+            {
+                steps.Add(new SyncSlots(DesiredSlots(o)));
+            }
+
+            return new(alreadyPrimary, steps);
+        }
+
+        if (o.Paused)
+        {
+            return HaDecision.NoSteps($"no action. I am ({o.Me}), holding the lock while paused");
+        }
+
+        var noWatchdog = WithTouch(new HaDecision("Not promoting self because watchdog could not be activated", [new ReleaseLock()]));
+        return new(promoted, [new ActivateWatchdog(WatchdogRequired(o), noWatchdog), new Promote()]);
+    }
+
+    /// <summary>ha.py:follow: a primary without the lock steps down; a replica points at the leader.</summary>
+    private static HaDecision Follow(Observation o, string demoteReason, string followReason)
+    {
+        var upstream = Upstream(o);
+        if (AcceptsWrites(o.Postgres))
+        {
+            return o.Paused
+                ? HaDecision.NoSteps("continue to run as primary without lock")
+                : new(demoteReason, [new Demote(DemoteMode.ImmediateNoLock, upstream)]);
+        }
+
+        if (o.Paused && upstream is null)
+        {
+            return HaDecision.NoSteps($"no action. I am ({o.Me})");
+        }
+
+        return o.Postgres.FollowingMember == upstream?.MemberName
+            ? HaDecision.NoSteps(followReason)
+            : new(followReason, [new Follow(upstream)]);
+    }
+
+    /// <summary>ha.py:is_healthiest_node, simplified (§2.4). Null means "yes, race"; otherwise why not.</summary>
+    private static string? WhyNotHealthiest(Observation o)
+    {
+        var pg = o.Postgres;
+        var cluster = o.Cluster!;
+        if (!pg.IsAcceptingConnections)
+        {
+            return "postgres is still starting";
+        }
+
+        if (AcceptsWrites(pg))
+        {
+            return null;
+        }
+
+        if (o.Paused)
+        {
+            return "paused";
+        }
+
+        if (NoFailover(o.Config))
+        {
+            return "nofailover tag";
+        }
+
+        if (cluster.Failover is { IsEmpty: false, Candidate: { } candidate })
+        {
+            if (candidate == o.Me)
+            {
+                return null;
+            }
+
+            if (o.Peers.Any(p => p.Member == candidate && p.Reachable && !p.NoFailover))
+            {
+                return $"manual failover to {candidate}";
+            }
+        }
+
+        if (o.Config.Watchdog.Mode == WatchdogMode.Required && !o.WatchdogHealthy)
+        {
+            return "watchdog is required but not usable";
+        }
+
+        var myWal = pg.WalPosition ?? Lsn.Zero;
+        if (cluster.LastLsn > myWal.Value && cluster.LastLsn - myWal.Value > (ulong)Math.Max(0, o.Dynamic.MaximumLagOnFailover))
+        {
+            return "my wal position exceeds maximum replication lag";
+        }
+
+        if (o.Dynamic.CheckTimeline && (pg.Timeline ?? 0) < cluster.Timeline)
+        {
+            return $"my timeline {pg.Timeline} is behind last known cluster timeline {cluster.Timeline}";
+        }
+
+        foreach (var peer in o.Peers.Where(p => p.Reachable && p.Member != o.Me && !p.NoFailover && !p.WatchdogFailed))
+        {
+            if (!peer.InRecovery)
+            {
+                return $"Primary ({peer.Member}) is still alive";
+            }
+
+            if (peer.WalPosition > myWal)
+            {
+                return $"Wal position of {peer.Member} is ahead of my wal position";
+            }
+        }
+
+        return null;
+    }
+
+    private static HaDecision WithTouch(HaDecision d) =>
+        d.Steps.Any(s => s is TouchMember or Exit) ? d : d with { Steps = [.. d.Steps, new TouchMember()] };
+
+    private static bool HoldsLock(Observation o) => o.Cluster?.Leader?.Name == o.Me;
+
+    private static bool AcceptsWrites(PostgresObservation pg) => pg.IsRunning && pg.IsInRecovery == false;
+
+    private static bool NoFailover(AgentConfig config) =>
+        config.Tags.TryGetValue("nofailover", out var v) && v is true or "true" or "True";
+
+    private static bool WatchdogRequired(Observation o) => o.Config.Watchdog.Mode == WatchdogMode.Required;
+
+    private static bool IsValidSysid(string? value) => !string.IsNullOrEmpty(value) && value.All(char.IsAsciiDigit);
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>ha.py:_get_node_to_follow: the replicatefrom member if tagged, else the leader; never ourselves.</summary>
+    private static UpstreamTarget? Upstream(Observation o)
+    {
+        var cluster = o.Cluster;
+        if (cluster is null)
+        {
+            return null;
+        }
+
+        var target = o.Config.Tags.TryGetValue("replicatefrom", out var from) && from is string name && name != o.Me
+            ? cluster.FindMember(name)
+            : cluster.LeaderMember;
+        return target is null || target.Name == o.Me ? null : new UpstreamTarget(target.Name, target.Data.ConnUrl);
+    }
+
+    /// <summary>§2.8: one physical slot per other member, except those that replicate from someone else.</summary>
+    private static HashSet<string> DesiredSlots(Observation o) =>
+        o.Cluster!.Members
+            .Where(m => m.Name != o.Me)
+            .Where(m => !(m.Data.Tags?.TryGetValue("replicatefrom", out var f) == true && f is string s && s != o.Me && o.Cluster.FindMember(s) is not null))
+            .Select(m => ReplicationSlotName.FromMemberName(m.Name))
+            .ToHashSet(StringComparer.Ordinal);
+}

@@ -1,0 +1,247 @@
+using Microsoft.Extensions.Logging;
+using NodeAgent.Api.Status;
+using NodeAgent.Cluster;
+using NodeAgent.Configuration;
+using NodeAgent.Dcs;
+using NodeAgent.Postgres;
+using NodeAgent.Watchdog;
+
+namespace NodeAgent.Ha;
+
+/// <summary>
+/// Observe, decide, execute, once per loop_wait (Patroni's __main__.py:run + ha.py:run_cycle).
+/// <see cref="RunCycleAsync"/> is one cycle (tests drive it directly); <see cref="RunAsync"/> schedules them.
+/// Long plans (bootstrap, clone, start) run in the background while later cycles keep the lock alive.
+/// </summary>
+public sealed partial class HaLoop(
+    AgentConfig config,
+    IDcs dcs,
+    IPostgresInstance postgres,
+    IWatchdog watchdog,
+    IPeerStatusClient peers,
+    HaPlanExecutor executor,
+    LockState lockState,
+    StatusBoard board,
+    TimeProvider time,
+    ILogger<HaLoop> logger,
+    Func<ClusterView, DynamicConfig, DynamicConfig>? resolveDynamic = null) : IDisposable
+{
+    private static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly Func<ClusterView, DynamicConfig, DynamicConfig> _resolveDynamic = resolveDynamic ?? DynamicConfigResolver.Resolve;
+    private readonly SemaphoreSlim _wakeup = new(0, 1);
+    private DynamicConfig _dynamic = config.Bootstrap.Dcs;
+    private long _appliedConfigRevision = -1;
+    private long? _lastCycleEnd;
+    private long _nextRun;
+    private Task<HaOutcome>? _longAction;
+
+    public void Dispose() => _wakeup.Dispose();
+
+    /// <summary>The dynamic config in force (last one read from the DCS).</summary>
+    public DynamicConfig Dynamic => _dynamic;
+
+    /// <summary>Set when a decision asked the agent to stop (e.g. system ID mismatch).</summary>
+    public string? ExitReason { get; private set; }
+
+    /// <summary>Runs the next cycle now instead of after the nap (REST commands, signals).</summary>
+    public void Wakeup()
+    {
+        if (_wakeup.CurrentCount == 0)
+        {
+            try
+            {
+                _wakeup.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Someone else woke it in between; one wake-up is enough.
+            }
+        }
+    }
+
+    public async Task<HaOutcome> RunCycleAsync(CancellationToken cancellationToken)
+    {
+        var start = time.GetTimestamp();
+        var sincePrevious = _lastCycleEnd is { } end ? time.GetElapsedTime(end, start) : TimeSpan.Zero;
+        var stalled = _lastCycleEnd is not null && sincePrevious >= HaDecider.StaleLockThreshold(_dynamic);
+        if (stalled)
+        {
+            // After a stall the lock is ours only after a fresh compare-renew, never on memory.
+            lockState.Lost();
+            LogStalled(logger, sincePrevious.TotalSeconds);
+        }
+
+        var observation = await ObserveAsync(stalled, sincePrevious, cancellationToken).ConfigureAwait(false);
+        var decision = HaDecider.Decide(observation);
+        var outcome = await ExecuteAsync(decision, observation, cancellationToken).ConfigureAwait(false);
+        if (outcome.DcsFailed && observation.DcsAvailable)
+        {
+            observation = observation with { Cluster = null, DcsAvailable = false };
+            outcome = await ExecuteAsync(HaDecider.Decide(observation), observation, cancellationToken).ConfigureAwait(false);
+        }
+
+        LogCycle(logger, outcome.Reason);
+        ExitReason ??= outcome.ExitReason;
+        board.Publish(StatusSnapshotFactory.Build(observation, lockState, watchdog.Status, executor.CurrentLongAction, _nextRun, DcsLastSeenUnix()));
+        _lastCycleEnd = time.GetTimestamp();
+        return outcome;
+    }
+
+    /// <summary>The scheduler: next_run += loop_wait, napping in the DCS watch so a change wakes us early.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _nextRun = time.GetTimestamp();
+        while (!cancellationToken.IsCancellationRequested && ExitReason is null)
+        {
+            try
+            {
+                await RunCycleAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogCycleFailed(logger, e);
+            }
+
+            _nextRun += (long)(_dynamic.LoopWait * (double)time.TimestampFrequency);
+            var nap = time.GetElapsedTime(time.GetTimestamp(), _nextRun);
+            if (nap <= TimeSpan.Zero)
+            {
+                LogLoopTimeExceeded(logger);
+                _nextRun = time.GetTimestamp();
+                continue;
+            }
+
+            if (await NapAsync(nap, cancellationToken).ConfigureAwait(false))
+            {
+                _nextRun = time.GetTimestamp();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Agent shutdown (§2.12, HA issue §3 item 7): the leader stops postgres fast with a checkpoint and then
+    /// deletes the leader key; a replica stops postgres. In pause neither happens.
+    /// </summary>
+    public async Task ShutdownAsync(CancellationToken cancellationToken)
+    {
+        if (_dynamic.Pause)
+        {
+            watchdog.Disable();
+            LogShutdownPaused(logger);
+            return;
+        }
+
+        var holdsLock = lockState.Holds;
+        lockState.Lost();
+        board.Publish(board.Current with { AcceptsWrites = false, HoldsLock = false, State = "stopping" });
+        await postgres.StopAsync(StopMode.Fast, checkpoint: holdsLock, cancellationToken).ConfigureAwait(false);
+        watchdog.Disable();
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, _dynamic.RetryTimeout)));
+            if (holdsLock)
+            {
+                await dcs.DeleteLeaderAsync(deadline.Token).ConfigureAwait(false);
+            }
+
+            var pg = await postgres.ObserveAsync(deadline.Token).ConfigureAwait(false);
+            await dcs.TouchMemberAsync(MemberDataFactory.Build(config, pg, null, paused: false), deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DcsUnavailableException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogShutdownDcsFailed(logger, e.Message);
+        }
+
+        LogShutdown(logger, holdsLock);
+    }
+
+    private async Task<Observation> ObserveAsync(bool stalled, TimeSpan sincePrevious, CancellationToken ct)
+    {
+        ClusterView? cluster = null;
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, _dynamic.RetryTimeout)));
+            cluster = await dcs.ReadClusterAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DcsUnavailableException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            LogDcsReadFailed(logger, e.Message);
+        }
+
+        if (cluster is not null)
+        {
+            _dynamic = _resolveDynamic(cluster, config.Bootstrap.Dcs);
+            if (cluster.ConfigModRevision != _appliedConfigRevision)
+            {
+                await postgres.ApplyDynamicConfigAsync(_dynamic, ct).ConfigureAwait(false);
+                _appliedConfigRevision = cluster.ConfigModRevision;
+            }
+        }
+
+        var longAction = _longAction is { IsCompleted: false } ? executor.CurrentLongAction : null;
+        var pg = await postgres.ObserveAsync(ct).ConfigureAwait(false);
+        var peerStatuses = cluster is { IsLocked: false } && longAction is null && pg is { IsRunning: true, DataDir: DataDirState.Initialized }
+            ? await peers.GetStatusesAsync(RaceRivals(cluster), Min(PeerTimeout, _dynamic.RetryTimeout), ct).ConfigureAwait(false)
+            : [];
+        var renewed = lockState.RenewedTimestamp;
+        return new Observation
+        {
+            Me = config.Name,
+            Cluster = cluster,
+            DcsAvailable = cluster is not null,
+            Postgres = pg,
+            Config = config,
+            Dynamic = _dynamic,
+            BelievesHoldsLock = lockState.Holds,
+            LockRenewalAge = renewed is { } r ? time.GetElapsedTime(r) : null,
+            Stalled = stalled,
+            SincePreviousCycle = sincePrevious,
+            LongActionInProgress = longAction,
+            WatchdogHealthy = watchdog.IsHealthy,
+            Peers = peerStatuses,
+        };
+    }
+
+    private async Task<HaOutcome> ExecuteAsync(HaDecision decision, Observation observation, CancellationToken ct)
+    {
+        if (decision.LongAction is null || _longAction is { IsCompleted: false })
+        {
+            return await executor.ExecuteAsync(decision, observation, ct).ConfigureAwait(false);
+        }
+
+        // A long plan runs in the background; later cycles see it as in progress and keep renewing the lock.
+        _longAction = executor.ExecuteAsync(decision, observation, ct);
+        return _longAction.IsCompleted ? await _longAction.ConfigureAwait(false) : new HaOutcome(decision.Reason);
+    }
+
+    /// <summary>Everyone else who could win the race: members with an api_url that are not tagged nofailover.</summary>
+    private List<Member> RaceRivals(ClusterView cluster) =>
+        [.. cluster.Members.Where(m => m.Name != config.Name && !m.Data.NoFailover && !string.IsNullOrEmpty(m.Data.ApiUrl))];
+
+    private async Task<bool> NapAsync(TimeSpan nap, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var change = dcs.WaitForChangeAsync(nap, cts.Token);
+        var woken = _wakeup.WaitAsync(nap, cts.Token);
+        var first = await Task.WhenAny(change, woken).ConfigureAwait(false);
+        await cts.CancelAsync().ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        return first == woken ? woken.IsCompletedSuccessfully && woken.Result : first.IsCompletedSuccessfully;
+    }
+
+    private long? DcsLastSeenUnix()
+    {
+        var last = dcs.LastContactTimestamp;
+        if (last == 0)
+        {
+            return null;
+        }
+
+        return (time.GetUtcNow() - time.GetElapsedTime(last)).ToUnixTimeSeconds();
+    }
+
+    private static TimeSpan Min(TimeSpan a, int seconds) => seconds > 0 && TimeSpan.FromSeconds(seconds) < a ? TimeSpan.FromSeconds(seconds) : a;
+}

@@ -1,0 +1,304 @@
+using Microsoft.Extensions.Logging;
+using NodeAgent.Api.Status;
+using NodeAgent.Configuration;
+using NodeAgent.Dcs;
+using NodeAgent.Postgres;
+using NodeAgent.Watchdog;
+using static NodeAgent.Ha.HaStep;
+
+namespace NodeAgent.Ha;
+
+/// <summary>The result of running a plan: the reason that ended up true, and what the loop must know.</summary>
+public sealed record HaOutcome(string Reason, bool DcsFailed = false, string? ExitReason = null);
+
+/// <summary>
+/// Runs a <see cref="HaDecision"/> step by step against the ports. A failed guard switches to its
+/// <see cref="IGuard.Otherwise"/> plan; a DCS error stops the plan and reports <see cref="HaOutcome.DcsFailed"/>
+/// so the loop can decide again as "DCS not accessible". Every DCS call is bounded by retry_timeout.
+/// </summary>
+public sealed partial class HaPlanExecutor(
+    IDcs dcs,
+    IPostgresInstance postgres,
+    IWatchdog watchdog,
+    StatusBoard board,
+    LockState lockState,
+    TimeProvider time,
+    ILogger<HaPlanExecutor> logger)
+{
+    private volatile object? _longActionBox;
+    private LongActionKind? _longAction
+    {
+        get => _longActionBox as LongActionKind?;
+        set => _longActionBox = value;
+    }
+
+    /// <summary>The long action this executor is running right now (for the member state word).</summary>
+    public LongActionKind? CurrentLongAction => _longAction;
+
+    public async Task<HaOutcome> ExecuteAsync(HaDecision decision, Observation observation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        ArgumentNullException.ThrowIfNull(observation);
+        // Only a long plan owns the long-action marker; the short plans that run beside it leave it alone.
+        var longAction = decision.LongAction;
+        if (longAction is not null)
+        {
+            _longAction = longAction;
+        }
+
+        try
+        {
+            return await RunAsync(decision, observation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DcsUnavailableException e)
+        {
+            LogDcsFailed(logger, decision.Reason, e.Message);
+            return new HaOutcome(decision.Reason, DcsFailed: true);
+        }
+        finally
+        {
+            if (longAction is not null)
+            {
+                _longAction = null;
+            }
+        }
+    }
+
+    private async Task<HaOutcome> RunAsync(HaDecision decision, Observation o, CancellationToken ct)
+    {
+        var postgresChanged = false;
+        foreach (var step in decision.Steps)
+        {
+            switch (step)
+            {
+                case Exit exit:
+                    return new HaOutcome(decision.Reason, ExitReason: exit.Why);
+                case TouchMember:
+                    await TouchMemberAsync(o, postgresChanged, ct).ConfigureAwait(false);
+                    break;
+                case IGuard guard when !await PassesAsync(step, o, ct).ConfigureAwait(false):
+                    LogGuardFailed(logger, step.GetType().Name, guard.Otherwise.Reason);
+                    return await RunAsync(guard.Otherwise, o, ct).ConfigureAwait(false);
+                case IGuard:
+                    break;
+                default:
+                    postgresChanged |= await RunStepAsync(step, o, ct).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        return new HaOutcome(decision.Reason);
+    }
+
+    private async Task<bool> PassesAsync(HaStep step, Observation o, CancellationToken ct)
+    {
+        switch (step)
+        {
+            case AcquireLock:
+                return LockResult(await Dcs(o, t => dcs.AttemptToAcquireLeaderAsync(t), ct).ConfigureAwait(false));
+            case UpdateLock:
+                return LockResult(await Dcs(o, t => dcs.UpdateLeaderAsync(t), ct).ConfigureAwait(false));
+            case RaceInitialize:
+                return await Dcs(o, t => dcs.InitializeAsync(createNew: true, "", t), ct).ConfigureAwait(false);
+            case ActivateWatchdog activate:
+                var armed = watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait);
+                return armed || !activate.Required;
+            default:
+                throw new InvalidOperationException($"{step.GetType().Name} is not a guard");
+        }
+    }
+
+    private bool LockResult(bool ok)
+    {
+        if (ok)
+        {
+            lockState.Renewed(time.GetTimestamp());
+        }
+        else
+        {
+            lockState.Lost();
+            Publish(s => s with { HoldsLock = false });
+        }
+
+        return ok;
+    }
+
+    /// <summary>Runs one non-guard step; returns true when it changed the local postgres.</summary>
+    private async Task<bool> RunStepAsync(HaStep step, Observation o, CancellationToken ct)
+    {
+        switch (step)
+        {
+            case ReleaseLock:
+                lockState.Lost();
+                Publish(s => s with { HoldsLock = false });
+                await Dcs(o, t => dcs.DeleteLeaderAsync(t), ct).ConfigureAwait(false);
+                return false;
+            case KeepaliveWatchdog when lockState.Holds:
+                watchdog.Keepalive();
+                return false;
+            case KeepaliveWatchdog:
+                return false;
+            case DisableWatchdog:
+                watchdog.Disable();
+                return false;
+            case Bootstrap:
+                await BootstrapAsync(o, ct).ConfigureAwait(false);
+                return true;
+            case CloneFrom clone:
+                await postgres.CloneFromAsync(clone.Upstream, ct).ConfigureAwait(false);
+                await postgres.StartAsync(asPrimary: false, clone.Upstream, ct).ConfigureAwait(false);
+                LogBootstrapped(logger, clone.Upstream.MemberName);
+                return true;
+            case StartAsReplica start:
+                await postgres.StartAsync(asPrimary: false, start.Upstream, ct).ConfigureAwait(false);
+                return true;
+            case StartAsPrimary:
+                await postgres.StartAsync(asPrimary: true, null, ct).ConfigureAwait(false);
+                return true;
+            case Promote:
+                await postgres.PromoteAsync(ct).ConfigureAwait(false);
+                return true;
+            case HaStep.Follow follow:
+                await postgres.FollowAsync(follow.Upstream, ct).ConfigureAwait(false);
+                return true;
+            case Demote demote:
+                await DemoteAsync(demote, o, ct).ConfigureAwait(false);
+                return true;
+            case StopPostgres stop:
+                Publish(s => s with { AcceptsWrites = false });
+                await postgres.StopAsync(stop.Mode, checkpoint: false, ct).ConfigureAwait(false);
+                return true;
+            case WriteInitialize init:
+                await Dcs(o, t => dcs.InitializeAsync(init.CreateNew, init.SystemIdentifier, t), ct).ConfigureAwait(false);
+                return false;
+            case WriteConfig:
+                await Dcs(o, t => dcs.SetConfigAsync(DcsValues.Config(o.Config.Bootstrap.Dcs), null, t), ct).ConfigureAwait(false);
+                return false;
+            case WriteStatus status:
+                await Dcs(o, async t => { await dcs.WriteStatusAsync(status.Optime, t).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
+                return false;
+            case WriteHistory history:
+                await WriteHistoryAsync(history, o, ct).ConfigureAwait(false);
+                return false;
+            case ClearFailover clear:
+                await Dcs(o, t => dcs.SetFailoverAsync("{}", clear.ModRevision, t), ct).ConfigureAwait(false);
+                return false;
+            case SyncSlots slots:
+                await postgres.SyncReplicationSlotsAsync(slots.Slots, ct).ConfigureAwait(false);
+                return false;
+            default:
+                throw new InvalidOperationException($"no executor for {step.GetType().Name}");
+        }
+    }
+
+    /// <summary>
+    /// §2.6. Writes stop being accepted (as far as health checks go) before postgres is even asked to stop.
+    /// A fast stop that does not finish within retry_timeout is escalated to immediate.
+    /// </summary>
+    private async Task DemoteAsync(Demote demote, Observation o, CancellationToken ct)
+    {
+        var releases = demote.Mode is DemoteMode.Graceful or DemoteMode.Immediate;
+        lockState.Lost();
+        Publish(s => s with { AcceptsWrites = false, HoldsLock = false, Role = "demoted" });
+        LogDemoting(logger, demote.Mode);
+
+        if (demote.Mode is DemoteMode.Offline or DemoteMode.Graceful)
+        {
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            budget.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, o.Dynamic.RetryTimeout)));
+            try
+            {
+                await postgres.StopAsync(StopMode.Fast, checkpoint: demote.Mode == DemoteMode.Graceful, budget.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                LogStopEscalated(logger);
+                await postgres.StopAsync(StopMode.Immediate, checkpoint: false, ct).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            await postgres.StopAsync(StopMode.Immediate, checkpoint: false, ct).ConfigureAwait(false);
+        }
+
+        // The safepoint: postmaster is gone, the node can no longer accept writes, the watchdog may go.
+        watchdog.Disable();
+        if (releases)
+        {
+            await Dcs(o, t => dcs.DeleteLeaderAsync(t), ct).ConfigureAwait(false);
+        }
+
+        var upstream = demote.Mode == DemoteMode.Offline ? null : demote.FollowAfter;
+        await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>§2.16: initdb, start, roles, then initialize = sysid, config, lock. Undone on failure.</summary>
+    private async Task BootstrapAsync(Observation o, CancellationToken ct)
+    {
+        try
+        {
+            await postgres.InitDbAsync(ct).ConfigureAwait(false);
+            if (!await postgres.StartAsync(asPrimary: true, null, ct).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException("postgres did not start after initdb");
+            }
+
+            await postgres.CreateRolesAsync(ct).ConfigureAwait(false);
+            var pg = await postgres.ObserveAsync(ct).ConfigureAwait(false);
+            var sysid = pg.SystemIdentifier ?? throw new InvalidOperationException("no system identifier after initdb");
+            await Dcs(o, t => dcs.InitializeAsync(createNew: false, sysid, t), ct).ConfigureAwait(false);
+            await Dcs(o, t => dcs.SetConfigAsync(DcsValues.Config(o.Config.Bootstrap.Dcs), null, t), ct).ConfigureAwait(false);
+            watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait);
+            if (!LockResult(await Dcs(o, t => dcs.AttemptToAcquireLeaderAsync(t), ct).ConfigureAwait(false)))
+            {
+                throw new InvalidOperationException("another node took the leader lock during bootstrap");
+            }
+
+            LogInitialized(logger, sysid);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or DcsUnavailableException)
+        {
+            LogBootstrapFailed(logger, e.Message);
+            watchdog.Disable();
+            await postgres.StopAsync(StopMode.Immediate, checkpoint: false, ct).ConfigureAwait(false);
+            await Dcs(o, async t => { await dcs.CancelInitializationAsync(t).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteHistoryAsync(WriteHistory history, Observation o, CancellationToken ct)
+    {
+        var rows = await postgres.ReadTimelineHistoryAsync(history.Timeline, ct).ConfigureAwait(false);
+        var keep = o.Dynamic.MaxTimelinesHistory;
+        var trimmed = keep > 0 && rows.Count > keep ? rows.Skip(rows.Count - keep) : rows;
+        await Dcs(o, async t => { await dcs.SetHistoryAsync(DcsValues.History(trimmed), t).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
+    }
+
+    private async Task TouchMemberAsync(Observation o, bool postgresChanged, CancellationToken ct)
+    {
+        var pg = postgresChanged ? await postgres.ObserveAsync(ct).ConfigureAwait(false) : o.Postgres;
+        var data = MemberDataFactory.Build(o.Config, pg, _longAction, o.Paused);
+        await Dcs(o, async t =>
+        {
+            await dcs.RefreshLeaseAsync(t).ConfigureAwait(false);
+            await dcs.TouchMemberAsync(data, t).ConfigureAwait(false);
+            return true;
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>One DCS call under a retry_timeout deadline; running out of time counts as "DCS unavailable".</summary>
+    private static async Task<bool> Dcs(Observation o, Func<CancellationToken, Task<bool>> call, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, o.Dynamic.RetryTimeout)));
+        try
+        {
+            return await call(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new DcsUnavailableException("DCS call exceeded retry_timeout");
+        }
+    }
+
+    private void Publish(Func<StatusSnapshot, StatusSnapshot> change) => board.Publish(change(board.Current));
+}

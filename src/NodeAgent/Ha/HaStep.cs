@@ -1,0 +1,101 @@
+using NodeAgent.Postgres;
+
+namespace NodeAgent.Ha;
+
+/// <summary>How a primary steps down (patroni-reference §2.6).</summary>
+public enum DemoteMode
+{
+    /// <summary>DCS lost: fast stop, no checkpoint, lock kept, restart read-only without an upstream.</summary>
+    Offline,
+    /// <summary>Switchover: fast stop with checkpoint, lock released.</summary>
+    Graceful,
+    /// <summary>Immediate stop, lock released, then follow.</summary>
+    Immediate,
+    /// <summary>Lock already lost: immediate stop, nothing to release, then follow.</summary>
+    ImmediateNoLock,
+}
+
+/// <summary>
+/// One side effect the executor performs. A closed set: every step is a nested record here.
+/// Guard steps (<see cref="IGuard"/>) can fail; then the executor drops the rest of the plan and
+/// runs the guard's <see cref="IGuard.Otherwise"/> decision instead.
+/// </summary>
+public abstract record HaStep
+{
+    private HaStep()
+    {
+    }
+
+    /// <summary>A step whose failure switches to another decision.</summary>
+    public interface IGuard
+    {
+        HaDecision Otherwise { get; }
+    }
+
+    /// <summary>Take the free <c>leader</c> key (create_revision == 0).</summary>
+    public sealed record AcquireLock(HaDecision Otherwise) : HaStep, IGuard;
+
+    /// <summary>Forced lease keepalive plus an ownership compare; never an unconditional put.</summary>
+    public sealed record UpdateLock(HaDecision Otherwise) : HaStep, IGuard;
+
+    /// <summary>Delete <c>leader</c> if it still is ours.</summary>
+    public sealed record ReleaseLock : HaStep;
+
+    /// <summary>Race for <c>initialize</c> ("" with create_revision == 0).</summary>
+    public sealed record RaceInitialize(HaDecision Otherwise) : HaStep, IGuard;
+
+    /// <summary>Arm the watchdog; fails only when it is required and cannot be armed.</summary>
+    public sealed record ActivateWatchdog(bool Required, HaDecision Otherwise) : HaStep, IGuard;
+
+    public sealed record KeepaliveWatchdog : HaStep;
+
+    public sealed record DisableWatchdog : HaStep;
+
+    /// <summary>Long: initdb, start, create roles, write initialize = sysid and config, take the lock.</summary>
+    public sealed record Bootstrap : HaStep;
+
+    /// <summary>Long: pg_basebackup from the upstream, then start as its replica.</summary>
+    public sealed record CloneFrom(UpstreamTarget Upstream) : HaStep;
+
+    /// <summary>Long: start postgres in recovery; a null upstream means read-only with no primary_conninfo.</summary>
+    public sealed record StartAsReplica(UpstreamTarget? Upstream) : HaStep;
+
+    /// <summary>Long: start postgres as primary (we hold the lock and the data was a clean primary).</summary>
+    public sealed record StartAsPrimary : HaStep;
+
+    public sealed record Promote : HaStep;
+
+    /// <summary>Re-point primary_conninfo at a new upstream (null: none).</summary>
+    public sealed record Follow(UpstreamTarget? Upstream) : HaStep;
+
+    /// <summary>Step down; <see cref="DemoteMode.Offline"/> is "stop accepting writes, keep the key".</summary>
+    public sealed record Demote(DemoteMode Mode, UpstreamTarget? FollowAfter) : HaStep;
+
+    public sealed record StopPostgres(StopMode Mode) : HaStep;
+
+    /// <summary>Write <c>initialize</c> = sysid (create only when absent).</summary>
+    public sealed record WriteInitialize(string SystemIdentifier, bool CreateNew) : HaStep;
+
+    /// <summary>Write the <c>config</c> key from bootstrap.dcs (it went missing while we hold the lock).</summary>
+    public sealed record WriteConfig : HaStep;
+
+    /// <summary>Leader only: <c>status</c> = our WAL position.</summary>
+    public sealed record WriteStatus(ulong Optime) : HaStep;
+
+    /// <summary>Leader only: rewrite <c>history</c> from the timeline history file after a promotion.</summary>
+    public sealed record WriteHistory(int Timeline) : HaStep;
+
+    /// <summary>Clear the <c>failover</c> key with a compare on its revision.</summary>
+    public sealed record ClearFailover(long ModRevision) : HaStep;
+
+    /// <summary>Leader only: one physical slot per other member.</summary>
+    public sealed record SyncSlots(IReadOnlySet<string> Slots) : HaStep;
+
+    /// <summary>Put <c>members/&lt;me&gt;</c> with the state after this cycle's actions.</summary>
+    public sealed record TouchMember : HaStep;
+
+    /// <summary>Stop the agent: continuing would harm the cluster (e.g. system ID mismatch).</summary>
+    public sealed record Exit(string Why) : HaStep;
+
+    public bool IsLongAction => this is Bootstrap or CloneFrom or StartAsReplica or StartAsPrimary;
+}

@@ -1,0 +1,73 @@
+using NodeAgent.Cluster;
+using NodeAgent.Configuration;
+using NodeAgent.Postgres;
+
+namespace NodeAgent.Ha;
+
+/// <summary>Builds <c>members/&lt;me&gt;</c> the way ha.py:touch_member does (patroni-reference §1.3).</summary>
+public static class MemberDataFactory
+{
+    public static MemberData Build(AgentConfig config, PostgresObservation pg, LongActionKind? longAction, bool paused)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(pg);
+        var role = Role(pg);
+        return new MemberData
+        {
+            ConnUrl = $"postgres://{config.Postgresql.ConnectAddress ?? ListenAddress(config.Postgresql.Listen)}/{config.Postgresql.Database}",
+            ApiUrl = $"http://{config.RestApi.ConnectAddress ?? config.RestApi.Listen}/patroni",
+            State = StateWord(pg, longAction),
+            Role = role,
+            Version = AgentVersion.PatroniCompatible,
+            ProxyUrl = config.Postgresql.ProxyAddress is { } proxy ? $"postgres://{proxy}/{config.Postgresql.Database}" : null,
+            Tags = Tags(config.Tags),
+            XlogLocation = pg.IsRunning ? pg.WalPosition?.Value : null,
+            Timeline = pg.IsRunning ? pg.Timeline : null,
+            Pause = paused,
+        };
+    }
+
+    public static MemberRole Role(PostgresObservation pg) => pg switch
+    {
+        { DataDir: DataDirState.Empty } => MemberRole.Uninitialized,
+        { IsRunning: true, IsInRecovery: false } => MemberRole.Primary,
+        _ => MemberRole.Replica,
+    };
+
+    /// <summary>Patroni's state words.</summary>
+    public static string StateWord(PostgresObservation pg, LongActionKind? longAction)
+    {
+        ArgumentNullException.ThrowIfNull(pg);
+        return longAction switch
+        {
+            LongActionKind.Bootstrap => "initializing new cluster",
+            LongActionKind.Clone => "creating replica",
+            _ when pg.IsRunning && pg.IsAcceptingConnections => "running",
+            _ when pg.IsRunning || longAction == LongActionKind.Start => "starting",
+            _ when pg.CrashedSinceLastObservation => "crashed",
+            _ => "stopped",
+        };
+    }
+
+    /// <summary>__main__.py:get_tags: false clonefrom/nofailover/noloadbalance/nosync are omitted.</summary>
+    public static IReadOnlyDictionary<string, object?>? Tags(IReadOnlyDictionary<string, object?> tags)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        var kept = tags
+            .Where(t => !(t.Key is "clonefrom" or "nofailover" or "noloadbalance" or "nosync" && !IsTrue(t.Value)))
+            .ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
+        return kept.Count == 0 ? null : kept;
+    }
+
+    private static bool IsTrue(object? v) => v is true || (v is string s && s.Equals("true", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The first listen host, with the port; 0.0.0.0 or * is not a connect address, fall back to 127.0.0.1.</summary>
+    private static string ListenAddress(string listen)
+    {
+        var colon = listen.LastIndexOf(':');
+        var hosts = colon < 0 ? listen : listen[..colon];
+        var port = colon < 0 ? "5432" : listen[(colon + 1)..];
+        var host = hosts.Split(',')[0].Trim();
+        return $"{(host is "" or "*" or "0.0.0.0" ? "127.0.0.1" : host)}:{port}";
+    }
+}

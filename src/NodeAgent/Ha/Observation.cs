@@ -1,0 +1,73 @@
+using NodeAgent.Cluster;
+using NodeAgent.Configuration;
+using NodeAgent.Postgres;
+
+namespace NodeAgent.Ha;
+
+/// <summary>
+/// Everything the HA decision looks at, gathered by the loop before <see cref="HaDecider.Decide"/> runs.
+/// Durations are measured by the loop on the monotonic clock; the decider never reads a clock itself.
+/// </summary>
+public sealed record Observation
+{
+    /// <summary>This node's member name.</summary>
+    public required string Me { get; init; }
+
+    /// <summary>The cluster as read from the DCS this cycle; null when the read failed.</summary>
+    public ClusterView? Cluster { get; init; }
+
+    /// <summary>False when the DCS could not be reached within retry_timeout this cycle.</summary>
+    public bool DcsAvailable { get; init; } = true;
+
+    public required PostgresObservation Postgres { get; init; }
+
+    public required AgentConfig Config { get; init; }
+
+    /// <summary>The effective dynamic config (config key merged over bootstrap.dcs).</summary>
+    public required DynamicConfig Dynamic { get; init; }
+
+    /// <summary>The executor's belief: our last lock acquire/renew succeeded and nothing since said otherwise.</summary>
+    public bool BelievesHoldsLock { get; init; }
+
+    /// <summary>Monotonic time since our last successful lock acquire/renew; null when we never held it.</summary>
+    public TimeSpan? LockRenewalAge { get; init; }
+
+    /// <summary>The loop (or the whole process) did not run for longer than the lease could survive.</summary>
+    public bool Stalled { get; init; }
+
+    /// <summary>Monotonic time since the previous cycle started (for the reason sentence).</summary>
+    public TimeSpan SincePreviousCycle { get; init; }
+
+    /// <summary>A bootstrap, clone or start still running in the background, if any.</summary>
+    public LongActionKind? LongActionInProgress { get; init; }
+
+    /// <summary>Watchdog device present and usable (matters only in <c>required</c> mode).</summary>
+    public bool WatchdogHealthy { get; init; } = true;
+
+    /// <summary>Answers of the other members' <c>/patroni</c>; gathered only when the cluster is unlocked.</summary>
+    public IReadOnlyList<PeerStatus> Peers { get; init; } = [];
+
+    /// <summary>Pause comes from the dynamic config; kept as a property so tests and logs read naturally.</summary>
+    public bool Paused => Dynamic.Pause;
+}
+
+/// <summary>One other member's answer to <c>GET /patroni</c> for the leader race (ha.py:_MemberStatus).</summary>
+public sealed record PeerStatus(
+    string Member,
+    bool Reachable,
+    bool InRecovery,
+    Lsn WalPosition,
+    int? Timeline,
+    bool NoFailover,
+    bool WatchdogFailed)
+{
+    public static PeerStatus Unreachable(string member) => new(member, false, true, Lsn.Zero, null, false, false);
+}
+
+/// <summary>Actions that outlive one cycle and run in the background while the loop keeps renewing the lock.</summary>
+public enum LongActionKind
+{
+    Bootstrap,
+    Clone,
+    Start,
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+using NodeAgent.Api.Status;
+using NodeAgent.Cluster;
+using NodeAgent.Watchdog;
+
+namespace NodeAgent.Ha;
+
+/// <summary>Turns one cycle's observation and lock state into the snapshot the REST API answers from.</summary>
+public static class StatusSnapshotFactory
+{
+    public static StatusSnapshot Build(Observation o, LockState lockState, WatchdogState watchdog, LongActionKind? longAction, long nextRunTimestamp, long? dcsLastSeenUnix)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(lockState);
+        ArgumentNullException.ThrowIfNull(watchdog);
+        var pg = o.Postgres;
+        var role = MemberDataFactory.Role(pg);
+        var holds = lockState.Holds && o.Cluster?.Leader?.Name == o.Me;
+        return new StatusSnapshot
+        {
+            Scope = o.Config.Scope,
+            Name = o.Me,
+            State = MemberDataFactory.StateWord(pg, longAction),
+            Role = role.ToWire(),
+            HoldsLock = holds,
+            LockRenewedTimestamp = lockState.RenewedTimestamp ?? 0,
+            Ttl = o.Dynamic.Ttl,
+            LoopWait = o.Dynamic.LoopWait,
+            NextRunTimestamp = nextRunTimestamp,
+            AcceptsWrites = holds && role == MemberRole.Primary,
+            Paused = o.Paused,
+            ClusterUnlocked = o.Cluster is { IsLocked: false },
+            DcsAvailable = o.DcsAvailable,
+            XlogLocation = role == MemberRole.Primary ? pg.WalPosition?.Value : null,
+            ReceivedLocation = role == MemberRole.Primary ? null : pg.ReceivedLsn?.Value,
+            ReplayedLocation = role == MemberRole.Primary ? null : pg.ReplayedLsn?.Value,
+            ReplayedTimestamp = pg.ReplayedTimestamp?.ToString("yyyy-MM-dd HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture),
+            ReplayPaused = pg.ReplayPaused,
+            ClusterLastLsn = o.Cluster?.LastLsn ?? 0,
+            Timeline = pg.Timeline,
+            ServerVersion = pg.ServerVersion,
+            PostmasterStartTime = pg.PostmasterStartTime?.ToString("yyyy-MM-dd HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture),
+            SystemIdentifier = pg.SystemIdentifier,
+            DcsLastSeen = dcsLastSeenUnix,
+            Tags = MemberDataFactory.Tags(o.Config.Tags) ?? new Dictionary<string, object?>(),
+            Replication = [.. pg.Replication.Select(r => new ReplicationRow(r.UseName, r.ApplicationName, r.ClientAddr, r.State, r.SyncState, r.SyncPriority))],
+            Watchdog = new WatchdogStatus(watchdog.Mode, watchdog.Device, watchdog.Armed, watchdog.TimeoutSeconds, watchdog.LastKeepalive?.ToString("O", CultureInfo.InvariantCulture)),
+            WatchdogFailed = watchdog.Failed,
+        };
+    }
+}

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using NodeAgent.Api.Status;
+using NodeAgent.Cluster;
+using NodeAgent.Configuration;
+using NodeAgent.Ha;
+
+namespace NodeAgent.Tests.Component;
+
+/// <summary>One agent of the in-memory cluster: its ports, executor and loop, plus a switch to stop it cycling.</summary>
+internal sealed class ComponentNode
+{
+    public required string Name { get; init; }
+    public required InMemoryDcs Dcs { get; init; }
+    public required FakePostgres Postgres { get; init; }
+    public required FakeWatchdog Watchdog { get; init; }
+    public required StatusBoard Board { get; init; }
+    public required HaLoop Loop { get; init; }
+    public List<string> Reasons { get; } = [];
+
+    /// <summary>False while the node is dead or frozen: it neither cycles nor answers peers.</summary>
+    public bool Alive { get; set; } = true;
+}
+
+/// <summary>N agents sharing one in-memory DCS and one fake clock; cycles are driven explicitly.</summary>
+internal sealed class ComponentCluster : IPeerStatusClient
+{
+    private readonly Dictionary<string, ComponentNode> _nodes = new(StringComparer.Ordinal);
+
+    public ComponentCluster(params string[] names)
+    {
+        Store = new InMemoryDcsStore(Time);
+        var bootstrap = new DynamicConfig();
+        foreach (var (name, i) in names.Select((n, i) => (n, i + 1)))
+        {
+            var config = new AgentConfig
+            {
+                Scope = "demo",
+                Name = name,
+                RestApi = new RestApiConfig { ConnectAddress = $"127.0.0.{i}:8008" },
+                Postgresql = new PostgresqlConfig { ConnectAddress = $"127.0.0.{i}:5432", DataDir = $"/fake/{name}" },
+                Bootstrap = new BootstrapConfig { Dcs = bootstrap },
+            };
+            var dcs = new InMemoryDcs(Store, name, Time);
+            var pg = new FakePostgres(name, n => _nodes.TryGetValue(n, out var node) ? node.Postgres : null);
+            var watchdog = new FakeWatchdog();
+            var board = new StatusBoard();
+            var lockState = new LockState();
+            var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lockState, Time, NullLogger<HaPlanExecutor>.Instance);
+            var loop = new HaLoop(config, dcs, pg, watchdog, this, executor, lockState, board, Time, NullLogger<HaLoop>.Instance);
+            _nodes[name] = new ComponentNode { Name = name, Dcs = dcs, Postgres = pg, Watchdog = watchdog, Board = board, Loop = loop };
+        }
+    }
+
+    public FakeTimeProvider Time { get; } = new();
+    public InMemoryDcsStore Store { get; }
+
+    public ComponentNode this[string name] => _nodes[name];
+
+    public IEnumerable<ComponentNode> Nodes => _nodes.Values;
+
+    public IEnumerable<ComponentNode> Primaries => _nodes.Values.Where(n => n.Postgres.AcceptsWrites);
+
+    /// <summary>One HA cycle on every live node, in name order.</summary>
+    public async Task CycleAsync()
+    {
+        foreach (var node in _nodes.Values.Where(n => n.Alive))
+        {
+            var outcome = await node.Loop.RunCycleAsync(CancellationToken.None);
+            node.Reasons.Add(outcome.Reason);
+        }
+    }
+
+    /// <summary>Lets loop_wait pass, then cycles; repeated <paramref name="cycles"/> times.</summary>
+    public async Task RunForAsync(int cycles, int loopWaitSeconds = 10)
+    {
+        for (var i = 0; i < cycles; i++)
+        {
+            Time.Advance(TimeSpan.FromSeconds(loopWaitSeconds));
+            await CycleAsync();
+        }
+    }
+
+    public async Task BootstrapAsync()
+    {
+        await CycleAsync();
+        await RunForAsync(1);
+        Assert.Single(Primaries);
+    }
+
+    public Task<IReadOnlyList<PeerStatus>> GetStatusesAsync(IReadOnlyList<Member> members, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<PeerStatus>>([.. members.Select(m =>
+            _nodes.TryGetValue(m.Name, out var node) && node.Alive
+                ? new PeerStatus(m.Name, true, !node.Postgres.AcceptsWrites, new Lsn(node.Postgres.Wal), node.Postgres.Timeline, false, false)
+                : PeerStatus.Unreachable(m.Name))]);
+}

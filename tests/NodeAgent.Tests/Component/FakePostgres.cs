@@ -1,0 +1,152 @@
+using NodeAgent.Cluster;
+using NodeAgent.Configuration;
+using NodeAgent.Postgres;
+
+namespace NodeAgent.Tests.Component;
+
+/// <summary>
+/// A postgres as a small state machine: data dir, running, in recovery, timeline, WAL position.
+/// Replicas catch up with their upstream on each observation. Every call is logged for order asserts.
+/// </summary>
+internal sealed class FakePostgres(string name, Func<string, FakePostgres?> lookup) : IPostgresInstance
+{
+    private static long s_nextSysid = 7_212_345_678_901_234_567;
+
+    public string Name { get; } = name;
+    public DataDirState DataDir { get; private set; } = DataDirState.Empty;
+    public bool Running { get; private set; }
+    public bool InRecovery { get; private set; }
+    public string? SystemIdentifier { get; private set; }
+    public int Timeline { get; private set; } = 1;
+    public ulong Wal { get; private set; }
+    public string? Following { get; private set; }
+    public string ClusterState { get; private set; } = "";
+    public List<string> Actions { get; } = [];
+
+    public bool AcceptsWrites => Running && !InRecovery;
+
+    /// <summary>A client write: only a primary takes it.</summary>
+    public bool TryWrite(ulong bytes = 1000)
+    {
+        if (!AcceptsWrites)
+        {
+            return false;
+        }
+
+        Wal += bytes;
+        return true;
+    }
+
+    /// <summary>The machine died: postmaster gone without a clean shutdown.</summary>
+    public void Crash()
+    {
+        Running = false;
+        Actions.Add("crash");
+    }
+
+    public Task<bool> ApplyDynamicConfigAsync(DynamicConfig dynamic, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    public Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken)
+    {
+        if (Running && InRecovery && Following is { } up && lookup(up) is { Running: true, SystemIdentifier: var sys } upstream && sys == SystemIdentifier)
+        {
+            Wal = Math.Max(Wal, upstream.Wal);
+            Timeline = Math.Max(Timeline, upstream.Timeline);
+        }
+
+        return Task.FromResult(new PostgresObservation
+        {
+            DataDir = DataDir,
+            IsRunning = Running,
+            IsAcceptingConnections = Running,
+            IsInRecovery = Running ? InRecovery : null,
+            SystemIdentifier = SystemIdentifier,
+            Timeline = DataDir == DataDirState.Initialized ? Timeline : null,
+            WalPosition = DataDir == DataDirState.Initialized ? new Lsn(Wal) : null,
+            FollowingMember = Running && InRecovery ? Following : null,
+            ClusterState = ClusterState,
+        });
+    }
+
+    public Task InitDbAsync(CancellationToken cancellationToken)
+    {
+        Actions.Add("initdb");
+        DataDir = DataDirState.Initialized;
+        SystemIdentifier = Interlocked.Increment(ref s_nextSysid).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Wal = 0x3000000;
+        ClusterState = "shut down";
+        return Task.CompletedTask;
+    }
+
+    public Task CloneFromAsync(UpstreamTarget upstream, CancellationToken cancellationToken)
+    {
+        Actions.Add($"clone {upstream.MemberName}");
+        var source = lookup(upstream.MemberName) ?? throw new IOException($"no such upstream {upstream.MemberName}");
+        DataDir = DataDirState.Initialized;
+        SystemIdentifier = source.SystemIdentifier;
+        Timeline = source.Timeline;
+        Wal = source.Wal;
+        ClusterState = "shut down in recovery";
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken)
+    {
+        Actions.Add(asPrimary ? "start primary" : $"start replica {upstream?.MemberName ?? "-"}");
+        if (DataDir != DataDirState.Initialized || Running)
+        {
+            return Task.FromResult(Running && !asPrimary == InRecovery);
+        }
+
+        Running = true;
+        InRecovery = !asPrimary;
+        Following = asPrimary ? null : upstream?.MemberName;
+        ClusterState = asPrimary ? "in production" : "in archive recovery";
+        return Task.FromResult(true);
+    }
+
+    public Task StopAsync(StopMode mode, bool checkpoint, CancellationToken cancellationToken)
+    {
+        Actions.Add($"stop {mode.ToString().ToLowerInvariant()}{(checkpoint ? " checkpoint" : "")}");
+        if (Running)
+        {
+            Running = false;
+            ClusterState = InRecovery ? "shut down in recovery" : "shut down";
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> PromoteAsync(CancellationToken cancellationToken)
+    {
+        Actions.Add("promote");
+        if (!Running || !InRecovery)
+        {
+            return Task.FromResult(false);
+        }
+
+        InRecovery = false;
+        Following = null;
+        Timeline++;
+        ClusterState = "in production";
+        return Task.FromResult(true);
+    }
+
+    public Task FollowAsync(UpstreamTarget? upstream, CancellationToken cancellationToken)
+    {
+        Actions.Add($"follow {upstream?.MemberName ?? "-"}");
+        Following = upstream?.MemberName;
+        return Task.CompletedTask;
+    }
+
+    public Task CreateRolesAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task SyncReplicationSlotsAsync(IReadOnlySet<string> desiredPhysicalSlots, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task ReloadAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<IReadOnlyList<TimelineHistoryEntry>> ReadTimelineHistoryAsync(int timeline, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<TimelineHistoryEntry>>([.. Enumerable.Range(1, timeline - 1).Select(t => new TimelineHistoryEntry(t, Wal, "no recovery target specified", null, Name))]);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,28 @@
+using NodeAgent.Watchdog;
+
+namespace NodeAgent.Tests.Component;
+
+internal sealed class FakeWatchdog : IWatchdog
+{
+    public bool Armed { get; private set; }
+    public int Keepalives { get; private set; }
+    public bool IsHealthy { get; set; } = true;
+
+    public WatchdogState Status => new("automatic", "/dev/fake-watchdog", Armed, Armed ? 25 : null, null, !IsHealthy, null);
+
+    public bool Activate(int ttl, int loopWait)
+    {
+        Armed = IsHealthy;
+        return Armed;
+    }
+
+    public void Keepalive()
+    {
+        if (Armed)
+        {
+            Keepalives++;
+        }
+    }
+
+    public void Disable() => Armed = false;
+}

@@ -1,0 +1,229 @@
+using System.Text.Json.Nodes;
+using NodeAgent.Cluster;
+using NodeAgent.Dcs;
+
+namespace NodeAgent.Tests.Component;
+
+/// <summary>
+/// The etcd keys of one cluster in memory, with leases that expire when the fake clock passes their ttl.
+/// Shared by every node's <see cref="InMemoryDcs"/>. Records who wrote the leader key, for fencing asserts.
+/// </summary>
+internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 30)
+{
+    private readonly Dictionary<long, long> _leaseExpiry = [];
+    private readonly Dictionary<string, Member> _members = [];
+    private long _revision = 1;
+    private long _nextLease = 100;
+
+    public bool Available { get; set; } = true;
+    public string? Initialize { get; set; }
+    public JsonObject? Config { get; private set; }
+    public long ConfigRevision { get; private set; }
+    public LeaderKey? Leader { get; private set; }
+    public ulong LastLsn { get; private set; }
+    public FailoverRequest? Failover { get; private set; }
+    public IReadOnlyList<TimelineHistoryEntry> History { get; private set; } = [];
+    public List<(string Node, string Op)> LeaderWrites { get; } = [];
+
+    public long GrantLease()
+    {
+        var id = ++_nextLease;
+        _leaseExpiry[id] = time.GetTimestamp() + TimeSpan.FromSeconds(ttlSeconds).Ticks;
+        return id;
+    }
+
+    public bool KeepAlive(long lease)
+    {
+        Expire();
+        if (!_leaseExpiry.ContainsKey(lease))
+        {
+            return false;
+        }
+
+        _leaseExpiry[lease] = time.GetTimestamp() + TimeSpan.FromSeconds(ttlSeconds).Ticks;
+        return true;
+    }
+
+    public void Check()
+    {
+        if (!Available)
+        {
+            throw new DcsUnavailableException("in-memory DCS is down");
+        }
+
+        Expire();
+    }
+
+    public ClusterView View() => new()
+    {
+        Initialize = Initialize,
+        Config = Config?.DeepClone().AsObject(),
+        ConfigModRevision = ConfigRevision,
+        Leader = Leader,
+        Members = [.. _members.Values.OrderBy(m => m.Name, StringComparer.Ordinal)],
+        Failover = Failover,
+        History = History,
+        LastLsn = LastLsn,
+        Revision = _revision,
+    };
+
+    public void PutMember(string name, MemberData data, long lease) => _members[name] = new Member(name, data, ++_revision, lease);
+
+    public bool CreateLeader(string name, long lease)
+    {
+        LeaderWrites.Add((name, "create"));
+        if (Leader is not null || !_leaseExpiry.ContainsKey(lease))
+        {
+            return false;
+        }
+
+        Leader = new LeaderKey(name, ++_revision, lease);
+        return true;
+    }
+
+    public bool DeleteLeader(string name)
+    {
+        LeaderWrites.Add((name, "delete"));
+        if (Leader?.Name != name)
+        {
+            return false;
+        }
+
+        Leader = null;
+        return true;
+    }
+
+    public void SetConfig(JsonObject config)
+    {
+        Config = config;
+        ConfigRevision = ++_revision;
+    }
+
+    public void SetStatus(ulong optime) => LastLsn = optime;
+
+    public void SetFailover(FailoverRequest? failover) => Failover = failover;
+
+    public void SetHistory(IReadOnlyList<TimelineHistoryEntry> history) => History = history;
+
+    private void Expire()
+    {
+        var now = time.GetTimestamp();
+        foreach (var (lease, expiry) in _leaseExpiry.ToList())
+        {
+            if (now >= expiry)
+            {
+                _leaseExpiry.Remove(lease);
+                if (Leader?.Lease == lease)
+                {
+                    Leader = null;
+                }
+
+                foreach (var m in _members.Values.Where(m => m.Lease == lease).ToList())
+                {
+                    _members.Remove(m.Name);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>One node's view of the shared store, bound to its own lease like the etcd3 implementation.</summary>
+internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeProvider time) : IDcs
+{
+    private long _lease = store.GrantLease();
+
+    public ClusterView? Current { get; private set; }
+    public long LastContactTimestamp { get; private set; }
+
+    public Task<ClusterView> StartAsync(CancellationToken cancellationToken) => ReadClusterAsync(cancellationToken);
+
+    public Task WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<ClusterView> ReadClusterAsync(CancellationToken cancellationToken) => Do(() => Current = store.View());
+
+    public Task<bool> RefreshLeaseAsync(CancellationToken cancellationToken) => Do(KeepAliveOrRegrant);
+
+    public Task TouchMemberAsync(MemberData data, CancellationToken cancellationToken) => Do(() =>
+    {
+        store.PutMember(name, data, _lease);
+        return true;
+    });
+
+    public Task<bool> AttemptToAcquireLeaderAsync(CancellationToken cancellationToken) => Do(() => store.CreateLeader(name, _lease));
+
+    /// <summary>Keepalive plus ownership compare; like the real one it never re-puts the key.</summary>
+    public Task<bool> UpdateLeaderAsync(CancellationToken cancellationToken) => Do(() =>
+    {
+        store.LeaderWrites.Add((name, "renew"));
+        return KeepAliveOrRegrant() && store.Leader is { } leader && leader.Name == name && leader.Lease == _lease;
+    });
+
+    public Task<bool> DeleteLeaderAsync(CancellationToken cancellationToken) => Do(() => store.DeleteLeader(name));
+
+    public Task<bool> InitializeAsync(bool createNew, string value, CancellationToken cancellationToken) => Do(() =>
+    {
+        if (createNew && store.Initialize is not null)
+        {
+            return false;
+        }
+
+        store.Initialize = value;
+        return true;
+    });
+
+    public Task CancelInitializationAsync(CancellationToken cancellationToken) => Do(() =>
+    {
+        store.Initialize = null;
+        return true;
+    });
+
+    public Task<bool> SetConfigAsync(string json, long? modRevision, CancellationToken cancellationToken) => Do(() =>
+    {
+        store.SetConfig(JsonNode.Parse(json)!.AsObject());
+        return true;
+    });
+
+    public Task SetHistoryAsync(string json, CancellationToken cancellationToken) => Do(() =>
+    {
+        var rows = JsonNode.Parse(json)!.AsArray()
+            .Select(r => new TimelineHistoryEntry((int)r![0]!, (ulong)r[1]!, (string)r[2]!, (string?)r[3], (string?)r[4]))
+            .ToList();
+        store.SetHistory(rows);
+        return true;
+    });
+
+    public Task WriteStatusAsync(ulong optime, CancellationToken cancellationToken) => Do(() =>
+    {
+        store.SetStatus(optime);
+        return true;
+    });
+
+    public Task<bool> SetFailoverAsync(string json, long? modRevision, CancellationToken cancellationToken) => Do(() =>
+    {
+        store.SetFailover(null);
+        return true;
+    });
+
+    public Task DeleteMemberAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private bool KeepAliveOrRegrant()
+    {
+        if (store.KeepAlive(_lease))
+        {
+            return true;
+        }
+
+        _lease = store.GrantLease();
+        return false;
+    }
+
+    private Task<T> Do<T>(Func<T> op)
+    {
+        store.Check();
+        var result = op();
+        LastContactTimestamp = time.GetTimestamp();
+        return Task.FromResult(result);
+    }
+}

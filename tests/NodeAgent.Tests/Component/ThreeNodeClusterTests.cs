@@ -1,0 +1,168 @@
+using System.Text.Json.Nodes;
+
+namespace NodeAgent.Tests.Component;
+
+/// <summary>Three agents on an in-memory DCS and fake postgres, driven cycle by cycle on a fake clock.</summary>
+public sealed class ThreeNodeClusterTests
+{
+    [Fact]
+    public async Task Bootstrap_yields_one_leader_and_two_replicas_following_it()
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+
+        await cluster.CycleAsync();
+        Assert.Equal("trying to bootstrap a new cluster", cluster["u1"].Reasons[0]);
+        Assert.Equal("trying to bootstrap from leader 'u1'", cluster["u2"].Reasons[0]);
+
+        await cluster.RunForAsync(1);
+
+        var leader = Assert.Single(cluster.Primaries);
+        Assert.Equal("u1", leader.Name);
+        Assert.Equal("u1", cluster.Store.Leader?.Name);
+        Assert.Equal(leader.Postgres.SystemIdentifier, cluster.Store.Initialize);
+        Assert.NotNull(cluster.Store.Config);
+        Assert.True(leader.Watchdog.Armed);
+        Assert.True(leader.Board.Current.HoldsLock);
+        Assert.True(leader.Board.Current.AcceptsWrites);
+        Assert.Equal("no action. I am (u1), the leader with the lock", leader.Reasons[^1]);
+        foreach (var name in new[] { "u2", "u3" })
+        {
+            var replica = cluster[name];
+            Assert.Equal("u1", replica.Postgres.Following);
+            Assert.True(replica.Postgres.InRecovery);
+            Assert.False(replica.Board.Current.AcceptsWrites);
+            Assert.Equal($"no action. I am ({name}), a secondary, and following a leader (u1)", replica.Reasons[^1]);
+        }
+
+        Assert.Equal(3, cluster.Store.View().Members.Count);
+        var member = cluster.Store.View().FindMember("u1")!.Data;
+        Assert.Equal(NodeAgent.Cluster.MemberRole.Primary, member.Role);
+        Assert.Equal("postgres://127.0.0.1:5432/postgres", member.ConnUrl);
+        Assert.Equal("http://127.0.0.1:8008/patroni", member.ApiUrl);
+        Assert.Equal("running", member.State);
+        Assert.Equal("3.0.2", member.Version);
+    }
+
+    [Fact]
+    public async Task Dead_leader_is_replaced_only_after_its_lease_expires()
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+        await cluster.BootstrapAsync();
+        Assert.True(cluster["u1"].Postgres.TryWrite(5000));
+        await cluster.RunForAsync(1);
+
+        cluster["u1"].Alive = false;
+        cluster["u1"].Postgres.Crash();
+
+        await cluster.RunForAsync(2); // 20 s: the lease (ttl 30) still holds the key
+        Assert.Equal("u1", cluster.Store.Leader?.Name);
+        Assert.Empty(cluster.Primaries);
+
+        await cluster.RunForAsync(1); // 30 s: expired, the race runs
+        Assert.Equal("u2", cluster.Store.Leader?.Name);
+        Assert.Equal("promoted self to leader by acquiring session lock", cluster["u2"].Reasons[^1]);
+        var leader = Assert.Single(cluster.Primaries);
+        Assert.Equal("u2", leader.Name);
+        Assert.Equal(2, leader.Postgres.Timeline);
+
+        await cluster.RunForAsync(1);
+        Assert.Equal("u2", cluster["u3"].Postgres.Following);
+        Assert.Equal("no action. I am (u3), a secondary, and following a leader (u2)", cluster["u3"].Reasons[^1]);
+        Assert.Single(cluster.Store.History);
+    }
+
+    [Fact]
+    public async Task Leader_stops_accepting_writes_before_ttl_when_the_dcs_goes_down()
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+        await cluster.BootstrapAsync();
+
+        cluster.Store.Available = false;
+        await cluster.RunForAsync(1); // 10 s into a 30 s lease
+
+        var u1 = cluster["u1"];
+        Assert.Equal("demoted self because DCS is not accessible and I was a leader", u1.Reasons[^1]);
+        Assert.False(u1.Postgres.AcceptsWrites);
+        Assert.True(u1.Postgres.Running); // read-only, not down
+        Assert.False(u1.Board.Current.AcceptsWrites);
+        Assert.False(u1.Board.Current.HoldsLock);
+        Assert.Equal("u1", cluster.Store.Leader?.Name); // offline demote keeps the key
+        Assert.DoesNotContain(cluster.Store.LeaderWrites, w => w is ("u1", "delete"));
+        Assert.Equal("DCS is not accessible", cluster["u2"].Reasons[^1]);
+        Assert.True(cluster["u2"].Postgres.Running);
+        Assert.Empty(cluster.Primaries);
+
+        cluster.Store.Available = true;
+        await cluster.RunForAsync(1);
+        Assert.Equal("promoted self to leader because I had the session lock", u1.Reasons[^1]);
+        Assert.Equal("u1", Assert.Single(cluster.Primaries).Name);
+    }
+
+    [Fact]
+    public async Task Frozen_leader_stops_writes_first_on_waking_and_never_overwrites_the_new_leader()
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+        await cluster.BootstrapAsync();
+        var u1 = cluster["u1"];
+
+        u1.Alive = false; // SIGSTOP: postgres keeps running and writable, the agent does nothing
+        await cluster.RunForAsync(3);
+        Assert.Equal("u2", cluster.Store.Leader?.Name);
+        Assert.Equal(2, cluster.Primaries.Count()); // the split brain a frozen agent cannot prevent without a watchdog
+
+        u1.Alive = true;
+        var writesBefore = cluster.Store.LeaderWrites.Count;
+        var actionsBefore = u1.Postgres.Actions.Count;
+        var outcome = await u1.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.StartsWith("stopped accepting writes: this agent stalled for 30 s", outcome.Reason);
+        Assert.Equal("stop fast", u1.Postgres.Actions[actionsBefore]);
+        Assert.False(u1.Postgres.AcceptsWrites);
+        Assert.Equal("u2", Assert.Single(cluster.Primaries).Name);
+        Assert.Equal(writesBefore, cluster.Store.LeaderWrites.Count);
+
+        await cluster.RunForAsync(2);
+        Assert.Equal("u2", cluster.Store.Leader?.Name);
+        Assert.Equal("u2", u1.Postgres.Following);
+        Assert.DoesNotContain(cluster.Store.LeaderWrites.Skip(writesBefore), w => w.Node == "u1" && w.Op != "renew");
+        Assert.Equal("u2", Assert.Single(cluster.Primaries).Name);
+    }
+
+    [Fact]
+    public async Task Paused_cluster_neither_promotes_nor_restarts()
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+        await cluster.BootstrapAsync();
+        var config = cluster.Store.Config!.DeepClone().AsObject();
+        config["pause"] = true;
+        cluster.Store.SetConfig(config);
+        await cluster.RunForAsync(1);
+        Assert.False(cluster["u1"].Watchdog.Armed);
+        Assert.True(cluster["u2"].Board.Current.Paused);
+
+        cluster["u1"].Alive = false;
+        cluster["u1"].Postgres.Crash();
+        await cluster.RunForAsync(6);
+
+        Assert.Null(cluster.Store.Leader);
+        Assert.Empty(cluster.Primaries);
+        Assert.Equal("no action. I am (u2)", cluster["u2"].Reasons[^1]);
+        Assert.DoesNotContain("promote", cluster["u2"].Postgres.Actions);
+    }
+
+    [Fact]
+    public async Task Leader_shutdown_stops_postgres_with_a_checkpoint_and_releases_the_lock()
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+        await cluster.BootstrapAsync();
+
+        await cluster["u1"].Loop.ShutdownAsync(CancellationToken.None);
+        cluster["u1"].Alive = false;
+
+        Assert.Equal("stop fast checkpoint", cluster["u1"].Postgres.Actions[^1]);
+        Assert.Null(cluster.Store.Leader);
+        Assert.False(cluster["u1"].Watchdog.Armed);
+        await cluster.RunForAsync(1);
+        Assert.Equal("u2", Assert.Single(cluster.Primaries).Name);
+    }
+}
