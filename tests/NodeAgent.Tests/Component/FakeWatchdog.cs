@@ -25,4 +25,8 @@ internal sealed class FakeWatchdog : IWatchdog
     }
 
     public void Disable() => Armed = false;
+
+    public void Reconfigure(int ttl, int loopWait)
+    {
+    }
 }
