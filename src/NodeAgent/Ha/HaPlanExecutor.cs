@@ -172,7 +172,7 @@ public sealed partial class HaPlanExecutor(
                 await Dcs(o, t => dcs.InitializeAsync(init.CreateNew, init.SystemIdentifier, t), ct).ConfigureAwait(false);
                 return false;
             case WriteConfig:
-                await Dcs(o, t => dcs.SetConfigAsync(DcsValues.Config(o.Config.Bootstrap.Dcs), null, t), ct).ConfigureAwait(false);
+                await Dcs(o, t => dcs.SetConfigAsync(o.Config.Bootstrap.DcsJson.ToJsonString(), null, t), ct).ConfigureAwait(false);
                 return false;
             case WriteStatus status:
                 await Dcs(o, async t => { await dcs.WriteStatusAsync(status.Optime, t).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
@@ -247,7 +247,7 @@ public sealed partial class HaPlanExecutor(
             var pg = await postgres.ObserveAsync(ct).ConfigureAwait(false);
             var sysid = pg.SystemIdentifier ?? throw new InvalidOperationException("no system identifier after initdb");
             await Dcs(o, t => dcs.InitializeAsync(createNew: false, sysid, t), ct).ConfigureAwait(false);
-            await Dcs(o, t => dcs.SetConfigAsync(DcsValues.Config(o.Config.Bootstrap.Dcs), null, t), ct).ConfigureAwait(false);
+            await Dcs(o, t => dcs.SetConfigAsync(o.Config.Bootstrap.DcsJson.ToJsonString(), null, t), ct).ConfigureAwait(false);
             watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait);
             if (!LockResult(await Dcs(o, t => dcs.AttemptToAcquireLeaderAsync(t), ct).ConfigureAwait(false)))
             {

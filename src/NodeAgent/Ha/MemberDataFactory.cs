@@ -24,8 +24,17 @@ public static class MemberDataFactory
             XlogLocation = pg.IsRunning ? pg.WalPosition?.Value : null,
             Timeline = pg.IsRunning ? pg.Timeline : null,
             Pause = paused,
+            ReplicationState = ReplicationState(pg),
         };
     }
+
+    /// <summary>Patroni 3.0.4's replication_state, so `list` can say "streaming" for a replica.</summary>
+    public static string? ReplicationState(PostgresObservation pg) => pg switch
+    {
+        { IsRunning: true, IsInRecovery: true, ReceiverState: "streaming" } => "streaming",
+        { IsRunning: true, IsInRecovery: true } => "in archive recovery",
+        _ => null,
+    };
 
     public static MemberRole Role(PostgresObservation pg) => pg switch
     {

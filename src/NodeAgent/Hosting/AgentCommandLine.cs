@@ -41,8 +41,13 @@ internal static class AgentCommandLine
             return await ValidateConfigAsync(args[1], ConfigLoader.ProcessEnvironment(), Console.Out, Console.Error).ConfigureAwait(false);
         }
 
-        await Console.Error.WriteLineAsync("not implemented yet").ConfigureAwait(false);
-        return 2;
+        if (args[0].StartsWith('-'))
+        {
+            await Console.Error.WriteLineAsync($"unknown option {args[0]}\n{Usage}").ConfigureAwait(false);
+            return 1;
+        }
+
+        return await AgentRunner.RunAsync(args[0]).ConfigureAwait(false);
     }
 
     /// <summary>Prints every finding as "error: key.path: problem" / "warning: ..." on stderr; 0 valid, 1 invalid.</summary>

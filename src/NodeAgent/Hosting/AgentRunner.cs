@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using NodeAgent.Configuration;
+
+namespace NodeAgent.Hosting;
+
+/// <summary><c>node-agent CONFIG_FILE</c>: loads and validates the config, then runs the agent until SIGTERM.</summary>
+internal static class AgentRunner
+{
+    public static async Task<int> RunAsync(string configPath)
+    {
+        AgentConfig config;
+        IReadOnlyList<ConfigProblem> warnings;
+        try
+        {
+            config = ConfigLoader.Load(configPath, ConfigLoader.ProcessEnvironment(), out warnings);
+        }
+        catch (ConfigException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
+            }
+
+            await Console.Error.WriteLineAsync($"{configPath}: invalid configuration, not starting").ConfigureAwait(false);
+            return 1;
+        }
+
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+            o.UseUtcTimestamp = false;
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        builder.Logging.SetMinimumLevel(LogLevels.FromPatroni(config.Log.Level));
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        // READY=1 / STOPPING=1 for Type=notify when started by systemd; a no-op otherwise.
+        builder.Services.AddSystemd();
+        builder.Services.Configure<HostOptions>(o =>
+            o.ShutdownTimeout = TimeSpan.FromSeconds(config.Postgresql.PgCtlTimeout + 30));
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(new ConfigSource(configPath, warnings));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<AgentService>();
+
+        using var host = builder.Build();
+        await host.RunAsync().ConfigureAwait(false);
+        return Environment.ExitCode;
+    }
+}
+
+/// <summary>Where the config came from, for reloads, plus the warnings found when it was loaded.</summary>
+internal sealed record ConfigSource(string Path, IReadOnlyList<ConfigProblem> Warnings);

@@ -1,0 +1,185 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NodeAgent.Api.Status;
+using NodeAgent.Configuration;
+using NodeAgent.Dcs;
+using NodeAgent.Dcs.Etcd3;
+using NodeAgent.Ha;
+using NodeAgent.Postgres;
+using NodeAgent.Watchdog;
+
+namespace NodeAgent.Hosting;
+
+/// <summary>
+/// The composition root of the daemon: builds the ports (etcd, postgres, watchdog, peers, REST) once,
+/// runs the HA loop until SIGTERM, then shuts down like Patroni (leader: fast stop with checkpoint,
+/// release the lock).
+/// </summary>
+internal sealed partial class AgentService(
+    AgentConfig config,
+    ConfigSource source,
+    TimeProvider time,
+    ILoggerFactory loggers,
+    IHostApplicationLifetime lifetime) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger("NodeAgent");
+    private readonly StatusBoard _board = new();
+    private readonly LockState _lockState = new();
+    private Etcd3Dcs? _dcs;
+    private PostgresInstance? _postgres;
+    private IWatchdog? _watchdog;
+    private HaLoop? _loop;
+    private HttpClient? _peerHttp;
+    private ApiHost? _api;
+    private PosixSignalRegistration? _sighup;
+    private bool _started;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var warning in source.Warnings)
+        {
+            LogConfigWarning(_logger, warning.ToString());
+        }
+
+        LogStarting(_logger, config.Name, config.Scope, AgentVersion.Current);
+        Compose();
+        _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            Reload();
+        });
+
+        // The REST API answers (503) before etcd is reachable, so HAProxy sees a node, not a refused port.
+        _api = new ApiHost(config, _board, time, loggers);
+        await _api.StartAsync(stoppingToken).ConfigureAwait(false);
+
+        await StartDcsAsync(stoppingToken).ConfigureAwait(false);
+        _started = true;
+        await _loop!.RunAsync(stoppingToken).ConfigureAwait(false);
+        if (_loop.ExitReason is { } reason)
+        {
+            LogExiting(_logger, reason);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_loop is not null && _started)
+        {
+            await _loop.ShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_api is not null)
+        {
+            await _api.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_dcs is not null)
+        {
+            await _dcs.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _loop?.Dispose();
+        _peerHttp?.Dispose();
+        _sighup?.Dispose();
+    }
+
+    private void Compose()
+    {
+        var dynamic = DynamicConfigTimeouts.Adjust(config.Bootstrap.Dcs).Config;
+        _dcs = new Etcd3Dcs(config, dynamic, loggers.CreateLogger<Etcd3Dcs>(), time);
+        _postgres = new PostgresInstance(config, loggers, time);
+        _watchdog = CreateWatchdog();
+        _peerHttp = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(2), UseProxy = false })
+        {
+            Timeout = TimeSpan.FromSeconds(5),
+        };
+        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _board, _lockState, time, loggers.CreateLogger<HaPlanExecutor>());
+        _loop = new HaLoop(config, _dcs, _postgres, _watchdog, new HttpPeerStatusClient(_peerHttp), executor, _lockState, _board, time,
+            loggers.CreateLogger<HaLoop>());
+    }
+
+    private Watchdog.Watchdog CreateWatchdog()
+    {
+        var policy = config.Watchdog.Mode switch
+        {
+            WatchdogMode.Off => WatchdogPolicy.Off,
+            WatchdogMode.Required => WatchdogPolicy.Required,
+            _ => WatchdogPolicy.Automatic,
+        };
+        if (policy == WatchdogPolicy.Required && !File.Exists(config.Watchdog.Device))
+        {
+            // Patroni exits here; we keep serving as a replica so the cluster can say why it has no leader.
+            LogWatchdogRequiredMissing(_logger, config.Watchdog.Device);
+        }
+
+        return new Watchdog.Watchdog(
+            new WatchdogOptions(policy, config.Watchdog.Device, config.Watchdog.SafetyMargin),
+            new LinuxWatchdogDevice(config.Watchdog.Device),
+            time,
+            loggers.CreateLogger<Watchdog.Watchdog>());
+    }
+
+    /// <summary>Like Patroni at start-up: block until etcd answers, saying so every few seconds.</summary>
+    private async Task StartDcsAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                await _dcs!.StartAsync(ct).ConfigureAwait(false);
+                return;
+            }
+            catch (DcsUnavailableException e)
+            {
+                LogWaitingOnEtcd(_logger, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), time, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Reload()
+    {
+        var result = ConfigLoader.Read(source.Path, ConfigLoader.ProcessEnvironment());
+        if (!result.IsValid)
+        {
+            LogReloadRejected(_logger, string.Join("; ", result.Errors.Select(e => e.ToString())));
+            return;
+        }
+
+        // The config in force is immutable; SIGHUP re-validates the file and re-applies the dynamic
+        // config to postgres at the next cycle. Changes to local sections need a restart of the agent.
+        LogReloaded(_logger, source.Path);
+        _loop?.Wakeup();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "starting node-agent {Version} as member {Member} of cluster {Scope}")]
+    private static partial void LogStarting(ILogger logger, string member, string scope, string version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "config: {Problem}")]
+    private static partial void LogConfigWarning(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "waiting on etcd: {Reason}")]
+    private static partial void LogWaitingOnEtcd(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "exiting: {Reason}")]
+    private static partial void LogExiting(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "watchdog mode is required but {Device} does not exist: this node will never take the leader lock")]
+    private static partial void LogWatchdogRequiredMissing(ILogger logger, string device);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "reload rejected, keeping the running config: {Errors}")]
+    private static partial void LogReloadRejected(ILogger logger, string errors);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "reloaded configuration from {Path}")]
+    private static partial void LogReloaded(ILogger logger, string path);
+}
