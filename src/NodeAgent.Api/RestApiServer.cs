@@ -59,9 +59,8 @@ public sealed class RestApiServer : IAsyncDisposable
         var dispatcher = new RequestDispatcher(
             new StatusHandlers(board, clock),
             new CommandHandlers(sink, board, new AccessPolicy(options), time));
-        _app.Run(context => IsGrpcConnection(context)
-            ? StatusHandlers.StatusOnlyAsync(context, StatusCodes.Status404NotFound)
-            : dispatcher.DispatchAsync(context));
+        // gRPC calls fall through to the endpoint middleware WebApplication appends; REST never does.
+        _app.Use((context, next) => IsGrpcConnection(context) ? next(context) : dispatcher.DispatchAsync(context));
     }
 
     /// <summary>The REST endpoints actually bound (port 0 resolved), valid after <see cref="StartAsync"/>.</summary>
