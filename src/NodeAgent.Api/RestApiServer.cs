@@ -19,9 +19,10 @@ namespace NodeAgent.Api;
 /// separate HTTP/2 cleartext port. Answers from the <see cref="StatusBoard"/> only; commands go to
 /// the <see cref="IApiCommandSink"/>.
 /// </summary>
-public sealed class RestApiServer : IAsyncDisposable
+public sealed partial class RestApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly ILogger _logger;
     private readonly List<ListenOptions> _restListeners = [];
     private readonly List<ListenOptions> _grpcListeners = [];
     private int _state; // 0 created, 1 started, 2 stopped
@@ -30,6 +31,7 @@ public sealed class RestApiServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         time ??= TimeProvider.System;
+        _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<RestApiServer>();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         if (loggerFactory is not null)
@@ -76,11 +78,27 @@ public sealed class RestApiServer : IAsyncDisposable
             throw new InvalidOperationException("The REST API server was already started.");
         }
 
-        return _app.StartAsync(cancellationToken);
+        return StartCoreAsync(cancellationToken);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        Interlocked.CompareExchange(ref _state, 2, 1) == 1 ? _app.StopAsync(cancellationToken) : Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _state, 2, 1) == 1)
+        {
+            await _app.StopAsync(cancellationToken);
+            Log.Stopped(_logger);
+        }
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        await _app.StartAsync(cancellationToken);
+        Log.RestListening(_logger, string.Join(", ", RestEndpoints));
+        if (_grpcListeners.Count > 0)
+        {
+            Log.GrpcListening(_logger, string.Join(", ", GrpcEndpoints));
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -125,5 +143,11 @@ public sealed class RestApiServer : IAsyncDisposable
     }
 
     private bool IsGrpcConnection(HttpContext context) =>
-        _grpcListeners.Count > 0 && _grpcListeners.Any(l => l.IPEndPoint?.Port == context.Connection.LocalPort);
+        _grpcListeners.Count > 0 && _grpcListeners.Any(l => Accepted(l.IPEndPoint, context.Connection));
+
+    private static bool Accepted(IPEndPoint? listener, ConnectionInfo connection) =>
+        listener is not null
+        && listener.Port == connection.LocalPort
+        && (listener.Address.Equals(IPAddress.Any) || listener.Address.Equals(IPAddress.IPv6Any)
+            || (connection.LocalIpAddress is { } local && listener.Address.Equals(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local)));
 }

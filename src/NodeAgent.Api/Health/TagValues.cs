@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace NodeAgent.Api.Health;
 
@@ -10,8 +12,20 @@ public static class TagValues
         null => null,
         string s => s,
         bool b => b ? "true" : "false",
+        JsonElement e => FromJson(e),
+        JsonValue v when v.TryGetValue<string>(out var text) => text,
+        JsonNode n => n.ToJsonString().ToLowerInvariant(),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture).ToLowerInvariant(),
         _ => value.ToString()?.ToLowerInvariant(),
+    };
+
+    private static string? FromJson(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => e.GetString(),
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => e.GetRawText().ToLowerInvariant(),
     };
 
     /// <summary>Patroni's <c>parse_bool</c>: on/true/yes/1 count as set.</summary>

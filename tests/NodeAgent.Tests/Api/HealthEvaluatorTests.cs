@@ -104,6 +104,19 @@ public sealed class HealthEvaluatorTests
         Assert.Equal(200, HealthEvaluator.Evaluate(HealthEndpoint.Primary, HealthQuery.None, leader, TimeSpan.FromSeconds(29.9)));
     }
 
+    [Fact]
+    public void Tags_parsed_from_json_compare_like_patroni()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse("{\"rack\":\"R1\",\"nosync\":true,\"weight\":2}");
+        var tags = doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
+        var replica = Snapshots.Replica() with { Tags = tags };
+
+        int Check(string query) => HealthEvaluator.Evaluate(HealthEndpoint.Replica, ParseQuery(query), replica, Fresh);
+
+        Assert.Equal(200, Check("tag_rack=R1&tag_nosync=true&tag_weight=2"));
+        Assert.Equal(503, Check("tag_rack=r1"));
+    }
+
     [Theory]
     [InlineData("1024", 1024UL)]
     [InlineData("16kB", 16384UL)]
