@@ -75,7 +75,7 @@ internal sealed class CommandHandlers(IApiCommandSink sink, StatusBoard board, A
         if (result.Json is { } json)
         {
             using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
                 json.WriteTo(writer);
             }

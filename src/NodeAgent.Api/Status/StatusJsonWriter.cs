@@ -13,7 +13,7 @@ public static class StatusJsonWriter
     public static byte[] ToUtf8(StatusSnapshot s)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             Write(w, s);
         }

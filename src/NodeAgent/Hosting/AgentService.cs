@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NodeAgent.Api.Status;
+using NodeAgent.Commands;
 using NodeAgent.Configuration;
 using NodeAgent.Dcs;
 using NodeAgent.Dcs.Etcd3;
@@ -54,7 +55,9 @@ internal sealed partial class AgentService(
         });
 
         // The REST API answers (503) before etcd is reachable, so HAProxy sees a node, not a refused port.
-        _api = new ApiHost(config, _board, time, loggers);
+        var sink = new AgentCommandSink(_dcs!, () => _loop!.Dynamic.LoopWait, () => _loop!.Dynamic.RetryTimeout, () => _loop!.Wakeup(), Reload,
+            time, loggers.CreateLogger<AgentCommandSink>());
+        _api = new ApiHost(config, _board, sink, time, loggers);
         await _api.StartAsync(stoppingToken).ConfigureAwait(false);
 
         await StartDcsAsync(stoppingToken).ConfigureAwait(false);
