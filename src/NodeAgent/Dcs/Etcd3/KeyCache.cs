@@ -136,6 +136,13 @@ internal sealed class KeyCache(string selfName)
             case KeyLayout.LeaderOptimeName:
                 return leaderBefore != selfName;
             default:
+                // A member that just appeared needs its replication slot on the leader now, not a loop_wait later
+                // (Patroni makes bootstrap time follow loop_wait this way, patroni-reference §9).
+                if (e.IsPut && before is null && leaderBefore == selfName && KeyLayout.MemberNameOf(e.Key.Name) is not null)
+                {
+                    return true;
+                }
+
                 return !e.IsPut && leaderBefore is not null && KeyLayout.MemberNameOf(e.Key.Name) == leaderBefore;
         }
     }
