@@ -115,6 +115,7 @@ internal sealed partial class AgentService(
         var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _board, _lockState, time, loggers.CreateLogger<HaPlanExecutor>());
         _loop = new HaLoop(config, _dcs, _postgres, _watchdog, new HttpPeerStatusClient(_peerHttp), executor, _lockState, _board, time,
             loggers.CreateLogger<HaLoop>());
+        _postgres.PostmasterExitedUnexpectedly += _loop.Wakeup;
     }
 
     private Watchdog.Watchdog CreateWatchdog()

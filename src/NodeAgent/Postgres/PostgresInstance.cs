@@ -19,6 +19,13 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     private readonly OsUser? _user;
     private readonly ProcessRunner _runner;
     private readonly Postmaster _postmaster;
+
+    /// <summary>Our postmaster exited without being asked to (crash, OOM kill): wake the HA loop.</summary>
+    public event Action? PostmasterExitedUnexpectedly
+    {
+        add => _postmaster.UnexpectedExit += value;
+        remove => _postmaster.UnexpectedExit -= value;
+    }
     private readonly ConfigFiles _files;
     private readonly DataDirectory _dataDir;
     private readonly PostgresSql _sql;

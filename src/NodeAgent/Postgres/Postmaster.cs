@@ -199,18 +199,21 @@ internal sealed partial class Postmaster
         await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         lock (_gate)
         {
-            if (!ReferenceEquals(child, _child))
+            if (!ReferenceEquals(child, _child) || _stopRequested)
             {
                 return;
             }
 
-            if (!_stopRequested)
-            {
-                _crashed = true;
-                LogUnexpectedExit(child.Pid, child.ExitCode);
-            }
+            _crashed = true;
+            LogUnexpectedExit(child.Pid, child.ExitCode);
         }
+
+        // The HA loop should not wait up to loop_wait to notice: a crashed primary is an outage.
+        UnexpectedExit?.Invoke();
     }
+
+    /// <summary>Raised (outside any lock) when our postmaster exits without being asked to.</summary>
+    public event Action? UnexpectedExit;
 
     // Must hold _gate. An adopted postmaster is not our child: its exit is seen by polling /proc.
     private void RefreshAdopted()
