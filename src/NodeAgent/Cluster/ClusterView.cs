@@ -25,6 +25,12 @@ public sealed record ClusterView
     /// <summary><c>status.optime</c> (falls back to legacy <c>optime/leader</c>), 0 when unknown.</summary>
     public ulong LastLsn { get; init; }
 
+    /// <summary>The <c>sync</c> key (<see cref="SyncState.Empty"/> when absent).</summary>
+    public SyncState Sync { get; init; } = SyncState.Empty;
+
+    /// <summary>The <c>failsafe</c> key: member name -> api_url; null when absent or unreadable.</summary>
+    public IReadOnlyDictionary<string, string>? Failsafe { get; init; }
+
     /// <summary>etcd revision this view was built at.</summary>
     public long Revision { get; init; }
 

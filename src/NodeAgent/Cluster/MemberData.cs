@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace NodeAgent.Cluster;
 
 /// <summary>
@@ -19,6 +21,8 @@ public sealed record MemberData
     public bool PendingRestart { get; init; }
     public ulong? XlogLocation { get; init; }
     public int? Timeline { get; init; }
+    /// <summary><c>{"schedule":iso,"postmaster_start_time":..}</c> while a restart is scheduled, kept as JSON.</summary>
+    public JsonObject? ScheduledRestart { get; init; }
     public bool Pause { get; init; }
 
     /// <summary>Fields NodeAgent adds beyond Patroni 3.0.2; other readers ignore unknown keys.</summary>
