@@ -18,8 +18,9 @@ internal static partial class PyYamlEmitter
         var sb = new StringBuilder();
         if (flowStyle || IsScalar(data) || IsEmptyCollection(data))
         {
-            sb.Append(Flow(data));
-            if (IsScalar(data))
+            var text = Flow(data);
+            sb.Append(text);
+            if (IsScalar(data) && text[0] is not '\'' and not '"')
             {
                 // PyYAML ends a lone plain scalar document with an explicit end marker.
                 sb.Append("\n...");
