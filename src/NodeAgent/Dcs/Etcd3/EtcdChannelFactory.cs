@@ -1,0 +1,113 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Net.Client;
+using NodeAgent.Configuration;
+
+namespace NodeAgent.Dcs.Etcd3;
+
+/// <summary>
+/// Builds one gRPC channel per etcd member. No service config, hence no gRPC-level retries: the
+/// pool decides when to retry and where. HTTP/2 pings detect a frozen member on an idle stream.
+/// </summary>
+internal static class EtcdChannelFactory
+{
+    /// <summary>Endpoint URIs from <c>etcd3.hosts</c> ("h:p", "h", or "http(s)://h:p").</summary>
+    public static IReadOnlyList<Uri> Endpoints(Etcd3Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var scheme = UseTls(config) ? "https" : "http";
+        var result = new List<Uri>();
+        foreach (var raw in config.Hosts)
+        {
+            var host = raw.Trim();
+            if (host.Length == 0)
+            {
+                continue;
+            }
+
+            if (!host.Contains("://", StringComparison.Ordinal))
+            {
+                var hasPort = host.StartsWith('[') ? host.Contains("]:", StringComparison.Ordinal) : host.Contains(':', StringComparison.Ordinal);
+                host = scheme + "://" + host + (hasPort ? string.Empty : ":" + config.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            result.Add(new Uri(host));
+        }
+
+        if (result.Count == 0)
+        {
+            throw new ArgumentException("etcd3.hosts lists no endpoint", nameof(config));
+        }
+
+        return result;
+    }
+
+    public static GrpcChannel Create(Uri endpoint, Etcd3Config config, TimeSpan connectTimeout)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = connectTimeout,
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            KeepAlivePingDelay = TimeSpan.FromSeconds(2),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(3),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+        };
+
+        if (endpoint.Scheme == Uri.UriSchemeHttps)
+        {
+            handler.SslOptions = SslOptions(config);
+        }
+
+        return GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            DisposeHttpClient = true,
+            ServiceConfig = null,
+        });
+    }
+
+    private static bool UseTls(Etcd3Config config) =>
+        string.Equals(config.Protocol, "https", StringComparison.OrdinalIgnoreCase) || config.CaCert is not null || config.Cert is not null;
+
+    private static SslClientAuthenticationOptions SslOptions(Etcd3Config config)
+    {
+        var options = new SslClientAuthenticationOptions();
+        if (config.Cert is not null)
+        {
+            // cert may hold the key too (Patroni allows a combined PEM).
+            var certificate = X509Certificate2.CreateFromPemFile(config.Cert, config.Key ?? config.Cert);
+            options.ClientCertificates = [certificate];
+        }
+
+        if (config.CaCert is not null)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(config.CaCert);
+            options.RemoteCertificateValidationCallback = (_, cert, _, errors) => ValidateAgainst(roots, cert, errors);
+        }
+
+        return options;
+    }
+
+    /// <summary>Trust exactly the configured CA (as Patroni's <c>cacert</c>); the host name must still match.</summary>
+    private static bool ValidateAgainst(X509Certificate2Collection roots, X509Certificate? cert, SslPolicyErrors errors)
+    {
+        if (errors == SslPolicyErrors.None)
+        {
+            return true;
+        }
+
+        if (cert is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        using var leaf = new X509Certificate2(cert);
+        return chain.Build(leaf);
+    }
+}

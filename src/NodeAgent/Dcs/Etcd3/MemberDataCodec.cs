@@ -1,0 +1,206 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NodeAgent.Cluster;
+
+namespace NodeAgent.Dcs.Etcd3;
+
+/// <summary>
+/// <see cref="MemberData"/> as the value of <c>members/&lt;name&gt;</c>: compact JSON in Patroni's
+/// field order (patroni-reference §1.3). Reading is tolerant like <c>Member.from_node</c>: unknown
+/// fields are ignored, "primary" is accepted, legacy <c>conn_kwargs</c> and bare connection strings work.
+/// </summary>
+internal static class MemberDataCodec
+{
+    /// <summary>Python's json.dumps does not escape '+' or '&lt;'; the relaxed encoder matches it for ASCII.</summary>
+    internal static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+    };
+
+    public static string Encode(MemberData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("conn_url", data.ConnUrl);
+            w.WriteString("api_url", data.ApiUrl);
+            w.WriteString("state", data.State);
+            w.WriteString("role", data.Role.ToWire());
+            w.WriteString("version", data.Version);
+            if (!string.IsNullOrEmpty(data.ProxyUrl))
+            {
+                w.WriteString("proxy_url", data.ProxyUrl);
+            }
+
+            // Patroni writes the flag only when it is false (a promoted leader still waiting for its checkpoint).
+            if (data.CheckpointAfterPromote == false)
+            {
+                w.WriteBoolean("checkpoint_after_promote", false);
+            }
+
+            if (data.Tags is { Count: > 0 })
+            {
+                w.WritePropertyName("tags");
+                WriteTags(w, data.Tags);
+            }
+
+            if (data.PendingRestart)
+            {
+                w.WriteBoolean("pending_restart", true);
+            }
+
+            if (data.XlogLocation is { } xlog)
+            {
+                w.WriteNumber("xlog_location", xlog);
+            }
+
+            if (data.Timeline is { } timeline)
+            {
+                w.WriteNumber("timeline", timeline);
+            }
+
+            if (data.ScheduledRestart is { } scheduled)
+            {
+                w.WritePropertyName("scheduled_restart");
+                scheduled.WriteTo(w);
+            }
+
+            if (data.Pause)
+            {
+                w.WriteBoolean("pause", true);
+            }
+
+            if (!string.IsNullOrEmpty(data.ReplicationState))
+            {
+                w.WriteString("replication_state", data.ReplicationState);
+            }
+
+            w.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    public static MemberData Decode(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return Empty;
+        }
+
+        if (value.StartsWith("postgres", StringComparison.Ordinal))
+        {
+            return FromLegacyConnectionString(value);
+        }
+
+        if (JsonParsing.TryParseObject(value) is not { } o)
+        {
+            return Empty;
+        }
+
+        return new MemberData
+        {
+            ConnUrl = JsonParsing.GetString(o, "conn_url") ?? ConnUrlFromKwargs(o["conn_kwargs"] as JsonObject) ?? string.Empty,
+            ApiUrl = JsonParsing.GetString(o, "api_url") ?? string.Empty,
+            State = JsonParsing.GetString(o, "state") ?? string.Empty,
+            Role = MemberRoleNames.FromWire(JsonParsing.GetString(o, "role")),
+            Version = JsonParsing.GetString(o, "version") ?? string.Empty,
+            ProxyUrl = JsonParsing.GetString(o, "proxy_url"),
+            CheckpointAfterPromote = JsonParsing.GetBool(o, "checkpoint_after_promote"),
+            Tags = o["tags"] is JsonObject tags ? ReadTags(tags) : null,
+            PendingRestart = JsonParsing.GetBool(o, "pending_restart") ?? false,
+            XlogLocation = JsonParsing.GetUInt64(o, "xlog_location"),
+            Timeline = JsonParsing.GetUInt64(o, "timeline") is { } t && t <= int.MaxValue ? (int)t : null,
+            ScheduledRestart = o["scheduled_restart"] is JsonObject s ? (JsonObject)s.DeepClone() : null,
+            Pause = JsonParsing.GetBool(o, "pause") ?? false,
+            ReplicationState = JsonParsing.GetString(o, "replication_state"),
+        };
+    }
+
+    private static readonly MemberData Empty = new()
+    {
+        ConnUrl = string.Empty,
+        ApiUrl = string.Empty,
+        State = string.Empty,
+        Role = MemberRole.Uninitialized,
+        Version = string.Empty,
+    };
+
+    private static void WriteTags(Utf8JsonWriter w, IReadOnlyDictionary<string, object?> tags)
+    {
+        w.WriteStartObject();
+        foreach (var (name, value) in tags)
+        {
+            w.WritePropertyName(name);
+            switch (value)
+            {
+                case null: w.WriteNullValue(); break;
+                case bool b: w.WriteBooleanValue(b); break;
+                case string s: w.WriteStringValue(s); break;
+                case int i: w.WriteNumberValue(i); break;
+                case long l: w.WriteNumberValue(l); break;
+                case ulong u: w.WriteNumberValue(u); break;
+                case double d: w.WriteNumberValue(d); break;
+                case decimal m: w.WriteNumberValue(m); break;
+                case JsonNode n: n.WriteTo(w); break;
+                default: w.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
+            }
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static Dictionary<string, object?> ReadTags(JsonObject tags)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (name, node) in tags)
+        {
+            result[name] = JsonParsing.ToPlainValue(node);
+        }
+
+        return result;
+    }
+
+    private static string? ConnUrlFromKwargs(JsonObject? kwargs)
+    {
+        if (kwargs is null || JsonParsing.GetString(kwargs, "host") is not { Length: > 0 } host)
+        {
+            return null;
+        }
+
+        var port = kwargs["port"]?.ToString() ?? "5432";
+        if (host.Contains(':', StringComparison.Ordinal) && host[0] != '[')
+        {
+            host = "[" + host + "]";
+        }
+
+        return "postgresql://" + host + ":" + port;
+    }
+
+    /// <summary>Governor-era value: <c>postgres://u:p@host/postgres?application_name=&lt;api_url&gt;</c>.</summary>
+    private static MemberData FromLegacyConnectionString(string value)
+    {
+        var q = value.IndexOf('?', StringComparison.Ordinal);
+        string? api = null;
+        if (q >= 0)
+        {
+            foreach (var pair in value[(q + 1)..].Split('&'))
+            {
+                var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                if (eq > 0 && pair[..eq] == "application_name")
+                {
+                    api = Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
+                    break;
+                }
+            }
+        }
+
+        return Empty with { ConnUrl = q >= 0 ? value[..q] : value, ApiUrl = api ?? string.Empty };
+    }
+}
