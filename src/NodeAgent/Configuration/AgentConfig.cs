@@ -17,7 +17,10 @@ public sealed record AgentConfig
     public BootstrapConfig Bootstrap { get; init; } = new();
     public PostgresqlConfig Postgresql { get; init; } = new();
     public WatchdogConfig Watchdog { get; init; } = new();
+    /// <summary>Every tag as written: values are bool, long, double or string (published in the member key).</summary>
     public IReadOnlyDictionary<string, object?> Tags { get; init; } = new Dictionary<string, object?>();
+    /// <summary>The tags Patroni itself acts on, typed.</summary>
+    public MemberTags KnownTags { get; init; } = new();
 
     /// <summary>The base path of every key: '/' + namespace + '/' + scope, repeated slashes collapsed.</summary>
     public string KeyPrefix

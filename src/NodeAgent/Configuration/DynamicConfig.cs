@@ -35,6 +35,9 @@ public sealed record DynamicPostgresqlConfig
     public IReadOnlyList<string> PgHba { get; init; } = [];
     public IReadOnlyList<string> PgIdent { get; init; } = [];
     public IReadOnlyDictionary<string, string> RecoveryConf { get; init; } = new Dictionary<string, string>();
+    /// <summary>Set cluster-wide here; a local <c>postgresql</c> value wins.</summary>
+    public bool? RemoveDataDirectoryOnRewindFailure { get; init; }
+    public bool? RemoveDataDirectoryOnDivergedTimelines { get; init; }
 }
 
 public sealed record StandbyClusterConfig

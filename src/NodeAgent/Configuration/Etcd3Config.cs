@@ -5,6 +5,8 @@ public sealed record Etcd3Config
     /// <summary>Endpoints as host:port, from host / hosts / url / proxy (srv is resolved at start).</summary>
     public IReadOnlyList<string> Hosts { get; init; } = [];
     public int Port { get; init; } = 2379;
+    /// <summary>As written, when the endpoint came from <c>url</c> or <c>proxy</c>.</summary>
+    public string? Url { get; init; }
     /// <summary>http | https.</summary>
     public string Protocol { get; init; } = "http";
     public bool UseProxies { get; init; }

@@ -16,6 +16,7 @@ public sealed record PostgresqlConfig
     public string? CustomConf { get; init; }
     public bool UseUnixSocket { get; init; }
     public bool UseUnixSocketRepl { get; init; }
+    public string? KrbSrvName { get; init; }
     public PostgresAuthentication Authentication { get; init; } = new();
     public CallbacksConfig Callbacks { get; init; } = new();
     public IReadOnlyList<string> CreateReplicaMethods { get; init; } = ["basebackup"];

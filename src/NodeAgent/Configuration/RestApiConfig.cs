@@ -17,6 +17,8 @@ public sealed record RestApiConfig
     public bool AllowlistIncludeMembers { get; init; }
     public IReadOnlyDictionary<string, string> HttpExtraHeaders { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> HttpsExtraHeaders { get; init; } = new Dictionary<string, string>();
+    /// <summary>Patroni 3.1+; accepted for forward compatibility.</summary>
+    public int RequestQueueSize { get; init; } = 5;
     /// <summary>NodeAgent extension: optional port for the grpc.health.v1 service.</summary>
     public int? GrpcPort { get; init; }
 }

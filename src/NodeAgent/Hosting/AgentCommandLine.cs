@@ -1,3 +1,5 @@
+using NodeAgent.Configuration;
+
 namespace NodeAgent.Hosting;
 
 /// <summary><c>node-agent [--version | --help | --validate-config FILE | CONFIG_FILE]</c>, like <c>patroni</c>.</summary>
@@ -28,7 +30,37 @@ internal static class AgentCommandLine
             return 0;
         }
 
+        if (args[0] == "--validate-config")
+        {
+            if (args.Length != 2)
+            {
+                await Console.Error.WriteLineAsync("--validate-config needs exactly one FILE").ConfigureAwait(false);
+                return 1;
+            }
+
+            return await ValidateConfigAsync(args[1], ConfigLoader.ProcessEnvironment(), Console.Out, Console.Error).ConfigureAwait(false);
+        }
+
         await Console.Error.WriteLineAsync("not implemented yet").ConfigureAwait(false);
         return 2;
+    }
+
+    /// <summary>Prints every finding as "error: key.path: problem" / "warning: ..." on stderr; 0 valid, 1 invalid.</summary>
+    internal static async Task<int> ValidateConfigAsync(string path, IReadOnlyDictionary<string, string> env, TextWriter stdout, TextWriter stderr)
+    {
+        var result = ConfigLoader.Read(path, env);
+        foreach (var problem in result.Problems.OrderBy(p => p.Severity))
+        {
+            await stderr.WriteLineAsync(problem.ToString()).ConfigureAwait(false);
+        }
+
+        if (!result.IsValid)
+        {
+            await stderr.WriteLineAsync($"{path}: invalid configuration").ConfigureAwait(false);
+            return 1;
+        }
+
+        await stdout.WriteLineAsync($"{path}: configuration is valid").ConfigureAwait(false);
+        return 0;
     }
 }

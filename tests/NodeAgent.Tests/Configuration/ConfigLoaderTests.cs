@@ -1,0 +1,101 @@
+using NodeAgent.Configuration;
+
+namespace NodeAgent.Tests.Configuration;
+
+public sealed class ConfigLoaderTests
+{
+    [Fact]
+    public void Seed_file_loads_with_its_values_and_patroni_defaults()
+    {
+        var result = ConfigLoader.Read(SeedConfig.Path, SeedConfig.NoEnv);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Problems));
+        var c = result.Config!;
+        Assert.Equal("PGC1", c.Scope);
+        Assert.Equal("u4", c.Name);
+        Assert.Equal("/service/PGC1/", c.KeyPrefix);
+        Assert.Equal("0.0.0.0:8008", c.RestApi.Listen);
+        Assert.Equal("192.168.0.84:8008", c.RestApi.ConnectAddress);
+        Assert.Equal("/var/log/patroni", c.Log.Dir);
+        Assert.Equal("INFO", c.Log.Level);
+        Assert.Equal(["192.168.0.81:2379", "192.168.0.82:2379", "192.168.0.83:2379"], c.Etcd3.Hosts);
+        Assert.Equal("http", c.Etcd3.Protocol);
+
+        var dcs = c.Bootstrap.Dcs;
+        Assert.Equal((30, 10, 10), (dcs.Ttl, dcs.LoopWait, dcs.RetryTimeout));
+        Assert.Equal(1048576, dcs.MaximumLagOnFailover);
+        Assert.Equal(300, dcs.PrimaryStartTimeout);
+        Assert.True(dcs.Postgresql.UsePgRewind);
+        Assert.True(dcs.Postgresql.UseSlots);
+        Assert.Equal("*", dcs.Postgresql.Parameters["listen_addresses"]);
+        Assert.Equal("5432", dcs.Postgresql.Parameters["port"]);
+        Assert.Equal("on", dcs.Postgresql.Parameters["logging_collector"]);
+        Assert.Equal("off", dcs.Postgresql.Parameters["archive_mode"]);
+        Assert.Equal(new SlotConfig("physical", null, null), dcs.Slots["patroni"]);
+        Assert.Equal(["data-checksums"], c.Bootstrap.Initdb);
+        Assert.Equal(["host replication replicator 0.0.0.0/0 md5", "host all all 0.0.0.0/0 md5"], c.Bootstrap.PgHba);
+        Assert.Equal("initdb", c.Bootstrap.Method);
+
+        var pg = c.Postgresql;
+        Assert.Equal("0.0.0.0:5432", pg.Listen);
+        Assert.Equal("192.168.0.84:5432", pg.ConnectAddress);
+        Assert.Equal("/pgsql/pg_data", pg.DataDir);
+        Assert.Equal("/usr/lib/postgresql/16/bin", pg.BinDir);
+        Assert.Equal("replicator", pg.Authentication.Replication.Username);
+        Assert.Equal("secret", pg.Authentication.Replication.Password);
+        Assert.Equal("postgres", pg.Authentication.Superuser.Username);
+        Assert.Equal("/tmp", pg.Parameters["unix_socket_directories"]);
+        Assert.Equal("300", pg.Parameters["max_connections"]);
+        Assert.Equal(["basebackup"], pg.CreateReplicaMethods);
+
+        Assert.Equal(WatchdogMode.Automatic, c.Watchdog.Mode);
+        Assert.Equal("/dev/watchdog", c.Watchdog.Device);
+        Assert.Equal(5, c.Watchdog.SafetyMargin);
+    }
+
+    [Fact]
+    public void Seed_file_missing_bin_dir_is_only_a_warning()
+    {
+        var result = ConfigLoader.Read(SeedConfig.Path, SeedConfig.NoEnv);
+
+        Assert.Empty(result.Errors);
+        Assert.Contains(result.Warnings, w => w.Path == "postgresql.bin_dir");
+    }
+
+    [Fact]
+    public void Bootstrap_dcs_is_kept_verbatim_as_json()
+    {
+        var config = ConfigLoader.ReadText(SeedConfig.Text, SeedConfig.NoEnv, checkMachine: false).Config!;
+
+        Assert.Equal(
+            """{"ttl":30,"loop_wait":10,"retry_timeout":10,"postgresql":{"use_pg_rewind":true,"use_slots":true,"parameters":{"listen_addresses":"*","port":5432,"logging_collector":"on","archive_mode":"off"}},"slots":{"patroni":{"type":"physical"}}}""",
+            config.Bootstrap.DcsJson.ToJsonString());
+    }
+
+    [Fact]
+    public void Load_throws_with_every_error_message()
+    {
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"na-config-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(path, SeedConfig.Replace("scope: PGC1\n", "").Replace("ttl: 30", "ttl: abc", StringComparison.Ordinal));
+        try
+        {
+            var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, SeedConfig.NoEnv));
+            Assert.Contains("error: scope: required", e.Message, StringComparison.Ordinal);
+            Assert.Contains("error: bootstrap.dcs.ttl:", e.Message, StringComparison.Ordinal);
+            Assert.Equal(2, e.Errors.Count);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Missing_file_is_an_error()
+    {
+        var result = ConfigLoader.Read("/nonexistent/patroni.yml", SeedConfig.NoEnv);
+
+        Assert.False(result.IsValid);
+        Assert.Equal("/nonexistent/patroni.yml", Assert.Single(result.Errors).Path);
+    }
+}
