@@ -15,6 +15,25 @@ internal sealed record CommandSpec(
     {
         var args = string.Concat(Arguments.Select(a =>
             " " + (a.Required ? a.Name : "[" + a.Name + "]") + (a.Variadic ? "..." : "")));
-        return $"Usage: {program} {Name} [OPTIONS]{args}";
+        // click wraps the arguments at 80 columns, continuing under the first argument.
+        var prefix = $"Usage: {program} {Name} ";
+        var lines = new List<string>();
+        var line = new System.Text.StringBuilder(prefix);
+        var lineHasWord = false;
+        foreach (var word in ("[OPTIONS]" + args).Split(' '))
+        {
+            if (lineHasWord && line.Length + 1 + word.Length > 80)
+            {
+                lines.Add(line.ToString());
+                line.Clear().Append(' ', prefix.Length);
+                lineHasWord = false;
+            }
+
+            line.Append(lineHasWord ? " " : "").Append(word);
+            lineHasWord = true;
+        }
+
+        lines.Add(line.ToString());
+        return string.Join('\n', lines);
     }
 }

@@ -5,7 +5,8 @@ namespace NodeAgent.Ctl.Cli;
 /// <summary>click's help layout: usage line, indented help text, and a two-column option list wrapped at 80.</summary>
 internal static class HelpFormatter
 {
-    private const int Width = 80;
+    // click: min(terminal, 80) - 2 when not on a terminal.
+    private const int Width = 78;
     private const int ColumnMax = 30;
 
     public static string CommandHelp(string program, CommandSpec command)

@@ -10,7 +10,7 @@ internal static class DsnCommand
         "dsn",
         "Generate a dsn for the provided member, defaults to a dsn of the leader",
         [
-            OptionSpec.Text("Give a dsn of any member with this role", "-r", "--role"),
+            OptionSpec.Typed(MemberSelection.RoleMetavar, "Give a dsn of any member with this role", "-r", "--role"),
             OptionSpec.Text("Generate a dsn for this member", "-m", "--member"),
             OptionSpec.Typed("INTEGER", "Citus group", "--group"),
         ],

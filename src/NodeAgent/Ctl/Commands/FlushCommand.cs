@@ -10,7 +10,7 @@ internal static class FlushCommand
         "Discard scheduled events",
         [
             OptionSpec.Typed("INTEGER", "Citus group", "--group"),
-            OptionSpec.Text("Flush only members with this role", "-r", "--role"),
+            OptionSpec.Typed(MemberSelection.RoleMetavar, "Flush only members with this role", "-r", "--role"),
             OptionSpec.Flag("Do not ask for confirmation at any point", "--force"),
         ],
         [new("CLUSTER_NAME", Required: true), new("MEMBER_NAMES", Required: false, Variadic: true), new("{restart|switchover}", Required: true)],

@@ -15,7 +15,7 @@ internal static class MemberActionCommands
     public static CommandSpec Reload { get; } = new(
         "reload",
         "Reload cluster member configuration",
-        [GroupOption, OptionSpec.Text("Reload only members with this role", "-r", "--role"), ForceOption],
+        [GroupOption, OptionSpec.Typed(MemberSelection.RoleMetavar, "Reload only members with this role", "-r", "--role"), ForceOption],
         ClusterAndMembers,
         ReloadAsync);
 
@@ -24,7 +24,7 @@ internal static class MemberActionCommands
         "Restart cluster member",
         [
             GroupOption,
-            OptionSpec.Text("Restart only members with this role", "-r", "--role"),
+            OptionSpec.Typed(MemberSelection.RoleMetavar, "Restart only members with this role", "-r", "--role"),
             OptionSpec.Flag("Restart a single member only", "--any"),
             OptionSpec.Text("Timestamp of a scheduled restart in unambiguous format (e.g. ISO 8601)", "--scheduled"),
             OptionSpec.Text("Restart if the PostgreSQL version is less than provided (e.g. 9.5.2)", "--pg-version"),

@@ -7,6 +7,8 @@ namespace NodeAgent.Ctl.Commands;
 /// <summary>patronictl's member pickers: by role, by name with prompts, and the "Are you sure" confirmation.</summary>
 internal static class MemberSelection
 {
+    public const string RoleMetavar = "[leader|primary|standby-leader|replica|standby|any|master]";
+
     public static readonly string[] RoleChoices = ["leader", "primary", "standby-leader", "replica", "standby", "any", "master"];
 
     public static string CheckRole(string? role, string option = "'--role' / '-r'")

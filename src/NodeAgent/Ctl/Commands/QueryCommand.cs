@@ -16,7 +16,7 @@ internal static class QueryCommand
             OptionSpec.Text("database user name", "-U", "--username"),
             OptionSpec.Flag("Auto update the screen every 2 seconds", "-W"),
             OptionSpec.Typed("FLOAT", "Auto update the screen every X seconds", "-w", "--watch"),
-            OptionSpec.Text("The role of the query", "-r", "--role"),
+            OptionSpec.Typed(MemberSelection.RoleMetavar, "The role of the query", "-r", "--role"),
             OptionSpec.Text("Query a specific member", "-m", "--member"),
             OptionSpec.Text("The column delimiter", "--delimiter"),
             OptionSpec.Text("The SQL commands to execute", "-c", "--command"),

@@ -9,12 +9,12 @@ internal static class VersionCommand
 {
     public static CommandSpec Spec { get; } = new(
         "version",
-        "Output version of agentctl command or a running NodeAgent instance",
+        "Output version of agentctl command or a running Patroni instance",
         [OptionSpec.Typed("INTEGER", "Citus group", "--group")],
         [new ArgumentSpec("CLUSTER_NAME", Required: false), new ArgumentSpec("MEMBER_NAMES", Required: false, Variadic: true)],
         RunAsync)
     {
-        ShortHelp = "Output version of agentctl command or a running NodeAgent...",
+        ShortHelp = "Output version of agentctl command or a running Patroni...",
     };
 
     private static async Task<int> RunAsync(CtlContext ctx, ParsedArgs args, CancellationToken ct)
