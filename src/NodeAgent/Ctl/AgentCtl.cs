@@ -28,11 +28,13 @@ internal static class AgentCtl
             if (global.ShowHelp || global.Command is null)
             {
                 console.Out.Write(HelpFormatter.MainHelp(Program, CommandTable.All));
-                return global.ShowHelp ? 0 : 2;
+                return 0;
             }
 
             var command = CommandTable.Find(global.Command)
                 ?? throw new CtlUsageException($"No such command '{global.Command}'.");
+            // Like click: the group (configuration) is loaded before the command's own options are parsed.
+            var settings = CtlSettings.Load(CtlSettings.ResolvePath(global.ConfigFile, env), global.DcsUrl, global.Insecure, env);
             var parsed = ArgParser.Parse(command, global.CommandArgs);
             if (parsed is null)
             {
@@ -40,10 +42,14 @@ internal static class AgentCtl
                 return 0;
             }
 
-            var settings = CtlSettings.Load(CtlSettings.ResolvePath(global.ConfigFile, env), global.DcsUrl, global.Insecure, env);
             using var api = new MemberApiClient(settings.Config, TimeSpan.FromMinutes(2));
             var ctx = new CtlContext(console, settings, time, name => OpenDcs(settings, name, time), api);
             return await command.Run(ctx, parsed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CtlUsageException e) when (e.Bare)
+        {
+            await console.Error.WriteAsync($"Error: {e.Message}\n").ConfigureAwait(false);
+            return 2;
         }
         catch (CtlUsageException e)
         {

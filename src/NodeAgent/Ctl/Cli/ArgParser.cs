@@ -58,7 +58,7 @@ internal static class ArgParser
         {
             if (eq >= 0)
             {
-                throw Usage(command, $"Option '{name}' does not take a value.");
+                throw new CtlUsageException($"Option '{name}' does not take a value.") { Bare = true };
             }
 
             parsed.AddOption(option.Key, "true");
@@ -73,7 +73,7 @@ internal static class ArgParser
 
         if (i + 1 >= tokens.Count)
         {
-            throw Usage(command, $"Option '{name}' requires an argument.");
+            throw new CtlUsageException($"Option '{name}' requires an argument.") { Bare = true };
         }
 
         parsed.AddOption(option.Key, tokens[i + 1]);
@@ -100,7 +100,7 @@ internal static class ArgParser
 
             if (i + 1 >= tokens.Count)
             {
-                throw Usage(command, $"Option '-{token[c]}' requires an argument.");
+                throw new CtlUsageException($"Option '-{token[c]}' requires an argument.") { Bare = true };
             }
 
             parsed.AddOption(option.Key, tokens[i + 1]);

@@ -19,4 +19,7 @@ internal sealed class CtlUsageException : Exception
 
     /// <summary>The command whose usage to show; null for the top level.</summary>
     public CommandSpec? Command { get; init; }
+
+    /// <summary>click reports bad option values without the usage lines.</summary>
+    public bool Bare { get; init; }
 }

@@ -62,7 +62,7 @@ internal sealed record GlobalOptions(string? ConfigFile, string? DcsUrl, bool In
 
         if (i + 1 >= args.Count)
         {
-            throw new CtlUsageException($"Option '{name}' requires an argument.");
+            throw new CtlUsageException($"Option '{name}' requires an argument.") { Bare = true };
         }
 
         return args[++i];
