@@ -28,7 +28,7 @@ internal static class UnifiedDiff
         {
             // Group changes whose gaps are at most 2 * context unchanged lines.
             var end = start;
-            while (end + 1 < changes.Count && changes[end + 1] - changes[end] <= 2 * context)
+            while (end + 1 < changes.Count && changes[end + 1] - changes[end] - 1 <= 2 * context)
             {
                 end++;
             }
