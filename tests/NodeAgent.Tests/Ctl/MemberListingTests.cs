@@ -61,4 +61,21 @@ public sealed class MemberListingTests
 
         Assert.Contains("PGC1\tpg2\t10.0.0.2\tSync Standby\trunning\t3\t" + shown + "\t", actual, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_empty_cluster_prints_the_bare_table_like_patronictl()
+    {
+        var pretty = ListRenderer.Render(NodeAgent.Cluster.ClusterView.Empty, "E", extended: false, OutputFormat.Pretty);
+        var json = ListRenderer.Render(NodeAgent.Cluster.ClusterView.Empty, "E", extended: false, OutputFormat.Json);
+        var yaml = ListRenderer.Render(NodeAgent.Cluster.ClusterView.Empty, "E", extended: false, OutputFormat.Yaml);
+
+        Assert.Equal(
+            "+ Cluster: E (uninitialized) --+----+-----------+\n"
+            + "| Member | Host | Role | State | TL | Lag in MB |\n"
+            + "+--------+------+------+-------+----+-----------+\n"
+            + "+--------+------+------+-------+----+-----------+\n",
+            pretty);
+        Assert.Equal("[]\n", json);
+        Assert.Equal("[]\n\n", yaml);
+    }
 }
