@@ -223,4 +223,80 @@ public sealed class AgentCtlEtcdTests : IAsyncLifetime
         var left = await _client.GetRangeAsync(Prefix, deadline: DateTime.UtcNow.AddSeconds(5));
         Assert.Equal(0, left.Count);
     }
+
+    [Fact]
+    public async Task Maintenance_pending_and_scheduled_events_show_like_patronictl()
+    {
+        const string other = "/service/PGC2/";
+        async Task Put(string key, string value) => await _client.PutAsync(other + key, value, deadline: DateTime.UtcNow.AddSeconds(5));
+        await Put("initialize", "7000000000000000042");
+        await Put("config", """{"ttl":30,"loop_wait":10,"pause":true}""");
+        await Put("leader", "u4");
+        await Put("status", """{"optime":50331808}""");
+        await Put("failover", """{"leader":"u4","member":"u5","scheduled_at":"2030-01-02T03:04:05+00:00"}""");
+        await Put("members/u4", """{"conn_url":"postgres://127.0.0.1:5432/postgres","api_url":"http://127.0.0.1:8008/patroni","state":"running","role":"master","version":"3.0.2","xlog_location":50331808,"timeline":1,"pause":true}""");
+        await Put("members/u5", """{"conn_url":"postgres://127.0.0.1:5433/postgres","api_url":"http://127.0.0.1:8009/patroni","state":"running","role":"replica","version":"3.0.2","pending_restart":true,"xlog_location":50331808,"timeline":1,"pause":true}""");
+        await Put("members/u6", """{"conn_url":"postgres://127.0.0.1:5434/postgres","api_url":"http://127.0.0.1:8010/patroni","state":"stopped","role":"replica","version":"3.0.2","scheduled_restart":{"schedule":"2030-01-01T00:00:00+00:00","postmaster_start_time":"2023-05-01 10:00:00.1+00:00","postgres_version":"15.3"},"pause":true}""");
+
+        foreach (var args in new[] { new[] { "list", "PGC2" }, ["list", "PGC2", "-e"], ["topology", "PGC2"] })
+        {
+            var ours = await CtlRun.AgentCtlAsync("", ["-c", _configFile, .. args]);
+            var theirs = await CtlRun.PatronictlAsync(["-c", _configFile, .. args]);
+
+            Assert.StartsWith("+ Cluster: PGC2 (7000000000000000042) -", ours.Out, StringComparison.Ordinal);
+            Assert.Equal(BodyRows(theirs.Out), BodyRows(ours.Out));
+        }
+
+        var json = await CtlRun.AgentCtlAsync("", "-c", _configFile, "list", "PGC2", "-f", "json");
+        Assert.Equal((await CtlRun.PatronictlAsync("-c", _configFile, "list", "PGC2", "-f", "json")).Out, json.Out);
+    }
+
+    [Fact]
+    public async Task Flush_switchover_deletes_it_through_the_leader()
+    {
+        await PutAsync("failover", """{"leader":"pg1","member":"pg2","scheduled_at":"2030-01-02T03:04:05+00:00"}""");
+        _leaderApi.Respond = _ => (200, "scheduled switchover deleted");
+
+        var result = await CtlRun.AgentCtlAsync("", "-c", _configFile, "flush", Scope, "switchover");
+
+        Assert.Equal("Success: scheduled switchover deleted\n", result.Out);
+        var request = Assert.Single(_leaderApi.Requests);
+        Assert.Equal(("DELETE", "/switchover"), (request.Method, request.Path));
+    }
+
+    [Fact]
+    public async Task Flush_switchover_clears_the_key_when_no_member_answers()
+    {
+        await PutAsync("failover", """{"leader":"pg1","member":"pg2","scheduled_at":"2030-01-02T03:04:05+00:00"}""");
+        await _leaderApi.DisposeAsync();
+        await _replicaApi.DisposeAsync();
+
+        var result = await CtlRun.AgentCtlAsync("", "-c", _configFile, "flush", Scope, "switchover");
+
+        Assert.Contains("Could not find any accessible member of cluster PGC1", result.Out, StringComparison.Ordinal);
+        Assert.Equal("{}", await GetAsync("failover"));
+    }
+
+    [Fact]
+    public async Task Reload_reports_the_loop_wait()
+    {
+        _replicaApi.Respond = _ => (202, "reload scheduled");
+
+        var result = await CtlRun.AgentCtlAsync("", "-c", _configFile, "reload", Scope, "pg2", "--force");
+
+        Assert.EndsWith("Reload request received for member pg2 and will be processed within 10 seconds\n", result.Out, StringComparison.Ordinal);
+        Assert.Equal("/reload", Assert.Single(_replicaApi.Requests).Path);
+    }
+
+    [Fact]
+    public async Task Reinit_asks_which_member_and_sends_force()
+    {
+        _replicaApi.Respond = _ => (200, "reinitialize started");
+
+        var result = await CtlRun.AgentCtlAsync("pg2\ny\n", "-c", _configFile, "reinit", Scope);
+
+        Assert.Contains("Which member do you want to reinitialize [pg2, pg3]? []: Are you sure you want to reinitialize members pg2? [y/N]: Success: reinitialize for member pg2\n", result.Out, StringComparison.Ordinal);
+        var request = Assert.Single(_replicaApi.Requests);
+        Assert.Equal(("POST", "/reinitialize", """{"force":false}"""), (request.Method, request.Path, request.Body));
+    }
 }

@@ -144,5 +144,5 @@ internal static class MemberSelection
 
     /// <summary>Logs like Python's logging at WARNING: "time - WARNING - message" on stderr.</summary>
     public static void Warn(CtlContext ctx, string message) =>
-        ctx.Console.Error.Write($"{ctx.Timestamp(3).Replace('.', ',')} - WARNING - {message}\n");
+        ctx.Console.Error.Write($"{ctx.Timestamp(4).Replace('.', ',')} - WARNING - {message}\n");
 }
