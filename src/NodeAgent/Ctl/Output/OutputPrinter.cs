@@ -40,7 +40,8 @@ internal static class OutputPrinter
         IReadOnlyList<JsonNode?[]> rows,
         IReadOnlyDictionary<string, CellAlign> align,
         OutputFormat format,
-        string? header)
+        string? header,
+        string delimiter = "\t")
     {
         if (format is OutputFormat.Json or OutputFormat.Yaml)
         {
@@ -63,7 +64,7 @@ internal static class OutputPrinter
         }
 
         var listCluster = header is not null && columns.Count > 0 && columns[0] == "Cluster";
-        var cells = rows.Select(r => r.Select((c, i) => CellText(c, columns[i], listCluster, format)).ToArray()).ToList();
+        var cells = rows.Select(r => r.Select((c, i) => CellText(c, i < columns.Count ? columns[i] : "", listCluster, format)).ToArray()).ToList();
         IReadOnlyList<string> shownColumns = columns;
         if (listCluster && format != OutputFormat.Tsv)
         {
@@ -76,12 +77,12 @@ internal static class OutputPrinter
             var sb = new StringBuilder();
             if (shownColumns.Count > 0)
             {
-                sb.Append(string.Join('\t', shownColumns)).Append('\n');
+                sb.Append(string.Join(delimiter, shownColumns)).Append('\n');
             }
 
             foreach (var row in cells)
             {
-                sb.Append(string.Join('\t', row)).Append('\n');
+                sb.Append(string.Join(delimiter, row)).Append('\n');
             }
 
             return sb.ToString();
