@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NodeAgent.Cluster;
+
+namespace NodeAgent.Ctl.Output;
+
+/// <summary>Cluster-wide modes read from the <c>config</c> key the way Patroni reads them.</summary>
+internal static class ClusterFlags
+{
+    public static bool IsPaused(ClusterView view) => ParseBool(view.Config?["pause"]);
+
+    public static bool IsStandbyCluster(ClusterView view) =>
+        view.Config?["standby_cluster"] is JsonObject sc
+        && (sc["host"] is not null || sc["port"] is not null || sc["restore_command"] is not null);
+
+    public static int LoopWait(ClusterView view) =>
+        view.Config?["loop_wait"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : 10;
+
+    /// <summary>Patroni's <c>parse_bool</c>: true, "on", "yes", "1" and friends.</summary>
+    public static bool ParseBool(JsonNode? node) => node switch
+    {
+        JsonValue v when v.GetValueKind() == JsonValueKind.True => true,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String =>
+            v.GetValue<string>().ToLowerInvariant() is "on" or "true" or "yes" or "1" or "y",
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString() != "0",
+        _ => false,
+    };
+}

@@ -1,0 +1,81 @@
+using NodeAgent.Ctl.Output;
+
+namespace NodeAgent.Tests.Ctl;
+
+/// <summary>The <c>list</c> rendering against outputs of the real patronictl 3.0.2 (title with sysid, as 3.1.1+).</summary>
+public sealed class MemberListingTests
+{
+    public static TheoryData<string, string, bool> Cases()
+    {
+        var data = new TheoryData<string, string, bool>();
+        foreach (var scenario in CtlScenarios.Names())
+        {
+            foreach (var format in new[] { "pretty", "topology", "tsv", "json", "yaml" })
+            {
+                data.Add(scenario, format, false);
+                data.Add(scenario, format, true);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void List_output_matches_patronictl(string scenario, string format, bool extended)
+    {
+        var view = CtlScenarios.View(scenario);
+        Assert.True(OutputPrinter.TryParseFormat(format, out var fmt));
+
+        var actual = ListRenderer.Render(view, "PGC1", extended, fmt);
+
+        var expected = CtlScenarios.Expected($"list-{scenario}-{format}{(extended ? "-e" : "")}.txt");
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void A_streaming_replica_shows_its_replication_state()
+    {
+        var view = CtlScenarios.View("basic");
+        var pg2 = view.FindMember("pg2")!;
+        view = view with
+        {
+            Members = [.. view.Members.Select(m => m == pg2 ? m with { Data = m.Data with { ReplicationState = "streaming" } } : m)],
+        };
+
+        var actual = ListRenderer.Render(view, "PGC1", extended: false, OutputFormat.Pretty);
+
+        Assert.Contains("| pg2    | 10.0.0.2 | Sync Standby | streaming |  3 |         5 |", actual, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(2621440, "2")]   // 2.5 MiB: Python rounds halves to even
+    [InlineData(3670016, "4")]   // 3.5 MiB
+    [InlineData(1572863, "1")]
+    public void Lag_is_rounded_like_python(long lagBytes, string shown)
+    {
+        var view = CtlScenarios.View("basic");
+        view = view with { LastLsn = 61865984UL + (ulong)lagBytes };
+
+        var actual = ListRenderer.Render(view, "PGC1", extended: false, OutputFormat.Tsv);
+
+        Assert.Contains("PGC1\tpg2\t10.0.0.2\tSync Standby\trunning\t3\t" + shown + "\t", actual, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_cluster_prints_the_bare_table_like_patronictl()
+    {
+        var pretty = ListRenderer.Render(NodeAgent.Cluster.ClusterView.Empty, "E", extended: false, OutputFormat.Pretty);
+        var json = ListRenderer.Render(NodeAgent.Cluster.ClusterView.Empty, "E", extended: false, OutputFormat.Json);
+        var yaml = ListRenderer.Render(NodeAgent.Cluster.ClusterView.Empty, "E", extended: false, OutputFormat.Yaml);
+
+        Assert.Equal(
+            "+ Cluster: E (uninitialized) --+----+-----------+\n"
+            + "| Member | Host | Role | State | TL | Lag in MB |\n"
+            + "+--------+------+------+-------+----+-----------+\n"
+            + "+--------+------+------+-------+----+-----------+\n",
+            pretty);
+        Assert.Equal("[]\n", json);
+        Assert.Equal("[]\n\n", yaml);
+    }
+}
