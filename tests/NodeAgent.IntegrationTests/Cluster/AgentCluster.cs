@@ -86,9 +86,13 @@ public sealed class AgentCluster : IAsyncDisposable
     }
 
     /// <summary>Waits until the leader's pg_stat_replication shows every other node streaming.</summary>
-    public async Task WaitForStreamingAsync(AgentNode leader, TimeSpan? timeout = null)
+    public Task WaitForStreamingAsync(AgentNode leader, TimeSpan? timeout = null) =>
+        WaitForStreamingAsync(leader, Nodes.Where(n => n != leader).ToList(), timeout);
+
+    /// <summary>Waits until <paramref name="replicas"/> stream from <paramref name="leader"/> (both sides agree).</summary>
+    public static async Task WaitForStreamingAsync(AgentNode leader, IReadOnlyList<AgentNode> replicas, TimeSpan? timeout = null)
     {
-        var others = Nodes.Where(n => n != leader).Select(n => n.Name).ToList();
+        var others = replicas.Select(n => n.Name).ToList();
         IReadOnlyDictionary<string, string> states = new Dictionary<string, string>();
         try
         {
@@ -101,7 +105,7 @@ public sealed class AgentCluster : IAsyncDisposable
                         return false;
                     }
                     // pg_basebackup's WAL stream also shows as "streaming": the replica must say so too.
-                    foreach (var replica in Nodes.Where(n => n != leader))
+                    foreach (var replica in replicas)
                     {
                         if (await replica.WalReceiverSenderAsync() != leader.Address)
                         {

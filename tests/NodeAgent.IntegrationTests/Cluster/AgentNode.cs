@@ -182,6 +182,16 @@ public sealed class AgentNode : IAsyncDisposable
         return line.Split(':', 2)[1].Trim();
     }
 
+    /// <summary>Drops a file into the data dir: a re-clone (pg_basebackup wipes the dir) would lose it.</summary>
+    public string DropMarker()
+    {
+        var path = Path.Combine(DataDir, $"na-it-marker-{Name}");
+        File.WriteAllText(path, Name);
+        return path;
+    }
+
+    public bool HasMarker() => File.Exists(Path.Combine(DataDir, $"na-it-marker-{Name}"));
+
     /// <summary>How many times this node's log says it cloned a replica (pg_basebackup).</summary>
     public int CloneCount() => ReadLog().Split('\n').Count(l =>
         l.Contains("replica cloned from", StringComparison.Ordinal) || l.Contains("bootstrapped from leader", StringComparison.Ordinal));

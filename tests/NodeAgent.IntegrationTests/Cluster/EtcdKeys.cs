@@ -16,15 +16,15 @@ internal static class EtcdKeys
     public static async Task<string?> GetAsync(EtcdCluster etcd, string key, CancellationToken cancellationToken = default)
     {
         var all = await RangeAsync(etcd, key, prefix: false, cancellationToken);
-        return all.TryGetValue(key, out var value) ? value : null;
+        return all.TryGetValue(key, out var entry) ? entry.Value : null;
     }
 
     /// <summary>Every key under <paramref name="prefix"/> with its value.</summary>
-    public static Task<IReadOnlyDictionary<string, string>> GetPrefixAsync(
+    public static Task<IReadOnlyDictionary<string, EtcdEntry>> GetPrefixAsync(
         EtcdCluster etcd, string prefix, CancellationToken cancellationToken = default) =>
         RangeAsync(etcd, prefix, prefix: true, cancellationToken);
 
-    private static async Task<IReadOnlyDictionary<string, string>> RangeAsync(
+    private static async Task<IReadOnlyDictionary<string, EtcdEntry>> RangeAsync(
         EtcdCluster etcd, string key, bool prefix, CancellationToken cancellationToken)
     {
         var request = new JsonObject { ["key"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(key)) };
@@ -43,12 +43,15 @@ internal static class EtcdKeys
                 using var response = await Http.PostAsync(new Uri($"{member.ClientUrl}/v3/kv/range"), content, cancellationToken);
                 response.EnsureSuccessStatusCode();
                 var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-                var result = new Dictionary<string, string>(StringComparer.Ordinal);
+                var result = new Dictionary<string, EtcdEntry>(StringComparer.Ordinal);
                 foreach (var kv in body?["kvs"]?.AsArray() ?? [])
                 {
                     var k = Encoding.UTF8.GetString(Convert.FromBase64String((string)kv!["key"]!));
                     var v = (string?)kv["value"];
-                    result[k] = v is null ? "" : Encoding.UTF8.GetString(Convert.FromBase64String(v));
+                    var lease = (string?)kv["lease"];
+                    result[k] = new EtcdEntry(
+                        v is null ? "" : Encoding.UTF8.GetString(Convert.FromBase64String(v)),
+                        lease is null or "0" ? null : lease);
                 }
                 return result;
             }
@@ -60,3 +63,6 @@ internal static class EtcdKeys
         throw new InvalidOperationException($"no etcd member answered a range on {key}", last);
     }
 }
+
+/// <summary>A key's value and the ID of the lease it is attached to (null: no lease, the key is permanent).</summary>
+internal sealed record EtcdEntry(string Value, string? Lease);
