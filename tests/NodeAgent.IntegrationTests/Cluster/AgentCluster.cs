@@ -124,10 +124,12 @@ public sealed class AgentCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>One leader (optionally a specific condition) and both others streaming from it.</summary>
+    /// <summary>One leader running as primary (optionally matching a condition) and both others streaming from it.</summary>
     public async Task<AgentNode> WaitForHealthyAsync(TimeSpan? timeout = null, Func<AgentNode, bool>? where = null)
     {
         var leader = await WaitForLeaderAsync(timeout, where);
+        // A demoted leader keeps the key for a while and replicas may cascade from it: insist on a primary.
+        await Poll.UntilAsync(async () => !await leader.IsInRecoveryAsync(), timeout ?? Patience, $"leader {leader.Name} to run as primary");
         await WaitForStreamingAsync(leader, timeout);
         return leader;
     }

@@ -192,9 +192,8 @@ public sealed class AgentNode : IAsyncDisposable
 
     public bool HasMarker() => File.Exists(Path.Combine(DataDir, $"na-it-marker-{Name}"));
 
-    /// <summary>How many times this node's log says it cloned a replica (pg_basebackup).</summary>
-    public int CloneCount() => ReadLog().Split('\n').Count(l =>
-        l.Contains("replica cloned from", StringComparison.Ordinal) || l.Contains("bootstrapped from leader", StringComparison.Ordinal));
+    /// <summary>How many times this node's agent ran pg_basebackup (the process runner logs every start).</summary>
+    public int CloneCount() => ReadLog().Split('\n').Count(l => l.Contains("started pg_basebackup", StringComparison.Ordinal));
 
     public string ReadLog()
     {

@@ -18,7 +18,7 @@ public sealed class DcsOutageTests(ITestOutputHelper output)
         await cluster.ExplainFailuresAsync(async () =>
         {
             var leader = await cluster.WaitForHealthyAsync();
-            await leader.ScalarAsync("CREATE TABLE outage (n int); INSERT INTO outage VALUES (1)");
+            await leader.ScalarAsync("CREATE TABLE outage (n int); INSERT INTO outage VALUES (1); CREATE TABLE fence_probe (n int)");
             var replicas = cluster.Nodes.Where(n => n != leader).ToList();
             foreach (var replica in replicas)
             {
@@ -103,7 +103,7 @@ public sealed class DcsOutageTests(ITestOutputHelper output)
     {
         try
         {
-            await node.ScalarAsync("INSERT INTO outage VALUES (0)");
+            await node.ScalarAsync("INSERT INTO fence_probe VALUES (0)");
             return null;
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ReadOnlySqlTransaction)
