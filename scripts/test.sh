@@ -29,6 +29,9 @@ declare -A NEEDED=(
   [postgresql-15]=/usr/lib/postgresql/15/bin/postgres
   [gcc]=/usr/bin/gcc
   [zlib1g-dev]=/usr/include/zlib.h
+  [lintian]=/usr/bin/lintian
+  [fakeroot]=/usr/bin/fakeroot
+  [curl]=/usr/bin/curl
 )
 install_missing() {
   local missing=() pkg
@@ -97,6 +100,8 @@ echo "test.sh: native AOT build (scripts/build.sh)"
 bash scripts/build.sh || die "scripts/build.sh (native AOT) failed"
 version=$(out/bin/node-agent --version) || die "smoke check out/bin/node-agent --version failed"
 echo "test.sh: smoke check ok: node-agent --version -> $version"
+echo "test.sh: packaging check (scripts/check-deb.sh: build, lintian, install, purge)"
+bash scripts/check-deb.sh || { echo "test.sh: packaging check failed" >&2; step_failures=$((step_failures + 1)); }
 
 # --- 3. Tests -----------------------------------------------------------------------------------
 rm -rf "$RESULTS"

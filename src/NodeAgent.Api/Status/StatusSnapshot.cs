@@ -53,7 +53,23 @@ public sealed record StatusSnapshot
 
     public WatchdogStatus? Watchdog { get; init; }
     public bool WatchdogFailed { get; init; }
+
+    /// <summary>Patroni version we are compatible with, served as patroni.version and patroni_version.</summary>
+    public string PatroniVersion { get; init; } = "3.0.2";
+    /// <summary>NodeAgent's own version, served under the "nodeagent" extension key when set.</summary>
+    public string? AgentVersion { get; init; }
+    public bool FailsafeModeIsActive { get; init; }
+    public ScheduledRestartStatus? ScheduledRestart { get; init; }
+    /// <summary>Duration of the last HA cycle, for nodeagent_ha_loop_duration_seconds.</summary>
+    public double? HaLoopDurationSeconds { get; init; }
+    /// <summary>Latency of the last etcd call, for nodeagent_dcs_call_latency_seconds.</summary>
+    public double? DcsCallLatencySeconds { get; init; }
+    /// <summary>Other members' api_url values, for restapi.allowlist_include_members.</summary>
+    public IReadOnlyList<string> MemberApiUrls { get; init; } = [];
 }
+
+/// <summary>Patroni's scheduled_restart object; <see cref="Schedule"/> is ISO 8601.</summary>
+public sealed record ScheduledRestartStatus(string Schedule, bool? RestartPending = null, string? Role = null, string? PostgresVersion = null, int? Timeout = null);
 
 public sealed record ReplicationRow(string UseName, string ApplicationName, string? ClientAddr, string State, string SyncState, int SyncPriority);
 

@@ -45,7 +45,7 @@ internal static class DcsValues
     private static string Write(Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, Dcs.Etcd3.MemberDataCodec.WriterOptions))
         {
             body(w);
         }

@@ -253,8 +253,67 @@ public static class HaDecider
             : o.Paused ? HaDecision.NoSteps("continue to run as primary after failing to update leader lock in DCS")
             : new("demoted self because failed to update leader lock in DCS", [new Demote(DemoteMode.ImmediateNoLock, null)]);
 
-        var enforce = EnforcePrimaryRole(o, $"no action. I am ({o.Me}), the leader with the lock", "promoted self to leader because I had the session lock");
+        var enforce = (primary && !o.Paused ? ManualFailoverFromLeader(o) : null)
+            ?? EnforcePrimaryRole(o, $"no action. I am ({o.Me}), the leader with the lock", "promoted self to leader because I had the session lock");
         return enforce with { Steps = [new UpdateLock(WithTouch(lockLost)), .. enforce.Steps] };
+    }
+
+    /// <summary>
+    /// ha.py:process_manual_failover_from_leader (§2.5): the failover key asks this leader to hand over.
+    /// A graceful demote (checkpoint, fast stop: walsenders ship every WAL record to the replicas first),
+    /// then the lock is released and this node follows the candidate. Null when there is nothing to do.
+    /// </summary>
+    private static HaDecision? ManualFailoverFromLeader(Observation o)
+    {
+        var cluster = o.Cluster!;
+        if (cluster.Failover is not { IsEmpty: false } failover)
+        {
+            return null;
+        }
+
+        if (failover.ScheduledAt is { } at)
+        {
+            if (at > o.Now.AddSeconds(o.Dynamic.LoopWait))
+            {
+                return null;
+            }
+
+            if (at < o.Now.AddSeconds(-1.5 * Math.Max(1, o.Dynamic.LoopWait)))
+            {
+                return Cleared(o, failover, "Found a stale failover value, cleaning up");
+            }
+        }
+
+        if (failover.Leader is { } leader && leader != o.Me)
+        {
+            return Cleared(o, failover, "manual failover: leader name does not match");
+        }
+
+        if (failover.Candidate == o.Me)
+        {
+            return Cleared(o, failover, "manual failover: I am already the leader, no need to failover");
+        }
+
+        var candidate = cluster.Members
+            .Where(m => m.Name != o.Me && (failover.Candidate is null || m.Name == failover.Candidate))
+            .Where(m => m.Data.Role == MemberRole.Replica && m.Data.State == "running" && !m.Data.NoFailover)
+            .OrderByDescending(m => m.Data.XlogLocation ?? 0)
+            .FirstOrDefault();
+        if (candidate is null)
+        {
+            return Cleared(o, failover, failover.Candidate is { } named
+                ? $"manual failover: candidate {named} is not healthy, failover is not possible"
+                : "manual failover: no healthy members found, failover is not possible");
+        }
+
+        var follow = new UpstreamTarget(candidate.Name, candidate.Data.ConnUrl);
+        return new($"manual failover: demoting myself in favour of {candidate.Name}", [new Demote(DemoteMode.Graceful, follow)]);
+
+        static HaDecision Cleared(Observation o, FailoverRequest f, string reason)
+        {
+            var keep = EnforcePrimaryRole(o, reason, reason);
+            return keep with { Steps = [new ClearFailover(f.ModRevision), .. keep.Steps] };
+        }
     }
 
     /// <summary>ha.py:process_unhealthy_cluster: no leader key, so race for it if we are the healthiest.</summary>
@@ -374,6 +433,13 @@ public static class HaDecider
             }
         }
 
+        // The leader that just handed over does not race while another healthy member can take the lock.
+        if (cluster.Failover is { IsEmpty: false, Leader: { } former } && former == o.Me
+            && o.Peers.Any(p => p.Reachable && p.Member != o.Me && p.InRecovery && !p.NoFailover && !p.WatchdogFailed))
+        {
+            return "I am the former leader and a switchover is in progress";
+        }
+
         if (o.Config.Watchdog.Mode == WatchdogMode.Required && !o.WatchdogHealthy)
         {
             return "watchdog is required but not usable";
@@ -438,10 +504,12 @@ public static class HaDecider
     }
 
     /// <summary>§2.8: one physical slot per other member, except those that replicate from someone else.</summary>
+    /// <summary>Plus the permanent physical slots of the dynamic config (the seed's <c>patroni: {type: physical}</c>).</summary>
     private static HashSet<string> DesiredSlots(Observation o) =>
         o.Cluster!.Members
             .Where(m => m.Name != o.Me)
             .Where(m => !(m.Data.Tags?.TryGetValue("replicatefrom", out var f) == true && f is string s && s != o.Me && o.Cluster.FindMember(s) is not null))
             .Select(m => ReplicationSlotName.FromMemberName(m.Name))
+            .Concat(o.Dynamic.Slots.Where(s => s.Value.Type == "physical").Select(s => s.Key))
             .ToHashSet(StringComparer.Ordinal);
 }

@@ -202,6 +202,7 @@ public sealed partial class HaLoop(
             LongActionInProgress = longAction,
             WatchdogHealthy = watchdog.IsHealthy,
             Peers = peerStatuses,
+            Now = time.GetUtcNow(),
         };
     }
 

@@ -47,6 +47,9 @@ public sealed record Observation
     /// <summary>Answers of the other members' <c>/patroni</c>; gathered only when the cluster is unlocked.</summary>
     public IReadOnlyList<PeerStatus> Peers { get; init; } = [];
 
+    /// <summary>Wall-clock time of the observation: only for scheduled actions (scheduled_at), never for liveness.</summary>
+    public DateTimeOffset Now { get; init; }
+
     /// <summary>Pause comes from the dynamic config; kept as a property so tests and logs read naturally.</summary>
     public bool Paused => Dynamic.Pause;
 }

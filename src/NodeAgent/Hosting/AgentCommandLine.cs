@@ -41,6 +41,13 @@ internal static class AgentCommandLine
             return await ValidateConfigAsync(args[1], ConfigLoader.ProcessEnvironment(), Console.Out, Console.Error).ConfigureAwait(false);
         }
 
+        if (args[0] == "--fence" && args.Length == 2)
+        {
+            // Internal: the fence process the agent starts beside itself (see Fencing/ProcessFencer).
+            return await new Fencing.FenceProcess(args[1], Console.In, Console.Error, TimeProvider.System)
+                .RunAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
         if (args[0].StartsWith('-'))
         {
             await Console.Error.WriteLineAsync($"unknown option {args[0]}\n{Usage}").ConfigureAwait(false);

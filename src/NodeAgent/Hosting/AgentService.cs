@@ -2,11 +2,14 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NodeAgent.Api.Status;
+using NodeAgent.Commands;
 using NodeAgent.Configuration;
 using NodeAgent.Dcs;
 using NodeAgent.Dcs.Etcd3;
+using NodeAgent.Fencing;
 using NodeAgent.Ha;
 using NodeAgent.Postgres;
+using NodeAgent.Processes;
 using NodeAgent.Watchdog;
 
 namespace NodeAgent.Hosting;
@@ -29,6 +32,7 @@ internal sealed partial class AgentService(
     private Etcd3Dcs? _dcs;
     private PostgresInstance? _postgres;
     private IWatchdog? _watchdog;
+    private ProcessFencer? _fencer;
     private HaLoop? _loop;
     private HttpClient? _peerHttp;
     private ApiHost? _api;
@@ -51,7 +55,9 @@ internal sealed partial class AgentService(
         });
 
         // The REST API answers (503) before etcd is reachable, so HAProxy sees a node, not a refused port.
-        _api = new ApiHost(config, _board, time, loggers);
+        var sink = new AgentCommandSink(_dcs!, () => _loop!.Dynamic.LoopWait, () => _loop!.Dynamic.RetryTimeout, () => _loop!.Wakeup(), Reload,
+            time, loggers.CreateLogger<AgentCommandSink>());
+        _api = new ApiHost(config, _board, sink, time, loggers);
         await _api.StartAsync(stoppingToken).ConfigureAwait(false);
 
         await StartDcsAsync(stoppingToken).ConfigureAwait(false);
@@ -88,6 +94,7 @@ internal sealed partial class AgentService(
             await _postgres.DisposeAsync().ConfigureAwait(false);
         }
 
+        _fencer?.Dispose();
         _loop?.Dispose();
         _peerHttp?.Dispose();
         _sighup?.Dispose();
@@ -98,7 +105,9 @@ internal sealed partial class AgentService(
         var dynamic = DynamicConfigTimeouts.Adjust(config.Bootstrap.Dcs).Config;
         _dcs = new Etcd3Dcs(config, dynamic, loggers.CreateLogger<Etcd3Dcs>(), time);
         _postgres = new PostgresInstance(config, loggers, time);
-        _watchdog = CreateWatchdog();
+        _fencer = new ProcessFencer(config.Postgresql.DataDir, new ProcessRunner(loggers.CreateLogger<ProcessRunner>()), time,
+            loggers.CreateLogger<ProcessFencer>());
+        _watchdog = new WatchdogSet(CreateWatchdog(), _fencer);
         _peerHttp = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(2), UseProxy = false })
         {
             Timeout = TimeSpan.FromSeconds(5),

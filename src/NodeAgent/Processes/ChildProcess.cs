@@ -23,6 +23,9 @@ internal sealed class ChildProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The child's stdin, when started with <see cref="ProcessSpec.RedirectStandardInput"/>.</summary>
+    public StreamWriter StandardInput => _process.StandardInput;
+
     public IReadOnlyList<string> Output
     {
         get

@@ -70,7 +70,7 @@ internal sealed partial class ProcessRunner
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = false,
+            RedirectStandardInput = spec.RedirectStandardInput,
             WorkingDirectory = spec.WorkingDirectory ?? spec.RunAs?.Home ?? "/",
         };
         if (spec.NewSession)

@@ -16,6 +16,8 @@ internal sealed record ProcessSpec
     public required string LogName { get; init; }
     /// <summary>Output lines are logged at Debug instead of Information.</summary>
     public bool QuietOutput { get; init; }
+    /// <summary>Give the child a pipe on stdin (<see cref="ChildProcess.StandardInput"/>); otherwise it reads /dev/null.</summary>
+    public bool RedirectStandardInput { get; init; }
     /// <summary>Keep at most this many output lines in the result (the rest is only logged).</summary>
     public int MaxCapturedLines { get; init; } = 2000;
 }
