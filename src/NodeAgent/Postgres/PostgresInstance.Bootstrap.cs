@@ -52,7 +52,11 @@ internal sealed partial class PostgresInstance
         ArgumentNullException.ThrowIfNull(upstream);
         var options = ToolOptions.ToArguments(_config.Postgresql.Basebackup, ToolOptions.ForbiddenBasebackup, "pg_basebackup");
         var repl = _config.Postgresql.Authentication.Replication;
-        var dsn = ConnInfo.Format([.. ConnInfo.ForReplication(upstream.ConnUrl, repl, _config.Name, includePassword: false), new("dbname", _config.Postgresql.Database)]);
+        // Like Patroni, no application_name: pg_basebackup's WAL stream must not show in the leader's
+        // pg_stat_replication as this member "streaming" (sync standby choice, replication_state, monitoring).
+        var dsn = ConnInfo.Format([
+            .. ConnInfo.ForReplication(upstream.ConnUrl, repl, _config.Name, includePassword: false).Where(p => p.Key != "application_name"),
+            new("dbname", _config.Postgresql.Database)]);
         var env = new Dictionary<string, string?> { ["PGPASSWORD"] = repl.Password, ["PGPASSFILE"] = null };
         string[] fixedArgs = ["--pgdata=" + _paths.DataDir, "-X", "stream", "--dbname=" + dsn];
         const int attempts = 2;

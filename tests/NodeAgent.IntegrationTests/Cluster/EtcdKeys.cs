@@ -1,0 +1,68 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using NodeAgent.IntegrationTests.Fixtures;
+
+namespace NodeAgent.IntegrationTests.Cluster;
+
+/// <summary>
+/// Reads keys straight from etcd's JSON gateway (POST /v3/kv/range), independent of the agent's own
+/// client: what is asserted is what any other etcd v3 client (Patroni) would see.
+/// </summary>
+internal static class EtcdKeys
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    /// <summary>The value of <paramref name="key"/>, null if absent; throws if no member answers.</summary>
+    public static async Task<string?> GetAsync(EtcdCluster etcd, string key, CancellationToken cancellationToken = default)
+    {
+        var all = await RangeAsync(etcd, key, prefix: false, cancellationToken);
+        return all.TryGetValue(key, out var entry) ? entry.Value : null;
+    }
+
+    /// <summary>Every key under <paramref name="prefix"/> with its value.</summary>
+    public static Task<IReadOnlyDictionary<string, EtcdEntry>> GetPrefixAsync(
+        EtcdCluster etcd, string prefix, CancellationToken cancellationToken = default) =>
+        RangeAsync(etcd, prefix, prefix: true, cancellationToken);
+
+    private static async Task<IReadOnlyDictionary<string, EtcdEntry>> RangeAsync(
+        EtcdCluster etcd, string key, bool prefix, CancellationToken cancellationToken)
+    {
+        var request = new JsonObject { ["key"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(key)) };
+        if (prefix)
+        {
+            var end = Encoding.UTF8.GetBytes(key);
+            end[^1]++;
+            request["range_end"] = Convert.ToBase64String(end);
+        }
+        Exception? last = null;
+        foreach (var member in etcd.Members.Where(m => m.IsRunning))
+        {
+            try
+            {
+                using var content = new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json");
+                using var response = await Http.PostAsync(new Uri($"{member.ClientUrl}/v3/kv/range"), content, cancellationToken);
+                response.EnsureSuccessStatusCode();
+                var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                var result = new Dictionary<string, EtcdEntry>(StringComparer.Ordinal);
+                foreach (var kv in body?["kvs"]?.AsArray() ?? [])
+                {
+                    var k = Encoding.UTF8.GetString(Convert.FromBase64String((string)kv!["key"]!));
+                    var v = (string?)kv["value"];
+                    var lease = (string?)kv["lease"];
+                    result[k] = new EtcdEntry(
+                        v is null ? "" : Encoding.UTF8.GetString(Convert.FromBase64String(v)),
+                        lease is null or "0" ? null : lease);
+                }
+                return result;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                last = ex;
+            }
+        }
+        throw new InvalidOperationException($"no etcd member answered a range on {key}", last);
+    }
+}
+
+/// <summary>A key's value and the ID of the lease it is attached to (null: no lease, the key is permanent).</summary>
+internal sealed record EtcdEntry(string Value, string? Lease);
