@@ -29,7 +29,7 @@ systemd-analyze verify /lib/systemd/system/node-agent.service || fail "systemd-a
 
 dpkg --purge node-agent >/dev/null
 for p in /usr/lib/node-agent /usr/bin/node-agent /usr/bin/agentctl /lib/systemd/system/node-agent.service \
-         /etc/node-agent /var/log/node-agent /usr/share/doc/node-agent; do
+         /etc/node-agent /var/log/node-agent /usr/share/doc/node-agent /usr/share/lintian/overrides/node-agent; do
   [ ! -e "$p" ] || fail "left behind after purge: $p"
 done
 echo "check-deb: ok ($deb)"

@@ -19,6 +19,8 @@ ln -s ../lib/node-agent/node-agent "$root/usr/bin/agentctl"
 install -m 0644 packaging/systemd/node-agent.service "$root/lib/systemd/system/node-agent.service"
 install -m 0644 packaging/deb/config.yml.example "$root/etc/node-agent/config.yml.example"
 install -m 0644 packaging/deb/copyright "$root/usr/share/doc/node-agent/copyright"
+install -d "$root/usr/share/lintian/overrides"
+install -m 0644 packaging/deb/lintian-overrides "$root/usr/share/lintian/overrides/node-agent"
 install -m 0644 README.md "$root/usr/share/doc/node-agent/README.md"
 [ -f docs/architecture.md ] && install -m 0644 docs/architecture.md "$root/usr/share/doc/node-agent/architecture.md"
 printf 'node-agent (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- NodeAgent developers <packages@nodeagent.dev>  %s\n' \
