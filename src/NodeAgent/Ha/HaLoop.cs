@@ -83,7 +83,8 @@ public sealed partial class HaLoop(
 
         LogCycle(logger, outcome.Reason);
         ExitReason ??= outcome.ExitReason;
-        board.Publish(StatusSnapshotFactory.Build(observation, lockState, watchdog.Status, executor.CurrentLongAction, _nextRun, DcsLastSeenUnix()));
+        board.Publish(StatusSnapshotFactory.Build(observation, lockState, watchdog.Status, executor.CurrentLongAction, _nextRun, DcsLastSeenUnix(),
+            (watchdog as Fencing.WatchdogSet)?.FenceStatus));
         _lastCycleEnd = time.GetTimestamp();
         return outcome;
     }
