@@ -54,6 +54,7 @@ public static class MemberDataFactory
             _ when pg.IsRunning && pg.IsAcceptingConnections => "running",
             _ when pg.IsRunning || longAction == LongActionKind.Start => "starting",
             _ when pg.CrashedSinceLastObservation => "crashed",
+            _ when pg.StartBlocked is not null => "start failed",
             _ => "stopped",
         };
     }

@@ -106,6 +106,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
             LogNotReady(PgCtlTimeout.TotalSeconds);
         }
 
+        _startBlocked = null;
         return ready;
     }
 

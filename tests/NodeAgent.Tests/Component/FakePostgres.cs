@@ -1,6 +1,7 @@
 using NodeAgent.Cluster;
 using NodeAgent.Configuration;
 using NodeAgent.Postgres;
+using NodeAgent.Postgres.Rewind;
 
 namespace NodeAgent.Tests.Component;
 
@@ -22,6 +23,9 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
     public string? Following { get; private set; }
     public string ClusterState { get; private set; } = "";
     public List<string> Actions { get; } = [];
+
+    /// <summary>What <see cref="PrepareRejoinAsync"/> answers; by default the data never diverged.</summary>
+    public Func<UpstreamTarget, RejoinResult> Rejoin { get; set; } = _ => RejoinResult.NotNeeded("fake: not diverged");
 
     public bool AcceptsWrites => Running && !InRecovery;
 
@@ -147,6 +151,19 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
 
     public Task<IReadOnlyList<TimelineHistoryEntry>> ReadTimelineHistoryAsync(int timeline, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<TimelineHistoryEntry>>([.. Enumerable.Range(1, timeline - 1).Select(t => new TimelineHistoryEntry(t, Wal, "no recovery target specified", null, Name))]);
+
+    public Task<RejoinResult> PrepareRejoinAsync(UpstreamTarget upstream, DynamicConfig dynamic, CancellationToken cancellationToken)
+    {
+        Actions.Add($"rejoin {upstream.MemberName}");
+        var result = Rejoin(upstream);
+        if (result.Outcome == RejoinOutcome.Removed)
+        {
+            DataDir = DataDirState.Empty;
+            SystemIdentifier = null;
+        }
+
+        return Task.FromResult(result);
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
