@@ -5,10 +5,10 @@ namespace NodeAgent.Postgres;
 
 internal sealed partial class PostgresInstance
 {
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "rejoin {Member}: {Outcome}: {Detail}")]
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "rejoining leader {Member}: {Outcome}: {Detail}")]
     private partial void LogRejoin(string member, RejoinOutcome outcome, string detail);
 
-    [LoggerMessage(EventId = 2202, Level = LogLevel.Error, Message = "rejoin {Member}: {Detail}")]
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Error, Message = "rejoining leader {Member}: {Detail}")]
     private partial void LogRejoinRefused(string member, string detail);
 
     [LoggerMessage(EventId = 2203, Level = LogLevel.Information, Message = "local timeline={Timeline} end of WAL={Lsn}; leader timeline={LeaderTimeline}: {Verdict}")]

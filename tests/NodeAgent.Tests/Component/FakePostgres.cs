@@ -24,6 +24,8 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
     public string ClusterState { get; private set; } = "";
     public List<string> Actions { get; } = [];
 
+    private string? _startBlocked;
+
     /// <summary>What <see cref="PrepareRejoinAsync"/> answers; by default the data never diverged.</summary>
     public Func<UpstreamTarget, RejoinResult> Rejoin { get; set; } = _ => RejoinResult.NotNeeded("fake: not diverged");
 
@@ -69,6 +71,7 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
             WalPosition = DataDir == DataDirState.Initialized ? new Lsn(Wal) : null,
             FollowingMember = Running && InRecovery ? Following : null,
             ClusterState = ClusterState,
+            StartBlocked = Running ? null : _startBlocked,
         });
     }
 
@@ -156,6 +159,7 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
     {
         Actions.Add($"rejoin {upstream.MemberName}");
         var result = Rejoin(upstream);
+        _startBlocked = result.Outcome == RejoinOutcome.Refused ? result.Message : null;
         if (result.Outcome == RejoinOutcome.Removed)
         {
             DataDir = DataDirState.Empty;
