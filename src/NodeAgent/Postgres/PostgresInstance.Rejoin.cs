@@ -164,13 +164,13 @@ internal sealed partial class PostgresInstance
                 return null;
             }
 
-            if (credentials != _config.Postgresql.Authentication.Superuser)
-            {
-                // A dedicated rewind user may not run CHECKPOINT; the leader's own checkpoint comes soon enough.
-                return $"waiting for a checkpoint on {upstream.MemberName} after its promotion before pg_rewind";
-            }
-
-            await probe.CheckpointAsync(PgCtlTimeout, ct);
+            // A dedicated rewind user may not run CHECKPOINT, and the leader's own post-promotion checkpoint is
+            // spread over minutes: ask with the superuser (the same account cluster-wide).
+            var superuser = _config.Postgresql.Authentication.Superuser;
+            var checkpointer = credentials == superuser
+                ? probe
+                : new LeaderProbe(LeaderProbe.ConnectionString(upstream, superuser, _config.Postgresql.Database), LeaderBudget);
+            await checkpointer.CheckpointAsync(PgCtlTimeout, ct);
             return null;
         }
         catch (Exception ex) when (ex is TimeoutException or NpgsqlException or InvalidOperationException)
