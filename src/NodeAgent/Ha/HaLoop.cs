@@ -30,6 +30,8 @@ public sealed partial class HaLoop(
 
     private readonly Func<ClusterView, DynamicConfig, DynamicConfig> _resolveDynamic = resolveDynamic ?? DynamicConfigResolver.Resolve;
     private readonly SemaphoreSlim _wakeup = new(0, 1);
+    private AgentConfig _config = config;
+    private AgentConfig? _reloaded;
     private DynamicConfig _dynamic = config.Bootstrap.Dcs;
     private long _appliedConfigRevision = -1;
     private long? _lastCycleEnd;
@@ -61,8 +63,24 @@ public sealed partial class HaLoop(
         }
     }
 
+    /// <summary>
+    /// SIGHUP: the re-read config file is applied at the start of the next cycle (tags, postgresql
+    /// parameters and pg_hba; postgres is reloaded when its files changed). Name and scope cannot change.
+    /// </summary>
+    public void Reload(AgentConfig reloaded)
+    {
+        _reloaded = reloaded;
+        Wakeup();
+    }
+
     public async Task<HaOutcome> RunCycleAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _reloaded, null) is { } reloaded)
+        {
+            _config = reloaded with { Name = _config.Name, Scope = _config.Scope, Namespace = _config.Namespace };
+            await postgres.ReloadLocalConfigAsync(_config, cancellationToken).ConfigureAwait(false);
+        }
+
         var start = time.GetTimestamp();
         var sincePrevious = _lastCycleEnd is { } end ? time.GetElapsedTime(end, start) : TimeSpan.Zero;
         var stalled = _lastCycleEnd is not null && sincePrevious >= HaDecider.StaleLockThreshold(_dynamic);
@@ -149,7 +167,7 @@ public sealed partial class HaLoop(
             }
 
             var pg = await postgres.ObserveAsync(deadline.Token).ConfigureAwait(false);
-            await dcs.TouchMemberAsync(MemberDataFactory.Build(config, pg, null, paused: false), deadline.Token).ConfigureAwait(false);
+            await dcs.TouchMemberAsync(MemberDataFactory.Build(_config, pg, null, paused: false), deadline.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is DcsUnavailableException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -185,7 +203,7 @@ public sealed partial class HaLoop(
 
         if (cluster is not null)
         {
-            _dynamic = _resolveDynamic(cluster, config.Bootstrap.Dcs);
+            _dynamic = _resolveDynamic(cluster, _config.Bootstrap.Dcs);
             if (cluster.ConfigModRevision != _appliedConfigRevision)
             {
                 await postgres.ApplyDynamicConfigAsync(_dynamic, ct).ConfigureAwait(false);
@@ -201,11 +219,11 @@ public sealed partial class HaLoop(
         var renewed = lockState.RenewedTimestamp;
         return new Observation
         {
-            Me = config.Name,
+            Me = _config.Name,
             Cluster = cluster,
             DcsAvailable = cluster is not null,
             Postgres = pg,
-            Config = config,
+            Config = _config,
             Dynamic = _dynamic,
             BelievesHoldsLock = lockState.Holds,
             LockRenewalAge = renewed is { } r ? time.GetElapsedTime(r) : null,
@@ -232,7 +250,7 @@ public sealed partial class HaLoop(
 
     /// <summary>Everyone else who could win the race: members with an api_url that are not tagged nofailover.</summary>
     private List<Member> RaceRivals(ClusterView cluster) =>
-        [.. cluster.Members.Where(m => m.Name != config.Name && !m.Data.NoFailover && !string.IsNullOrEmpty(m.Data.ApiUrl))];
+        [.. cluster.Members.Where(m => m.Name != _config.Name && !m.Data.NoFailover && !string.IsNullOrEmpty(m.Data.ApiUrl))];
 
     private async Task<bool> NapAsync(TimeSpan nap, CancellationToken ct)
     {

@@ -166,10 +166,9 @@ internal sealed partial class AgentService(
             return;
         }
 
-        // The config in force is immutable; SIGHUP re-validates the file and re-applies the dynamic
-        // config to postgres at the next cycle. Changes to local sections need a restart of the agent.
+        // Applied by the HA loop between cycles, so a reload never races a running plan.
         LogReloaded(_logger, source.Path);
-        _loop?.Wakeup();
+        _loop?.Reload(result.Config!);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "starting node-agent {Version} as member {Member} of cluster {Scope}")]

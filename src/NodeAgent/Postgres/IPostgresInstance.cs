@@ -18,6 +18,9 @@ public interface IPostgresInstance : IAsyncDisposable
     /// </summary>
     Task<bool> ApplyDynamicConfigAsync(NodeAgent.Configuration.DynamicConfig dynamic, CancellationToken cancellationToken);
 
+    /// <summary>SIGHUP: takes the re-read local config and rewrites/reloads the config files if they changed.</summary>
+    Task<bool> ReloadLocalConfigAsync(NodeAgent.Configuration.AgentConfig config, CancellationToken cancellationToken);
+
     /// <summary>Observes data dir, process and (if running) SQL state. Never throws for a down server.</summary>
     Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken);
 

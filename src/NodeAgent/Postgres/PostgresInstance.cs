@@ -14,7 +14,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     /// <summary>Used when unix_socket_directories is not set: the Debian build's compiled-in default.</summary>
     internal const string DefaultSocketDirectory = "/var/run/postgresql";
     private static readonly TimeSpan SqlBudget = TimeSpan.FromSeconds(3);
-    private readonly AgentConfig _config;
+    private AgentConfig _config;
     private readonly PostgresPaths _paths;
     private readonly OsUser? _user;
     private readonly ProcessRunner _runner;
@@ -68,6 +68,13 @@ internal sealed partial class PostgresInstance : IPostgresInstance
 
     /// <summary>The merged GUCs (§5.3) for the current dynamic config.</summary>
     internal SortedDictionary<string, string> Parameters => ServerParameters.Merge(_dynamic.Postgresql, _config.Postgresql, _config.Scope);
+
+    public Task<bool> ReloadLocalConfigAsync(AgentConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _config = config;
+        return ApplyDynamicConfigAsync(_dynamic, cancellationToken);
+    }
 
     public async Task<bool> ApplyDynamicConfigAsync(DynamicConfig dynamic, CancellationToken cancellationToken)
     {

@@ -15,6 +15,7 @@ internal sealed class ComponentNode
     public required FakeWatchdog Watchdog { get; init; }
     public required StatusBoard Board { get; init; }
     public required HaLoop Loop { get; init; }
+    public required AgentConfig Config { get; init; }
     public List<string> Reasons { get; } = [];
 
     /// <summary>False while the node is dead or frozen: it neither cycles nor answers peers.</summary>
@@ -47,7 +48,7 @@ internal sealed class ComponentCluster : IPeerStatusClient
             var lockState = new LockState();
             var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lockState, Time, NullLogger<HaPlanExecutor>.Instance);
             var loop = new HaLoop(config, dcs, pg, watchdog, this, executor, lockState, board, Time, NullLogger<HaLoop>.Instance);
-            _nodes[name] = new ComponentNode { Name = name, Dcs = dcs, Postgres = pg, Watchdog = watchdog, Board = board, Loop = loop };
+            _nodes[name] = new ComponentNode { Name = name, Dcs = dcs, Postgres = pg, Watchdog = watchdog, Board = board, Loop = loop, Config = config };
         }
     }
 

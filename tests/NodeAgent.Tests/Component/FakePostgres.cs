@@ -52,6 +52,12 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
 
     public Task<bool> ApplyDynamicConfigAsync(DynamicConfig dynamic, CancellationToken cancellationToken) => Task.FromResult(false);
 
+    public Task<bool> ReloadLocalConfigAsync(AgentConfig config, CancellationToken cancellationToken)
+    {
+        Actions.Add("reload local config");
+        return Task.FromResult(false);
+    }
+
     public Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken)
     {
         if (Running && InRecovery && Following is { } up && lookup(up) is { Running: true, SystemIdentifier: var sys } upstream && sys == SystemIdentifier)
