@@ -122,15 +122,15 @@ internal sealed partial class ProcessRunner
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "started {Program} (pid {Pid}) as {User}")]
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "started {Program} (pid {Pid}) as {User}")]
     private partial void LogStarted(string program, int pid, string user);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "{Program} (pid {Pid}) exited with code {ExitCode}")]
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "{Program} (pid {Pid}) exited with code {ExitCode}")]
     private partial void LogExited(string program, int pid, int exitCode);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "{Program} (pid {Pid}) did not finish within {Seconds} s; killed")]
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "{Program} (pid {Pid}) did not finish within {Seconds} s; killed")]
     private partial void LogTimedOut(string program, int pid, double seconds);
 
-    [LoggerMessage(EventId = 3004, Message = "{Program}: {Line}")]
+    [LoggerMessage(EventId = 3104, Message = "{Program}: {Line}")]
     private partial void LogOutput(LogLevel level, string program, string line);
 }
