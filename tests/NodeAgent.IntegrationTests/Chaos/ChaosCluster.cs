@@ -118,12 +118,20 @@ public sealed class ChaosCluster : IAsyncDisposable
                         return false;
                     }
                     var streaming = await leader.StreamingReplicasAsync(cancellationToken);
+                    // Both sides can say "streaming" over a TCP connection that is dead but not yet timed out:
+                    // the replica must also have received WAL the leader wrote before we asked.
+                    var leaderLsn = (string)(await leader.ScalarAsync("SELECT pg_current_wal_lsn()::text", cancellationToken))!;
                     foreach (var replica in _nodes.Where(n => n != leader))
                     {
                         var from = await replica.StreamingFromAsync(cancellationToken);
                         if (!streaming.Contains(replica.Name) || from != leader.Address)
                         {
                             state = $"leader {leader.Name} sees [{string.Join(", ", streaming)}] streaming; {replica.Name} streams from '{from}'";
+                            return false;
+                        }
+                        if (!await replica.HasReceivedAsync(leaderLsn, cancellationToken))
+                        {
+                            state = $"{replica.Name} has not received WAL up to {leaderLsn} from {leader.Name}";
                             return false;
                         }
                     }

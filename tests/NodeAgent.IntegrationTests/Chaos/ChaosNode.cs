@@ -95,6 +95,22 @@ public sealed class ChaosNode : IAsyncDisposable
         await Poll.UntilAsync(() => PostgresPids().Count == 0 || KillLeftovers(), TimeSpan.FromSeconds(15), $"postgres of {Name} to die");
     }
 
+    /// <summary>
+    /// Test-side repair, as an operator's reinit would do: stop the agent, kill postgres, delete the data
+    /// dir and start the agent again so it clones from the leader.
+    /// </summary>
+    public async Task RecloneAsync()
+    {
+        Note("test repair: stop, wipe data dir, restart (re-clone)");
+        if (_agent is not null)
+        {
+            await _agent.StopAsync(TimeSpan.FromSeconds(30));
+        }
+        await Poll.UntilAsync(() => PostgresPids().Count == 0 || KillLeftovers(), TimeSpan.FromSeconds(15), $"postgres of {Name} to die");
+        Directory.Delete(DataDir, recursive: true);
+        Start();
+    }
+
     /// <summary>A connection over the unix socket (initdb's local trust), bounded from outside.</summary>
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
@@ -150,6 +166,10 @@ public sealed class ChaosNode : IAsyncDisposable
     /// <summary>sender_host of this node's WAL receiver while streaming, else null.</summary>
     public async Task<string?> StreamingFromAsync(CancellationToken cancellationToken = default) =>
         await ScalarAsync("SELECT sender_host FROM pg_stat_wal_receiver WHERE status = 'streaming'", cancellationToken) as string;
+
+    /// <summary>True once this replica's WAL receiver got at least <paramref name="lsn"/>.</summary>
+    public async Task<bool> HasReceivedAsync(string lsn, CancellationToken cancellationToken = default) =>
+        await ScalarAsync($"SELECT coalesce(pg_last_wal_receive_lsn() >= '{lsn}'::pg_lsn, false)", cancellationToken) is true;
 
     public string LogTail(int lines = 40) => ChildProcess.ReadTail(LogPath, lines);
 

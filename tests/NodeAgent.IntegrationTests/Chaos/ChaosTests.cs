@@ -27,4 +27,66 @@ public sealed class ChaosTests(ChaosClusterFixture lab, ITestOutputHelper output
             return Task.CompletedTask;
         };
     });
+
+    [Fact]
+    public Task Leader_link_down() => Scenario.RunAsync("leader_link_down", async leader =>
+    {
+        await leader.Host.LinkDownAsync();
+        await Task.Delay(FaultHold);
+        return leader.Host.LinkUpAsync;
+    });
+
+    [Fact]
+    public Task Leader_cut_from_etcd_only() => Scenario.RunAsync("leader_cut_from_etcd", async leader =>
+    {
+        await leader.Host.BlockAsync(lab.Cluster.Etcd.Addresses);
+        await Task.Delay(FaultHold);
+        return leader.Host.UnblockAsync;
+    });
+
+    [Fact]
+    public Task Etcd_quorum_lost_for_30_s() => Scenario.RunAsync("etcd_quorum_lost", async _ =>
+    {
+        var etcd = lab.Cluster.Etcd;
+        var first = await etcd.LeaderIndexAsync() ?? 0;
+        int[] stopped = [first, (first + 1) % etcd.Count];
+        foreach (var member in stopped)
+        {
+            await etcd.StopAsync(member);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(30));
+        return async () =>
+        {
+            foreach (var member in stopped)
+            {
+                etcd.Restart(member);
+            }
+            await etcd.WaitHealthyAsync(TimeSpan.FromSeconds(30));
+        };
+    });
+
+    [Fact]
+    public Task Etcd_leader_and_database_leader_killed_together() => Scenario.RunAsync("etcd_and_db_leader_killed", async leader =>
+    {
+        var etcd = lab.Cluster.Etcd;
+        var etcdLeader = await etcd.LeaderIndexAsync() ?? throw new InvalidOperationException("no etcd leader to kill");
+        await Task.WhenAll(etcd.KillAsync(etcdLeader), leader.KillWithPostgresAsync());
+        // Down for a systemd restart delay: the dead leader's lease is still running when it comes back.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        return () =>
+        {
+            etcd.Restart(etcdLeader);
+            leader.Start();
+            return Task.CompletedTask;
+        };
+    });
+
+    [Fact]
+    public Task Replica_partitioned() => Scenario.RunAsync("replica_partitioned", async leader =>
+    {
+        var replica = lab.Cluster.Nodes.First(n => n != leader);
+        await replica.Host.LinkDownAsync();
+        await Task.Delay(FaultHold);
+        return replica.Host.LinkUpAsync;
+    });
 }

@@ -14,7 +14,7 @@ public sealed record ChaosVerdict(
     TimeSpan Outage,
     IReadOnlyList<long> SplitBrainRounds,
     IReadOnlyList<long> LostSeqs,
-    TimeSpan Heal,
+    TimeSpan? Heal,
     int Acknowledged,
     string OldLeader,
     string FinalLeader)
@@ -47,6 +47,8 @@ public sealed record ChaosVerdict(
             .Order()
             .ToList();
 
+    public string HealText => Heal is { } heal ? string.Create(CultureInfo.InvariantCulture, $"{heal.TotalSeconds:0.0} s") : $"not healed in {ChaosCluster.HealLimit.TotalSeconds:0} s";
+
     public string Line() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Scenario} | {Outage.TotalSeconds:0.0} s | {SplitBrainOverlap.TotalMilliseconds:0} ms | {LostSeqs.Count} of {Acknowledged} | {Heal.TotalSeconds:0.0} s | {OldLeader} -> {FinalLeader} |");
+        $"| {Scenario} | {Outage.TotalSeconds:0.0} s | {SplitBrainOverlap.TotalMilliseconds:0} ms | {LostSeqs.Count} of {Acknowledged} | {HealText} | {OldLeader} -> {FinalLeader} |");
 }
