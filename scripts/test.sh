@@ -32,6 +32,9 @@ declare -A NEEDED=(
   [lintian]=/usr/bin/lintian
   [fakeroot]=/usr/bin/fakeroot
   [curl]=/usr/bin/curl
+  # Chaos suite (tests/NodeAgent.IntegrationTests/Chaos): network namespaces, veth, bridge, DROP rules.
+  [iproute2]=/usr/bin/ip
+  [iptables]=/usr/sbin/iptables
 )
 install_missing() {
   local missing=() pkg
@@ -108,7 +111,8 @@ rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 attr() { grep -o '<Counters [^>]*>' "$1" | grep -o " $2=\"[0-9]*\"" | grep -o '[0-9]*'; }
 
-for project in tests/*/*.csproj; do
+# Test projects only: tests/NodeAgent.ChaosClient is a console tool the chaos suite runs, not a test project.
+for project in tests/*Tests/*.csproj; do
   name=$(basename "$project" .csproj)
   echo "test.sh: running $name"
   dotnet test "$project" -c "$CONFIG" --no-build -nologo \
