@@ -76,6 +76,12 @@ internal sealed partial class EtcdEndpointPool : IDisposable
                 var options = new CallOptions(endpoint.Headers, DateTime.UtcNow + attempt, linked.Token);
                 return await call(endpoint, options).ConfigureAwait(false);
             }
+            catch (RpcException ex) when (cancellationToken.IsCancellationRequested)
+            {
+                // The caller's deadline fired inside gRPC: report it as a cancellation, which every caller
+                // already treats as "etcd did not answer in time", not as an unexpected error of the cycle.
+                throw new OperationCanceledException($"etcd {operation} cancelled: {ex.Status.Detail}", ex, cancellationToken);
+            }
             catch (Exception ex) when (IsTransient(ex, cancellationToken))
             {
                 last = ex;
