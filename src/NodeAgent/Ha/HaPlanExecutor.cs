@@ -163,6 +163,16 @@ public sealed partial class HaPlanExecutor(
             case Promote:
                 await postgres.PromoteAsync(ct).ConfigureAwait(false);
                 return true;
+            case HaStep.Follow { Upstream: { } upstream } when postgres.WasPrimarySinceRejoinCheck:
+                // A demoted primary (e.g. read-only while etcd was away) may hold WAL the new leader never got:
+                // stop it and go through the divergence check (pg_rewind) instead of just re-pointing it.
+                await postgres.StopAsync(StopMode.Fast, checkpoint: false, ct).ConfigureAwait(false);
+                if (await RejoinAllowsStartAsync(upstream, o, ct).ConfigureAwait(false))
+                {
+                    await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false);
+                }
+
+                return true;
             case HaStep.Follow follow:
                 await postgres.FollowAsync(follow.Upstream, ct).ConfigureAwait(false);
                 return true;

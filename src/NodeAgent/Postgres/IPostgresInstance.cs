@@ -21,6 +21,12 @@ public interface IPostgresInstance : IAsyncDisposable
     /// <summary>SIGHUP: takes the re-read local config and rewrites/reloads the config files if they changed.</summary>
     Task<bool> ReloadLocalConfigAsync(NodeAgent.Configuration.AgentConfig config, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// This server accepted writes since its data was last checked against a leader (e.g. a primary demoted
+    /// because etcd was unreachable): before it follows anyone its WAL must be checked for divergence.
+    /// </summary>
+    bool WasPrimarySinceRejoinCheck { get; }
+
     /// <summary>Observes data dir, process and (if running) SQL state. Never throws for a down server.</summary>
     Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken);
 

@@ -41,6 +41,12 @@ internal sealed partial class PostgresInstance
         try
         {
             var s = await _sql.StatusAsync(SqlBudget, cancellationToken);
+            if (!s.InRecovery)
+            {
+                // Remembered until a rejoin check clears it: WAL written now may never reach the next leader.
+                _wasPrimary = true;
+            }
+
             var replication = s.InRecovery ? [] : await _sql.ReplicationAsync(SqlBudget, cancellationToken);
             var received = s.ReceivedLsn;
             var replayed = s.ReplayedLsn;

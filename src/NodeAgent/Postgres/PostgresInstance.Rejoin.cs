@@ -21,6 +21,11 @@ internal sealed partial class PostgresInstance
         ArgumentNullException.ThrowIfNull(upstream);
         ArgumentNullException.ThrowIfNull(dynamic);
         var result = await DecideRejoinAsync(upstream, dynamic, cancellationToken);
+        if (result.Outcome is RejoinOutcome.Rewound or RejoinOutcome.Removed)
+        {
+            _wasPrimary = false;
+        }
+
         if (result.Outcome == RejoinOutcome.Refused)
         {
             _startBlocked = result.Message;
@@ -62,7 +67,9 @@ internal sealed partial class PostgresInstance
             return RejoinResult.NotNeeded("pg_controldata failed; divergence not checked");
         }
 
-        if (Divergence.FormerPrimary(control.ClusterState) is not { } shutdown)
+        var shutdown = Divergence.FormerPrimary(control.ClusterState)
+            ?? (_wasPrimary && control.ClusterState == "shut down in recovery" ? PrimaryShutdown.DemotedStandby : (PrimaryShutdown?)null);
+        if (shutdown is null)
         {
             return RejoinResult.NotNeeded($"the data directory was last a replica ({control.ClusterState})");
         }
@@ -75,11 +82,12 @@ internal sealed partial class PostgresInstance
             return new RejoinResult(RejoinOutcome.Deferred, notReady!);
         }
 
-        var local = await ReadLocalWalAsync(control, shutdown, ct);
+        var local = await ReadLocalWalAsync(control, shutdown.Value, ct);
         var verdict = Divergence.Check(local, leader);
         LogDivergenceChecked(local.Timeline, local.EndOfWal?.ToString() ?? "unknown", leader.Timeline, verdict.Why);
         if (!verdict.RewindNeeded)
         {
+            _wasPrimary = false;
             return RejoinResult.NotNeeded(verdict.Why);
         }
 
@@ -92,7 +100,7 @@ internal sealed partial class PostgresInstance
                 : new RejoinResult(RejoinOutcome.Refused, $"not starting: data diverged from the leader ({verdict.Why}) and pg_rewind is not possible: {whyNot}");
         }
 
-        return await RewindFromAsync(upstream, probe, credentials, shutdown, settings, dynamic, verdict, ct);
+        return await RewindFromAsync(upstream, probe, credentials, shutdown.Value, settings, dynamic, verdict, ct);
     }
 
     private async Task<RejoinResult> RewindFromAsync(

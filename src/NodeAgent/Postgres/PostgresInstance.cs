@@ -15,6 +15,10 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     internal const string DefaultSocketDirectory = "/var/run/postgresql";
     private static readonly TimeSpan SqlBudget = TimeSpan.FromSeconds(3);
     private AgentConfig _config;
+    private volatile bool _wasPrimary;
+
+    /// <summary>This server ran as a primary since its data was last checked against a leader's history.</summary>
+    public bool WasPrimarySinceRejoinCheck => _wasPrimary;
     private readonly PostgresPaths _paths;
     private readonly OsUser? _user;
     private readonly ProcessRunner _runner;

@@ -31,6 +31,9 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
 
     public bool AcceptsWrites => Running && !InRecovery;
 
+    /// <summary>The fake keeps its WAL in step with the leader, so no divergence check is ever owed.</summary>
+    public bool WasPrimarySinceRejoinCheck => false;
+
     /// <summary>A client write: only a primary takes it.</summary>
     public bool TryWrite(ulong bytes = 1000)
     {

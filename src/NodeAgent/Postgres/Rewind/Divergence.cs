@@ -63,7 +63,7 @@ internal static class Divergence
                 // A clean primary's last record is its shutdown checkpoint: the leader must have switched right after it.
                 PrimaryShutdown.Clean when end != switchpoint =>
                     Needed($"shutdown checkpoint ends at {end} but the leader left timeline {local.Timeline} at {switchpoint}"),
-                PrimaryShutdown.Crashed when end > switchpoint =>
+                PrimaryShutdown.Crashed or PrimaryShutdown.DemotedStandby when end > switchpoint =>
                     Needed($"local WAL ends at {end}, past the leader's switch from timeline {local.Timeline} at {switchpoint}"),
                 _ => NotNeeded($"local WAL ends at {end}, the leader left timeline {local.Timeline} at {switchpoint}"),
             };

@@ -9,6 +9,8 @@ internal enum PrimaryShutdown
     Clean,
     /// <summary>"in production", "shutting down", "in crash recovery": WAL may go on past the last checkpoint.</summary>
     Crashed,
+    /// <summary>"shut down in recovery" of a demoted primary: its WAL may go on past the last restartpoint.</summary>
+    DemotedStandby,
 }
 
 /// <summary>
