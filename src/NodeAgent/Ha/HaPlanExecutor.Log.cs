@@ -24,4 +24,7 @@ public sealed partial class HaPlanExecutor
 
     [LoggerMessage(EventId = 2107, Level = LogLevel.Error, Message = "removing initialize key after failed attempt to bootstrap the cluster: {Error}")]
     private static partial void LogBootstrapFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 2108, Level = LogLevel.Warning, Message = "{Step} skipped: {Reason}")]
+    private static partial void LogStaleLock(ILogger logger, string step, string reason);
 }
