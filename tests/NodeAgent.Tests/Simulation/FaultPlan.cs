@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace NodeAgent.Tests.Simulation;
 
 /// <summary>
@@ -22,7 +20,7 @@ internal sealed class FaultPlan(HaSimulation sim, IReadOnlyList<SimNode> nodes, 
 
     public long Schedule()
     {
-        var window = sim.Uniform(20, 120);
+        var window = sim.Uniform(5, 60);
         var faults = 1 + (int)sim.Uniform(0, 5);
         var healed = warmup;
         for (var i = 0; i < faults; i++)
@@ -35,7 +33,7 @@ internal sealed class FaultPlan(HaSimulation sim, IReadOnlyList<SimNode> nodes, 
                 Kind.AgentPause => sim.Chance(0.5) ? sim.Uniform(0.5, 15) : sim.Uniform(15, 70),
                 Kind.MachineCrash or Kind.AgentKill => 40,
                 Kind.WallClockJump => 0,
-                _ => sim.Uniform(1, 60),
+                _ => sim.Chance(0.5) ? sim.Uniform(1, 15) : sim.Uniform(15, 50),
             };
             var end = at + SimScheduler.Ticks(length);
             healed = Math.Max(healed, end);
@@ -77,7 +75,7 @@ internal sealed class FaultPlan(HaSimulation sim, IReadOnlyList<SimNode> nodes, 
                 break;
             case Kind.WallClockJump:
                 sim.Scheduler.Clock.WallOffset += TimeSpan.FromSeconds(jump);
-                sim.Log(string.Create(CultureInfo.InvariantCulture, $"WALL CLOCK JUMP {jump:+0;-0} s"));
+                sim.Log($"WALL CLOCK JUMP {jump:+0;-0} s");
                 break;
         }
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodeAgent.Api.Status;
 using NodeAgent.Cluster;
@@ -36,12 +37,13 @@ internal sealed class HaSimulation : IPeerStatusClient
 {
     public const int Ttl = 30;
     public const int LoopWait = 10;
-    private const double WarmupSeconds = 40;
+    private const double WarmupSeconds = 25;
 
     private readonly Random _random;
     private readonly SimOptions _options;
     private readonly List<SimNode> _nodes = [];
     private readonly int _seed;
+    private readonly Dictionary<long, DynamicConfig> _resolved = [];
     private long _nextSysid = 7_100_000_000_000_000_000;
     private string? _failure;
 
@@ -87,7 +89,7 @@ internal sealed class HaSimulation : IPeerStatusClient
 
     public bool Chance(double p) => _random.NextDouble() < p;
 
-    public void Log(string what) => Scheduler.Log(what);
+    public void Log([InterpolatedStringHandlerArgument("")] ref TraceMessage what) => Scheduler.Log($"{what.ToStringAndClear()}");
 
     public SimPostgres? Postgres(string name) => _nodes.Find(n => n.Name == name) is { MachineUp: true } n ? n.Postgres : null;
 
@@ -123,7 +125,7 @@ internal sealed class HaSimulation : IPeerStatusClient
         {
             _failure = string.Create(CultureInfo.InvariantCulture,
                 $"SPLIT BRAIN at {Scheduler.Seconds(Scheduler.Now):F3}s: {string.Join(", ", writable.Select(n => $"{n.Name} ({n.Postgres.State})"))} accept writes; leader key {Store.Leader?.Name ?? "none"}");
-            Log(_failure);
+            Log($"{_failure}");
         }
 
         return _failure is null;
@@ -166,25 +168,43 @@ internal sealed class HaSimulation : IPeerStatusClient
 
         Log($"seed {_seed}: {count} nodes, watchdog devices on {string.Join(",", _nodes.Where(n => n.Device is not null).Select(n => n.Name))}");
         var healed = new FaultPlan(this, _nodes, Scheduler.Now + SimScheduler.Ticks(WarmupSeconds)).Schedule();
-        var deadline = healed + SimScheduler.Ticks(3 * Ttl);
-        if (!Scheduler.RunUntil(deadline, CheckSafety))
+
+        // Everything a fault left in flight (frozen answers, slow calls, leases, fence deadlines) has played out a
+        // ttl after the heal; from then on the run ends as soon as there is a single leader, or fails at 3*ttl.
+        if (!Scheduler.RunUntil(healed + SimScheduler.Ticks(Ttl), CheckSafety) || SingleLeader())
         {
             return;
         }
 
-        CheckLiveness();
+        var led = false;
+        Scheduler.RunUntil(healed + SimScheduler.Ticks(3 * Ttl), () => CheckSafety() && !(led = SingleLeader()));
+        if (_failure is null && !led)
+        {
+            var writable = _nodes.Where(n => n.Postgres.AcceptsWrites).Select(n => n.Name).ToList();
+            _failure = string.Create(CultureInfo.InvariantCulture,
+                $"NO SINGLE LEADER {3 * Ttl}s after the faults healed: writable [{string.Join(",", writable)}], leader key {Store.CurrentLeader()?.Name ?? "none"}; {string.Join("; ", _nodes.Select(n => $"{n.Name} {(n.AgentUp ? "up" : "down")} {n.Postgres.State}"))}");
+            Log($"{_failure}");
+        }
     }
 
-    private void CheckLiveness()
+    /// <summary>Liveness: exactly one postgres accepts writes and it is the leader key's holder.</summary>
+    private bool SingleLeader()
     {
-        var writable = _nodes.Where(n => n.Postgres.AcceptsWrites).Select(n => n.Name).ToList();
-        var leader = Store.CurrentLeader()?.Name;
-        if (writable.Count != 1 || leader != writable[0])
+        SimNode? writable = null;
+        foreach (var node in _nodes)
         {
-            _failure = string.Create(CultureInfo.InvariantCulture,
-                $"NO SINGLE LEADER {3 * Ttl}s after the faults healed: writable [{string.Join(",", writable)}], leader key {leader ?? "none"}; {string.Join("; ", _nodes.Select(n => $"{n.Name} {(n.AgentUp ? "up" : "down")} {n.Postgres.State}"))}");
-            Log(_failure);
+            if (node.Postgres.AcceptsWrites)
+            {
+                if (writable is not null)
+                {
+                    return false;
+                }
+
+                writable = node;
+            }
         }
+
+        return writable is not null && Store.CurrentLeader()?.Name == writable.Name;
     }
 
     public void BootAgent(SimNode node)
@@ -206,7 +226,7 @@ internal sealed class HaSimulation : IPeerStatusClient
         var lockState = new LockState();
         var pg = new SimPostgresPort(node.Postgres, this);
         var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lockState, Scheduler.Clock, NullLogger<HaPlanExecutor>.Instance);
-        node.Loop = new HaLoop(node.Config, dcs, pg, watchdog, this, executor, lockState, board, Scheduler.Clock, NullLogger<HaLoop>.Instance);
+        node.Loop = new HaLoop(node.Config, dcs, pg, watchdog, this, executor, lockState, board, Scheduler.Clock, NullLogger<HaLoop>.Instance, Resolve);
         node.Fence = fence;
         node.NextRun = Scheduler.Now;
         Log($"{node.Name}: agent started (incarnation {node.Generation}), postgres {node.Postgres.State}");
@@ -238,14 +258,14 @@ internal sealed class HaSimulation : IPeerStatusClient
         if (node.AgentUp)
         {
             node.PausedUntil = Math.Max(node.PausedUntil, Scheduler.Now + SimScheduler.Ticks(seconds));
-            Log(string.Create(CultureInfo.InvariantCulture, $"{node.Name}: AGENT FROZEN until {Scheduler.Seconds(node.PausedUntil):F3}s"));
+            Log($"{node.Name}: AGENT FROZEN until {Scheduler.Seconds(node.PausedUntil):F3}s");
         }
     }
 
     public void EtcdDown(double seconds)
     {
         EtcdDownUntil = Math.Max(EtcdDownUntil, Scheduler.Now + SimScheduler.Ticks(seconds));
-        Log("ETCD DOWN");
+        Log($"ETCD DOWN");
     }
 
     private static void StopAgent(SimNode node)
@@ -292,7 +312,6 @@ internal sealed class HaSimulation : IPeerStatusClient
             return;
         }
 
-        if (Scheduler.Tracing)
         {
             Log($"{node.Name}: {(cycle.IsFaulted ? "cycle failed: " + cycle.Exception!.InnerException!.Message : cycle.Result.Reason)} [pg {node.Postgres.State}]");
         }
@@ -311,6 +330,18 @@ internal sealed class HaSimulation : IPeerStatusClient
         }
 
         Scheduler.At(node.NextRun, () => Deliver(node, generation, () => StartCycle(node, generation)));
+    }
+
+    /// <summary>The real resolver, parsed once per config revision instead of every cycle (the config key rarely changes).</summary>
+    private DynamicConfig Resolve(ClusterView cluster, DynamicConfig fallback)
+    {
+        if (!_resolved.TryGetValue(cluster.ConfigModRevision, out var config))
+        {
+            config = DynamicConfigResolver.Resolve(cluster, fallback);
+            _resolved[cluster.ConfigModRevision] = config;
+        }
+
+        return config;
     }
 
     private static AgentConfig Config(int i) => new()

@@ -128,14 +128,13 @@ internal sealed class SimDcs : IDcs
         var tcs = new TaskCompletionSource<T>();
         var timeout = HaSimulation.RetryTimeoutSeconds;
         var plan = _sim.Network.Plan(_node, timeout);
-        _sim.Log($"{_node.Name}: etcd {op} sent {plan}");
         if (plan.ServedAfter is { } served)
         {
             _sim.Scheduler.After(served, () =>
             {
                 _sim.Store.Check();
                 var result = effect();
-                if (_sim.Scheduler.Tracing && (leaderChange || op == "initialize"))
+                if (leaderChange)
                 {
                     _sim.Log($"{_node.Name}: etcd applied {op} -> {result}; leader now {_sim.Store.Leader?.Name ?? "none"}");
                 }
@@ -145,7 +144,6 @@ internal sealed class SimDcs : IDcs
                     _sim.Scheduler.After(plan.AnsweredAfter - served, () => _sim.Deliver(_node, _generation, () =>
                     {
                         LastContactTimestamp = _sim.Scheduler.Now;
-                        _sim.Log($"{_node.Name}: etcd {op} answered");
                         tcs.SetResult(result);
                     }));
                 }

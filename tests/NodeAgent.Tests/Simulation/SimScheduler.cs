@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using NodeAgent.Tests.Component;
 
 namespace NodeAgent.Tests.Simulation;
@@ -80,11 +81,40 @@ internal sealed class SimScheduler(FakeTimeProvider clock, bool tracing)
         }
     }
 
-    public void Log(string what)
+    /// <summary>Adds a trace line; the message is only formatted when tracing (a replay), not in the bulk runs.</summary>
+    public void Log([InterpolatedStringHandlerArgument("")] ref TraceMessage what)
     {
         if (tracing)
         {
-            Trace.Add(string.Create(CultureInfo.InvariantCulture, $"{Seconds(Now),9:F3}  {what}"));
+            Trace.Add(string.Create(CultureInfo.InvariantCulture, $"{Seconds(Now),9:F3}  {what.ToStringAndClear()}"));
         }
     }
+}
+
+/// <summary>An interpolated trace message that costs nothing when tracing is off.</summary>
+[InterpolatedStringHandler]
+internal ref struct TraceMessage
+{
+    private DefaultInterpolatedStringHandler _inner;
+
+    public TraceMessage(int literalLength, int formattedCount, SimScheduler scheduler, out bool enabled)
+    {
+        enabled = scheduler.Tracing;
+        _inner = enabled ? new DefaultInterpolatedStringHandler(literalLength, formattedCount, CultureInfo.InvariantCulture) : default;
+    }
+
+    public TraceMessage(int literalLength, int formattedCount, HaSimulation sim, out bool enabled)
+        : this(literalLength, formattedCount, sim.Scheduler, out enabled)
+    {
+    }
+
+    public void AppendLiteral(string value) => _inner.AppendLiteral(value);
+
+    public void AppendFormatted<T>(T value) => _inner.AppendFormatted(value);
+
+    public void AppendFormatted<T>(T value, string? format) => _inner.AppendFormatted(value, format);
+
+    public void AppendFormatted<T>(T value, int alignment, string? format) => _inner.AppendFormatted(value, alignment, format);
+
+    public string ToStringAndClear() => _inner.ToStringAndClear();
 }
