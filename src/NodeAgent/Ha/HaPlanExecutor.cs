@@ -274,7 +274,13 @@ public sealed partial class HaPlanExecutor(
             var sysid = pg.SystemIdentifier ?? throw new InvalidOperationException("no system identifier after initdb");
             await Dcs(o, t => dcs.InitializeAsync(createNew: false, sysid, t), ct).ConfigureAwait(false);
             await Dcs(o, t => dcs.SetConfigAsync(o.Config.Bootstrap.DcsJson.ToJsonString(), null, t), ct).ConfigureAwait(false);
-            watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait);
+            if (!watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait))
+            {
+                // Patroni: "Cancelling bootstrap because watchdog activation failed". Without this a node whose
+                // required watchdog is missing took the lock as the bootstrapping leader (watchdog acceptance test c).
+                throw new InvalidOperationException("watchdog is required but could not be activated");
+            }
+
             if (!await AcquireAsync(o, ct).ConfigureAwait(false))
             {
                 throw new InvalidOperationException("another node took the leader lock during bootstrap");

@@ -94,6 +94,9 @@ internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 3
         }
     }
 
+    /// <summary>Timestamp at which the lease expires unless kept alive; null when it is gone.</summary>
+    public long? LeaseExpiry(long lease) => _leaseExpiry.TryGetValue(lease, out var expiry) ? expiry : null;
+
     /// <summary>The leader key as etcd would show it now, with expired leases dropped.</summary>
     public LeaderKey? CurrentLeader()
     {
