@@ -77,8 +77,8 @@ public sealed partial class HaPlanExecutor(
                     await TouchMemberAsync(o, postgresChanged, ct).ConfigureAwait(false);
                     break;
                 case ActivateWatchdog or Promote or StartAsPrimary when !LockFresh(o):
-                    // Found by the simulation (seed 7): the plan was decided on a renewal that is too old by now
-                    // (slow call, frozen agent); arming the fence here would let it outlive the lease.
+                    // The plan was decided on a renewal that is too old by now (slow call, agent frozen between the
+                    // renewal and this step); arming the fence here would let it outlive the lease (HA simulation).
                     lockState.Lost();
                     Publish(s => s with { HoldsLock = false });
                     var stale = StaleLockReason(o);
@@ -120,8 +120,9 @@ public sealed partial class HaPlanExecutor(
     /// <summary>
     /// The leader key lives only as long as the lease it is put under, and that lease may not have been refreshed for a
     /// while (the last touch failed): refresh it first, so the lock starts with a whole ttl from <c>asked</c> on.
-    /// Found by the simulation (seed 7): a key put under an old lease expired 10 s after the promotion, while the
-    /// fence armed at the promotion still waited for its 20 s deadline, and the next leader was promoted meanwhile.
+    /// Found by the HA simulation: with a flaky etcd, a key put under a lease last refreshed 20 s earlier expired 10 s
+    /// after the promotion, while the fence armed at the promotion still waited for its 20 s deadline, and the next
+    /// leader was promoted meanwhile: two writable primaries for 9 s.
     /// </summary>
     private async Task<bool> AcquireAsync(Observation o, CancellationToken ct)
     {
