@@ -28,4 +28,7 @@ public sealed partial class HaPlanExecutor
 
     [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "not starting postgres as a replica of {Member} ({Outcome}): {Detail}")]
     private static partial void LogNotStarting(ILogger logger, string member, RejoinOutcome outcome, string detail);
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Warning, Message = "{Step} skipped: {Reason}")]
+    private static partial void LogStaleLock(ILogger logger, string step, string reason);
 }

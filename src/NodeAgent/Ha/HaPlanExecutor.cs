@@ -77,6 +77,14 @@ public sealed partial class HaPlanExecutor(
                 case TouchMember:
                     await TouchMemberAsync(o, postgresChanged, ct).ConfigureAwait(false);
                     break;
+                case ActivateWatchdog or Promote or StartAsPrimary when !LockFresh(o):
+                    // The plan was decided on a renewal that is too old by now (slow call, agent frozen between the
+                    // renewal and this step); arming the fence here would let it outlive the lease (HA simulation).
+                    lockState.Lost();
+                    Publish(s => s with { HoldsLock = false });
+                    var stale = StaleLockReason(o);
+                    LogStaleLock(logger, step.GetType().Name, stale);
+                    return new HaOutcome(stale);
                 case IGuard guard when !await PassesAsync(step, o, ct).ConfigureAwait(false):
                     LogGuardFailed(logger, step.GetType().Name, guard.Otherwise.Reason);
                     return await RunAsync(guard.Otherwise, o, ct).ConfigureAwait(false);
@@ -96,9 +104,10 @@ public sealed partial class HaPlanExecutor(
         switch (step)
         {
             case AcquireLock:
-                return LockResult(await Dcs(o, t => dcs.AttemptToAcquireLeaderAsync(t), ct).ConfigureAwait(false));
+                return await AcquireAsync(o, ct).ConfigureAwait(false);
             case UpdateLock:
-                return LockResult(await Dcs(o, t => dcs.UpdateLeaderAsync(t), ct).ConfigureAwait(false));
+                var asked = time.GetTimestamp();
+                return LockResult(await Dcs(o, t => dcs.UpdateLeaderAsync(t), ct).ConfigureAwait(false), asked);
             case RaceInitialize:
                 return await Dcs(o, t => dcs.InitializeAsync(createNew: true, "", t), ct).ConfigureAwait(false);
             case ActivateWatchdog activate:
@@ -109,11 +118,29 @@ public sealed partial class HaPlanExecutor(
         }
     }
 
-    private bool LockResult(bool ok)
+    /// <summary>
+    /// The leader key lives only as long as the lease it is put under, and that lease may not have been refreshed for a
+    /// while (the last touch failed): refresh it first, so the lock starts with a whole ttl from <c>asked</c> on.
+    /// Found by the HA simulation: with a flaky etcd, a key put under a lease last refreshed 20 s earlier expired 10 s
+    /// after the promotion, while the fence armed at the promotion still waited for its 20 s deadline, and the next
+    /// leader was promoted meanwhile: two writable primaries for 9 s.
+    /// </summary>
+    private async Task<bool> AcquireAsync(Observation o, CancellationToken ct)
+    {
+        var asked = time.GetTimestamp();
+        await Dcs(o, t => dcs.RefreshLeaseAsync(t), ct).ConfigureAwait(false);
+        return LockResult(await Dcs(o, t => dcs.AttemptToAcquireLeaderAsync(t), ct).ConfigureAwait(false), asked);
+    }
+
+    /// <summary>
+    /// The lease runs from the moment the renewal was asked for (etcd applies it later, never earlier); the fence and
+    /// the watchdog run from the moment they are armed or kicked. So the lock is renewed as of <paramref name="asked"/>.
+    /// </summary>
+    private bool LockResult(bool ok, long asked)
     {
         if (ok)
         {
-            lockState.Renewed(time.GetTimestamp());
+            lockState.Renewed(asked);
         }
         else
         {
@@ -134,7 +161,7 @@ public sealed partial class HaPlanExecutor(
                 Publish(s => s with { HoldsLock = false });
                 await Dcs(o, t => dcs.DeleteLeaderAsync(t), ct).ConfigureAwait(false);
                 return false;
-            case KeepaliveWatchdog when lockState.Holds:
+            case KeepaliveWatchdog when LockFresh(o):
                 watchdog.Keepalive();
                 return false;
             case KeepaliveWatchdog:
@@ -286,8 +313,14 @@ public sealed partial class HaPlanExecutor(
             var sysid = pg.SystemIdentifier ?? throw new InvalidOperationException("no system identifier after initdb");
             await Dcs(o, t => dcs.InitializeAsync(createNew: false, sysid, t), ct).ConfigureAwait(false);
             await Dcs(o, t => dcs.SetConfigAsync(o.Config.Bootstrap.DcsJson.ToJsonString(), null, t), ct).ConfigureAwait(false);
-            watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait);
-            if (!LockResult(await Dcs(o, t => dcs.AttemptToAcquireLeaderAsync(t), ct).ConfigureAwait(false)))
+            if (!watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait))
+            {
+                // Patroni: "Cancelling bootstrap because watchdog activation failed". Without this a node whose
+                // required watchdog is missing took the lock as the bootstrapping leader (watchdog acceptance test c).
+                throw new InvalidOperationException("watchdog is required but could not be activated");
+            }
+
+            if (!await AcquireAsync(o, ct).ConfigureAwait(false))
             {
                 throw new InvalidOperationException("another node took the leader lock during bootstrap");
             }
@@ -337,6 +370,25 @@ public sealed partial class HaPlanExecutor(
             throw new DcsUnavailableException("DCS call exceeded retry_timeout");
         }
     }
+
+    /// <summary>
+    /// Longest a renewal may be old when the fence (or watchdog) is armed or kicked: the fence fires
+    /// <see cref="Fencing.ProcessFencer.Deadline"/> after the kick, and that must come before the lease can expire
+    /// (ttl after the renewal was asked for). A frozen or slow agent past this age must neither kick nor promote.
+    /// </summary>
+    public static TimeSpan MaxRenewalAgeToKick(Configuration.DynamicConfig dynamic)
+    {
+        ArgumentNullException.ThrowIfNull(dynamic);
+        return TimeSpan.FromSeconds(dynamic.Ttl) - Fencing.ProcessFencer.Deadline(dynamic.Ttl, dynamic.LoopWait);
+    }
+
+    private bool LockFresh(Observation o) =>
+        lockState.Holds && lockState.RenewedTimestamp is { } renewed && time.GetElapsedTime(renewed) <= MaxRenewalAgeToKick(o.Dynamic);
+
+    private string StaleLockReason(Observation o) =>
+        lockState.RenewedTimestamp is { } renewed
+            ? $"not making postgres writable: the leader lock was renewed {time.GetElapsedTime(renewed).TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s ago, more than the {MaxRenewalAgeToKick(o.Dynamic).TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s the fence allows"
+            : "not making postgres writable: the leader lock is not held";
 
     private void Publish(Func<StatusSnapshot, StatusSnapshot> change) => board.Publish(change(board.Current));
 }

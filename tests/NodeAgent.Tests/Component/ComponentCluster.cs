@@ -3,6 +3,7 @@ using NodeAgent.Api.Status;
 using NodeAgent.Cluster;
 using NodeAgent.Configuration;
 using NodeAgent.Ha;
+using NodeAgent.Watchdog;
 
 namespace NodeAgent.Tests.Component;
 
@@ -12,7 +13,8 @@ internal sealed class ComponentNode
     public required string Name { get; init; }
     public required InMemoryDcs Dcs { get; init; }
     public required FakePostgres Postgres { get; init; }
-    public required FakeWatchdog Watchdog { get; init; }
+    public required IWatchdog WatchdogPort { get; init; }
+    public FakeWatchdog Watchdog => (FakeWatchdog)WatchdogPort;
     public required StatusBoard Board { get; init; }
     public required HaLoop Loop { get; init; }
     public required AgentConfig Config { get; init; }
@@ -28,12 +30,18 @@ internal sealed class ComponentCluster : IPeerStatusClient
     private readonly Dictionary<string, ComponentNode> _nodes = new(StringComparer.Ordinal);
 
     public ComponentCluster(params string[] names)
+        : this(null, null, names)
+    {
+    }
+
+    /// <summary>With a watchdog per node (default <see cref="FakeWatchdog"/>) and a config tweak (e.g. watchdog mode).</summary>
+    public ComponentCluster(Func<string, TimeProvider, IWatchdog>? watchdogs, Func<AgentConfig, AgentConfig>? configure, params string[] names)
     {
         Store = new InMemoryDcsStore(Time);
         var bootstrap = new DynamicConfig();
         foreach (var (name, i) in names.Select((n, i) => (n, i + 1)))
         {
-            var config = new AgentConfig
+            var baseConfig = new AgentConfig
             {
                 Scope = "demo",
                 Name = name,
@@ -41,14 +49,15 @@ internal sealed class ComponentCluster : IPeerStatusClient
                 Postgresql = new PostgresqlConfig { ConnectAddress = $"127.0.0.{i}:5432", DataDir = $"/fake/{name}" },
                 Bootstrap = new BootstrapConfig { Dcs = bootstrap },
             };
+            var config = configure?.Invoke(baseConfig) ?? baseConfig;
             var dcs = new InMemoryDcs(Store, name, Time);
             var pg = new FakePostgres(name, n => _nodes.TryGetValue(n, out var node) ? node.Postgres : null);
-            var watchdog = new FakeWatchdog();
+            var watchdog = watchdogs?.Invoke(name, Time) ?? new FakeWatchdog();
             var board = new StatusBoard();
             var lockState = new LockState();
             var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lockState, Time, NullLogger<HaPlanExecutor>.Instance);
             var loop = new HaLoop(config, dcs, pg, watchdog, this, executor, lockState, board, Time, NullLogger<HaLoop>.Instance);
-            _nodes[name] = new ComponentNode { Name = name, Dcs = dcs, Postgres = pg, Watchdog = watchdog, Board = board, Loop = loop, Config = config };
+            _nodes[name] = new ComponentNode { Name = name, Dcs = dcs, Postgres = pg, Board = board, Loop = loop, WatchdogPort = watchdog, Config = config };
         }
     }
 

@@ -1,6 +1,9 @@
 namespace NodeAgent.Tests.Component;
 
-/// <summary>A clock that only moves when the test says so. Timestamps are ticks.</summary>
+/// <summary>
+/// A clock that only moves when the test says so. Timestamps are ticks. The wall clock can jump
+/// (<see cref="WallOffset"/>, an NTP step or an operator's date -s) while the monotonic timestamp never goes back.
+/// </summary>
 internal sealed class FakeTimeProvider : TimeProvider
 {
     private long _ticks = TimeSpan.FromDays(1).Ticks;
@@ -10,7 +13,10 @@ internal sealed class FakeTimeProvider : TimeProvider
 
     public override long GetTimestamp() => Interlocked.Read(ref _ticks);
 
-    public override DateTimeOffset GetUtcNow() => _epoch + TimeSpan.FromTicks(GetTimestamp());
+    /// <summary>How far the wall clock is off the monotonic one; only <see cref="GetUtcNow"/> sees it.</summary>
+    public TimeSpan WallOffset { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => _epoch + TimeSpan.FromTicks(GetTimestamp()) + WallOffset;
 
     public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
 }

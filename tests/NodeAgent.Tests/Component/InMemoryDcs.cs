@@ -81,6 +81,29 @@ internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 3
         return true;
     }
 
+    /// <summary>
+    /// An unconditional put of <c>leader</c> = name under the lease, overwriting whoever holds it. Only the
+    /// deliberately broken renewal of the simulation's mutation test uses it (Patroni 3.0.2's _update_leader).
+    /// </summary>
+    public void PutLeader(string name, long lease)
+    {
+        LeaderWrites.Add((name, "put"));
+        if (_leaseExpiry.ContainsKey(lease))
+        {
+            Leader = new LeaderKey(name, ++_revision, lease);
+        }
+    }
+
+    /// <summary>Timestamp at which the lease expires unless kept alive; null when it is gone.</summary>
+    public long? LeaseExpiry(long lease) => _leaseExpiry.TryGetValue(lease, out var expiry) ? expiry : null;
+
+    /// <summary>The leader key as etcd would show it now, with expired leases dropped.</summary>
+    public LeaderKey? CurrentLeader()
+    {
+        Expire();
+        return Leader;
+    }
+
     public bool DeleteLeader(string name)
     {
         LeaderWrites.Add((name, "delete"));
