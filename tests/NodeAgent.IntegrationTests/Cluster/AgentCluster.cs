@@ -32,7 +32,11 @@ public sealed class AgentCluster : IAsyncDisposable
     public string KeyPrefix => $"/service/{Scope}/";
 
     /// <summary>Starts etcd x3, writes the three configs and starts the three agents (nothing waited for).</summary>
-    public static async Task<AgentCluster> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<AgentCluster> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(_ => "", cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(CancellationToken)"/>, with extra top-level YAML per node name (e.g. tags).</summary>
+    public static async Task<AgentCluster> StartAsync(Func<string, string> extraYaml, CancellationToken cancellationToken = default)
     {
         RequiredBinary.RequirePostgres("postgres");
         var etcd = await EtcdCluster.StartAsync(3, cancellationToken);
@@ -42,7 +46,7 @@ public sealed class AgentCluster : IAsyncDisposable
             root = new TempDirectory("agents");
             var scope = "it" + Guid.NewGuid().ToString("N")[..8];
             var nodes = new[] { "u4", "u5", "u6" }
-                .Select(name => new AgentNode(scope, name, LoopbackAddresses.Next(), root.Combine(name), etcd))
+                .Select(name => new AgentNode(scope, name, LoopbackAddresses.Next(), root.Combine(name), etcd, extraYaml(name)))
                 .ToList();
             // postgres must be able to traverse to and own its data dir, socket dir and log.
             File.SetUnixFileMode(root.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
