@@ -267,7 +267,9 @@ public sealed partial class HaPlanExecutor(
 
     private async Task WriteHistoryAsync(WriteHistory history, Observation o, CancellationToken ct)
     {
-        var rows = await postgres.ReadTimelineHistoryAsync(history.Timeline, ct).ConfigureAwait(false);
+        var rows = TimelineHistoryEnricher.Enrich(
+            await postgres.ReadTimelineHistoryAsync(history.Timeline, ct).ConfigureAwait(false),
+            o.Cluster?.History ?? [], history.Timeline, o.Me, o.Now);
         var keep = o.Dynamic.MaxTimelinesHistory;
         var trimmed = keep > 0 && rows.Count > keep ? rows.Skip(rows.Count - keep) : rows;
         await Dcs(o, async t => { await dcs.SetHistoryAsync(DcsValues.History(trimmed), t).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
