@@ -5,12 +5,12 @@ using Xunit.Abstractions;
 
 namespace NodeAgent.IntegrationTests.Cluster;
 
-/// <summary>Scenario: maintenance mode. Paused, a dead primary is promoted away by nobody; resumed, the cluster heals.</summary>
+/// <summary>Scenario: maintenance mode. Paused, only a failover to a named candidate moves the leader and a dead primary is promoted away by nobody; resumed, the cluster heals.</summary>
 [Collection(AgentClusterSequence.Name)]
 public sealed class PauseTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Paused_cluster_promotes_nobody_when_the_primary_dies_and_heals_on_resume()
+    public async Task Paused_cluster_fails_over_only_to_a_named_candidate_promotes_nobody_when_the_primary_dies_and_heals_on_resume()
     {
         await using var cluster = await AgentCluster.StartAsync();
         await cluster.ExplainFailuresAsync(async () =>
@@ -26,7 +26,20 @@ public sealed class PauseTests(ITestOutputHelper output)
             var patroni = JsonNode.Parse((await AgentRest.GetAsync(replicas[0], "/patroni")).Body)!;
             Assert.True((bool?)patroni["pause"]);
 
+            // Paused, a switchover needs a candidate; a failover to a named candidate goes through.
+            Assert.Equal((400, "Switchover is possible only to a specific candidate in a paused state"),
+                await AgentRest.PostAsync(leader, "/switchover", $$"""{"leader":"{{leader.Name}}"}"""));
+            var candidate = replicas[0];
             var clock = Stopwatch.StartNew();
+            var failover = await AgentRest.PostAsync(replicas[1], "/failover", $$"""{"candidate":"{{candidate.Name}}"}""");
+            output.WriteLine($"paused failover to {candidate.Name}: {failover.Status} {failover.Body} after {clock.Elapsed.TotalSeconds:0.00} s");
+            Assert.Equal((200, $"Successfully failed over to \"{candidate.Name}\""), failover);
+            Assert.False(await candidate.IsInRecoveryAsync());
+            await cluster.WaitForStreamingAsync(candidate);
+            Assert.True(await AllMembersAsync(cluster, m => (bool?)m["pause"] == true));
+            (leader, replicas) = (candidate, cluster.Nodes.Where(n => n != candidate).ToList());
+
+            clock.Restart();
             await leader.KillPostmasterAsync();
             await ObservedWindow.NeverAsync(TimeSpan.FromSeconds(AgentConfigYaml.Ttl * 2), async () =>
             {
