@@ -43,6 +43,7 @@ public static class MetricsWriter
         Gauge(sb, label, "nodeagent_ha_loop_duration_seconds", "Duration of the last HA cycle in seconds.", Real(s.HaLoopDurationSeconds));
         Gauge(sb, label, "nodeagent_dcs_call_latency_seconds", "Latency of the last DCS call in seconds.", Real(s.DcsCallLatencySeconds));
         Gauge(sb, label, "nodeagent_watchdog_armed", "Value is 1 if the watchdog is armed, 0 otherwise.", Flag(s.Watchdog?.Armed == true));
+        Gauge(sb, label, "nodeagent_fence_armed", "Value is 1 if the fence process would stop postgres when this agent goes silent, 0 otherwise.", Flag(s.Fence?.Armed == true));
         Gauge(sb, label, "nodeagent_lock_age_seconds", "Seconds since this node last renewed the leader lock, NaN if it does not hold it.", Real(lockAge?.TotalSeconds));
         return sb.ToString();
     }

@@ -181,9 +181,21 @@ public static class StatusJsonWriter
     /// <summary>NodeAgent additions after every Patroni key, so Patroni consumers see the same prefix.</summary>
     private static void WriteExtensions(Utf8JsonWriter w, StatusSnapshot s)
     {
-        if (s.Watchdog is { } dog)
+        WriteDeadman(w, "watchdog", s.Watchdog);
+        WriteDeadman(w, "fence", s.Fence);
+        if (s.AgentVersion is { } agentVersion)
         {
-            w.WriteStartObject("watchdog");
+            w.WriteStartObject("nodeagent");
+            w.WriteString("version", agentVersion);
+            w.WriteEndObject();
+        }
+    }
+
+    private static void WriteDeadman(Utf8JsonWriter w, string name, WatchdogStatus? status)
+    {
+        if (status is { } dog)
+        {
+            w.WriteStartObject(name);
             w.WriteString("mode", dog.Mode);
             w.WriteString("device", dog.Device);
             w.WriteBoolean("armed", dog.Armed);
@@ -197,13 +209,6 @@ public static class StatusJsonWriter
             }
 
             WriteNullableString(w, "last_keepalive", dog.LastKeepalive);
-            w.WriteEndObject();
-        }
-
-        if (s.AgentVersion is { } agentVersion)
-        {
-            w.WriteStartObject("nodeagent");
-            w.WriteString("version", agentVersion);
             w.WriteEndObject();
         }
     }

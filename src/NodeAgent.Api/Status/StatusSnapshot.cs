@@ -52,6 +52,9 @@ public sealed record StatusSnapshot
     public bool SyncStandby { get; init; }
 
     public WatchdogStatus? Watchdog { get; init; }
+
+    /// <summary>NodeAgent's fence process (fencing without /dev/watchdog): armed while leading.</summary>
+    public WatchdogStatus? Fence { get; init; }
     public bool WatchdogFailed { get; init; }
 
     /// <summary>Patroni version we are compatible with, served as patroni.version and patroni_version.</summary>

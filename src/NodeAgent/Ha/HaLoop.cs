@@ -33,6 +33,7 @@ public sealed partial class HaLoop(
     private DynamicConfig _dynamic = config.Bootstrap.Dcs;
     private long _appliedConfigRevision = -1;
     private long? _lastCycleEnd;
+    private long? _lastFullRead;
     private long _nextRun;
     private Task<HaOutcome>? _longAction;
 
@@ -83,7 +84,8 @@ public sealed partial class HaLoop(
 
         LogCycle(logger, outcome.Reason);
         ExitReason ??= outcome.ExitReason;
-        board.Publish(StatusSnapshotFactory.Build(observation, lockState, watchdog.Status, executor.CurrentLongAction, _nextRun, DcsLastSeenUnix()));
+        board.Publish(StatusSnapshotFactory.Build(observation, lockState, watchdog.Status, executor.CurrentLongAction, _nextRun, DcsLastSeenUnix(),
+            (watchdog as Fencing.WatchdogSet)?.FenceStatus));
         _lastCycleEnd = time.GetTimestamp();
         return outcome;
     }
@@ -159,16 +161,26 @@ public sealed partial class HaLoop(
 
     private async Task<Observation> ObserveAsync(bool stalled, TimeSpan sincePrevious, CancellationToken ct)
     {
-        ClusterView? cluster = null;
-        try
+        // The watch keeps dcs.Current up to date, so a normal cycle reads nothing from etcd. A quorum read
+        // still happens after a stall, while the cluster is unlocked, and every ttl/2 as a safety net
+        // against a watch stream stuck on a frozen etcd member (it would never report an error).
+        var cluster = dcs.Current;
+        var fullReadDue = stalled || cluster is null || !cluster.IsLocked || _lastFullRead is not { } last
+            || time.GetElapsedTime(last) >= TimeSpan.FromSeconds(Math.Max(1, _dynamic.Ttl / 2.0));
+        if (fullReadDue)
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            deadline.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, _dynamic.RetryTimeout)));
-            cluster = await dcs.ReadClusterAsync(deadline.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is DcsUnavailableException or OperationCanceledException && !ct.IsCancellationRequested)
-        {
-            LogDcsReadFailed(logger, e.Message);
+            cluster = null;
+            try
+            {
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                deadline.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, _dynamic.RetryTimeout)));
+                cluster = await dcs.ReadClusterAsync(deadline.Token).ConfigureAwait(false);
+                _lastFullRead = time.GetTimestamp();
+            }
+            catch (Exception e) when (e is DcsUnavailableException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                LogDcsReadFailed(logger, e.Message);
+            }
         }
 
         if (cluster is not null)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NodeAgent.Postgres.Rewind;
 
 namespace NodeAgent.Ha;
 
@@ -24,4 +25,7 @@ public sealed partial class HaPlanExecutor
 
     [LoggerMessage(EventId = 2107, Level = LogLevel.Error, Message = "removing initialize key after failed attempt to bootstrap the cluster: {Error}")]
     private static partial void LogBootstrapFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 2108, Level = LogLevel.Warning, Message = "not starting postgres as a replica of {Member} ({Outcome}): {Detail}")]
+    private static partial void LogNotStarting(ILogger logger, string member, RejoinOutcome outcome, string detail);
 }

@@ -3,6 +3,7 @@ using NodeAgent.Api.Status;
 using NodeAgent.Configuration;
 using NodeAgent.Dcs;
 using NodeAgent.Postgres;
+using NodeAgent.Postgres.Rewind;
 using NodeAgent.Watchdog;
 using static NodeAgent.Ha.HaStep;
 
@@ -150,7 +151,11 @@ public sealed partial class HaPlanExecutor(
                 LogBootstrapped(logger, clone.Upstream.MemberName);
                 return true;
             case StartAsReplica start:
-                await postgres.StartAsync(asPrimary: false, start.Upstream, ct).ConfigureAwait(false);
+                if (await RejoinAllowsStartAsync(start.Upstream, o, ct).ConfigureAwait(false))
+                {
+                    await postgres.StartAsync(asPrimary: false, start.Upstream, ct).ConfigureAwait(false);
+                }
+
                 return true;
             case StartAsPrimary:
                 await postgres.StartAsync(asPrimary: true, null, ct).ConfigureAwait(false);
@@ -229,7 +234,30 @@ public sealed partial class HaPlanExecutor(
         }
 
         var upstream = demote.Mode == DemoteMode.Offline ? null : demote.FollowAfter;
-        await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false);
+        if (await RejoinAllowsStartAsync(upstream, o, ct).ConfigureAwait(false))
+        {
+            await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// §2.7: a stopped node checks its data against the leader before following it (pg_rewind, removal or refusal
+    /// happen inside). Without an upstream there is nothing to diverge from: a read-only start is harmless.
+    /// </summary>
+    private async Task<bool> RejoinAllowsStartAsync(UpstreamTarget? upstream, Observation o, CancellationToken ct)
+    {
+        if (upstream is null)
+        {
+            return true;
+        }
+
+        var rejoin = await postgres.PrepareRejoinAsync(upstream, o.Dynamic, ct).ConfigureAwait(false);
+        if (!rejoin.CanStart)
+        {
+            LogNotStarting(logger, upstream.MemberName, rejoin.Outcome, rejoin.Message);
+        }
+
+        return rejoin.CanStart;
     }
 
     /// <summary>§2.16: initdb, start, roles, then initialize = sysid, config, lock. Undone on failure.</summary>

@@ -52,6 +52,8 @@ public static class MemberDataFactory
             LongActionKind.Bootstrap => "initializing new cluster",
             LongActionKind.Clone => "creating replica",
             _ when pg.IsRunning && pg.IsAcceptingConnections => "running",
+            // Kept down on purpose (diverged data) even while the start action that decided so is still marked.
+            _ when !pg.IsRunning && pg.StartBlocked is not null => "start failed",
             _ when pg.IsRunning || longAction == LongActionKind.Start => "starting",
             _ when pg.CrashedSinceLastObservation => "crashed",
             _ => "stopped",

@@ -8,7 +8,7 @@ namespace NodeAgent.Ha;
 /// <summary>Turns one cycle's observation and lock state into the snapshot the REST API answers from.</summary>
 public static class StatusSnapshotFactory
 {
-    public static StatusSnapshot Build(Observation o, LockState lockState, WatchdogState watchdog, LongActionKind? longAction, long nextRunTimestamp, long? dcsLastSeenUnix)
+    public static StatusSnapshot Build(Observation o, LockState lockState, WatchdogState watchdog, LongActionKind? longAction, long nextRunTimestamp, long? dcsLastSeenUnix, WatchdogState? fence = null)
     {
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(lockState);
@@ -46,6 +46,7 @@ public static class StatusSnapshotFactory
             Replication = [.. pg.Replication.Select(r => new ReplicationRow(r.UseName, r.ApplicationName, r.ClientAddr, r.State, r.SyncState, r.SyncPriority))],
             Watchdog = new WatchdogStatus(watchdog.Mode, watchdog.Device, watchdog.Armed, watchdog.TimeoutSeconds, watchdog.LastKeepalive?.ToString("O", CultureInfo.InvariantCulture)),
             WatchdogFailed = watchdog.Failed,
+            Fence = fence is null ? null : new WatchdogStatus(fence.Mode, fence.Device, fence.Armed, fence.TimeoutSeconds, fence.LastKeepalive?.ToString("O", CultureInfo.InvariantCulture)),
         };
     }
 }

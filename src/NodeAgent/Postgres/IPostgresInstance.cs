@@ -54,4 +54,12 @@ public interface IPostgresInstance : IAsyncDisposable
 
     /// <summary>Reads the history file of the current timeline as history-key rows.</summary>
     Task<IReadOnlyList<TimelineHistoryEntry>> ReadTimelineHistoryAsync(int timeline, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Before a stopped postgres starts as a replica of <paramref name="upstream"/>: when the data dir was last a
+    /// primary, checks it against the leader's timeline history and, if it diverged, runs pg_rewind (after
+    /// single-user crash recovery when needed), or empties the data dir when remove_data_directory_* allow it.
+    /// Start only when <see cref="Rewind.RejoinResult.CanStart"/>.
+    /// </summary>
+    Task<Rewind.RejoinResult> PrepareRejoinAsync(UpstreamTarget upstream, NodeAgent.Configuration.DynamicConfig dynamic, CancellationToken cancellationToken);
 }

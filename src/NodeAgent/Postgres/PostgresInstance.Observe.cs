@@ -29,6 +29,7 @@ internal sealed partial class PostgresInstance
         var control = await ReadControlDataAsync(cancellationToken);
         return observation with
         {
+            StartBlocked = _startBlocked,
             SystemIdentifier = control?.SystemIdentifier,
             ClusterState = control?.ClusterState,
             Timeline = control?.Timeline,

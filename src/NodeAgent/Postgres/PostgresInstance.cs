@@ -113,6 +113,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
             LogNotReady(PgCtlTimeout.TotalSeconds);
         }
 
+        _startBlocked = null;
         return ready;
     }
 

@@ -51,6 +51,8 @@ public sealed record PostgresObservation
     public bool CrashedSinceLastObservation { get; init; }
     /// <summary>pg_controldata "Database cluster state", e.g. "shut down", "in production", "shut down in recovery".</summary>
     public string? ClusterState { get; init; }
+    /// <summary>Set while postgres is kept down because its data diverged from the leader and could not be repaired.</summary>
+    public string? StartBlocked { get; init; }
     public IReadOnlyList<ReplicationConnection> Replication { get; init; } = [];
 }
 

@@ -1,6 +1,7 @@
 using NodeAgent.Cluster;
 using NodeAgent.Configuration;
 using NodeAgent.Postgres;
+using NodeAgent.Postgres.Rewind;
 
 namespace NodeAgent.Tests.Component;
 
@@ -22,6 +23,11 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
     public string? Following { get; private set; }
     public string ClusterState { get; private set; } = "";
     public List<string> Actions { get; } = [];
+
+    private string? _startBlocked;
+
+    /// <summary>What <see cref="PrepareRejoinAsync"/> answers; by default the data never diverged.</summary>
+    public Func<UpstreamTarget, RejoinResult> Rejoin { get; set; } = _ => RejoinResult.NotNeeded("fake: not diverged");
 
     public bool AcceptsWrites => Running && !InRecovery;
 
@@ -65,6 +71,7 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
             WalPosition = DataDir == DataDirState.Initialized ? new Lsn(Wal) : null,
             FollowingMember = Running && InRecovery ? Following : null,
             ClusterState = ClusterState,
+            StartBlocked = Running ? null : _startBlocked,
         });
     }
 
@@ -147,6 +154,20 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
 
     public Task<IReadOnlyList<TimelineHistoryEntry>> ReadTimelineHistoryAsync(int timeline, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<TimelineHistoryEntry>>([.. Enumerable.Range(1, timeline - 1).Select(t => new TimelineHistoryEntry(t, Wal, "no recovery target specified", null, Name))]);
+
+    public Task<RejoinResult> PrepareRejoinAsync(UpstreamTarget upstream, DynamicConfig dynamic, CancellationToken cancellationToken)
+    {
+        Actions.Add($"rejoin {upstream.MemberName}");
+        var result = Rejoin(upstream);
+        _startBlocked = result.Outcome == RejoinOutcome.Refused ? result.Message : null;
+        if (result.Outcome == RejoinOutcome.Removed)
+        {
+            DataDir = DataDirState.Empty;
+            SystemIdentifier = null;
+        }
+
+        return Task.FromResult(result);
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -132,7 +132,24 @@ internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeP
 {
     private long _lease = store.GrantLease();
 
-    public ClusterView? Current { get; private set; }
+    private ClusterView? _current;
+
+    /// <summary>Like the etcd watch cache: live while the store is reachable, frozen at the last view while it is down.</summary>
+    public ClusterView? Current
+    {
+        get
+        {
+            if (store.Available && _current is not null)
+            {
+                store.Check();
+                _current = store.View();
+            }
+
+            return _current;
+        }
+
+        private set => _current = value;
+    }
     public long LastContactTimestamp { get; private set; }
 
     public Task<ClusterView> StartAsync(CancellationToken cancellationToken) => ReadClusterAsync(cancellationToken);
