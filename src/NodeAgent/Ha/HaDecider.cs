@@ -208,8 +208,15 @@ public static class HaDecider
 
         if (o.Paused)
         {
-            return HoldsLock(o)
-                ? new("removed leader lock because postgres is not running", [new ReleaseLock()])
+            if (HoldsLock(o))
+            {
+                return new("removed leader lock because postgres is not running", [new ReleaseLock()]);
+            }
+
+            // Patroni's one exception in pause: a primary this agent demoted (switchover) is started as a replica
+            // once the new leader allows it; any other stopped postgres is left alone.
+            return o.RejoinPending && Upstream(o) is { } upstream
+                ? new("starting as a secondary after demotion", [new StartAsReplica(upstream)])
                 : HaDecision.NoSteps("postgres is not running");
         }
 

@@ -135,6 +135,17 @@ public sealed class AgentCluster : IAsyncDisposable
         // A demoted leader keeps the key for a while and replicas may cascade from it: insist on a primary.
         await Poll.UntilAsync(async () => !await leader.IsInRecoveryAsync(), timeout ?? Patience, $"leader {leader.Name} to run as primary");
         await WaitForStreamingAsync(leader, timeout);
+        // An agent still finishing its clone publishes "creating replica" a little longer: a leader does not
+        // hand over to such a member, so "healthy" also means every member key says running.
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var members = await EtcdKeys.GetPrefixAsync(Etcd, KeyPrefix + "members/");
+                return Nodes.All(n => members.TryGetValue(KeyPrefix + "members/" + n.Name, out var m)
+                    && System.Text.Json.Nodes.JsonNode.Parse(m.Value)?["state"]?.GetValue<string>() == "running");
+            },
+            timeout ?? Patience,
+            "every member key to say state running");
         return leader;
     }
 

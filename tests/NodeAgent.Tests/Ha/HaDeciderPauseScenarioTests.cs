@@ -57,6 +57,14 @@ public sealed class HaDeciderPauseScenarioTests
                 with { Dynamic = Paused, Config = Config("u5", ("nofailover", true)) },
             "no action. I am (u5)",
             [typeof(DisableWatchdog), typeof(TouchMember)]),
+        ["paused: a primary demoted by a switchover is started once the new leader allows it"] = new(
+            Observe("u4", ClusterWithLeader("u5", "u4"), PostgresStopped("shut down")) with { Dynamic = Paused, RejoinPending = true },
+            "starting as a secondary after demotion",
+            [typeof(DisableWatchdog), typeof(StartAsReplica), typeof(TouchMember)]),
+        ["paused: a demoted primary with no leader to follow stays stopped"] = new(
+            Observe("u4", UnlockedCluster("u4", "u5"), PostgresStopped("shut down")) with { Dynamic = Paused, RejoinPending = true },
+            "postgres is not running",
+            [typeof(DisableWatchdog), typeof(TouchMember)]),
         ["paused: a scheduled failover is not raced for"] = new(
             Observe("u5", UnlockedCluster("u5") with { Failover = FailoverToU5 with { ScheduledAt = DateTimeOffset.UnixEpoch } }, PostgresRunningAsReplica(following: null))
                 with { Dynamic = Paused },
