@@ -79,6 +79,9 @@ internal static class AgentCtl
         }
     }
 
+    // The cluster's retry_timeout lives in the DCS, which is what may be down: the config file's
+    // bootstrap.dcs value (what the cluster was created with) bounds the wait instead of a fixed 10 s.
     private static EtcdCtlDcs OpenDcs(CtlSettings settings, string clusterName, TimeProvider time) =>
-        new(settings.Config.Etcd3, CtlContext.KeyPrefix(settings.Config.Namespace, clusterName), time);
+        new(settings.Config.Etcd3, CtlContext.KeyPrefix(settings.Config.Namespace, clusterName), time,
+            TimeSpan.FromSeconds(settings.Config.Bootstrap.Dcs.RetryTimeout));
 }

@@ -10,7 +10,7 @@ namespace NodeAgent.Ha;
 /// <summary>JSON values the HA executor writes to the DCS, built with Utf8JsonWriter (AOT-safe, compact like Patroni).</summary>
 internal static class DcsValues
 {
-    /// <summary>The <c>history</c> key: <c>[[timeline, switch_lsn, reason, timestamp, new_leader], ...]</c>.</summary>
+    /// <summary>The <c>history</c> key: <c>[[timeline, switch_lsn, reason, timestamp, new_leader], ...]</c>, trailing unknowns left out.</summary>
     public static string History(IEnumerable<TimelineHistoryEntry> rows) => Write(w =>
     {
         w.WriteStartArray();
@@ -20,8 +20,16 @@ internal static class DcsValues
             w.WriteNumberValue(r.Timeline);
             w.WriteNumberValue(r.SwitchLsn);
             w.WriteStringValue(r.Reason);
-            WriteNullable(w, r.Timestamp);
-            WriteNullable(w, r.NewLeader);
+            // Patroni's lines are [tl, lsn, reason] until a promotion time (and new leader) is known.
+            if (r.Timestamp is not null || r.NewLeader is not null)
+            {
+                WriteNullable(w, r.Timestamp);
+            }
+
+            if (r.NewLeader is not null)
+            {
+                w.WriteStringValue(r.NewLeader);
+            }
             w.WriteEndArray();
         }
 

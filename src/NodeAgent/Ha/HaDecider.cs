@@ -208,8 +208,15 @@ public static class HaDecider
 
         if (o.Paused)
         {
-            return HoldsLock(o)
-                ? new("removed leader lock because postgres is not running", [new ReleaseLock()])
+            if (HoldsLock(o))
+            {
+                return new("removed leader lock because postgres is not running", [new ReleaseLock()]);
+            }
+
+            // Patroni's one exception in pause: a primary this agent demoted (switchover) is started as a replica
+            // once the new leader allows it; any other stopped postgres is left alone.
+            return o.RejoinPending && Upstream(o) is { } upstream
+                ? new("starting as a secondary after demotion", [new StartAsReplica(upstream)])
                 : HaDecision.NoSteps("postgres is not running");
         }
 
@@ -223,6 +230,12 @@ public static class HaDecider
         // Lock held: renew it first (never start a primary on a lock we may have lost), then either start
         // straight as primary when the data was a cleanly stopped or crashed primary, or read-only and promote next cycle.
         var lostLock = WithTouch(new HaDecision("starting as a secondary after failing to update leader lock in DCS", [disable, new StartAsReplica(null)]));
+        // primary_start_timeout 0 (§2.10): prefer failing over to restarting a crashed primary, if anyone can take over.
+        if (o.Postgres.ClusterState == "in production" && o.Dynamic.PrimaryStartTimeout == 0 && AnyFailoverCandidate(o))
+        {
+            return new("stopped PostgreSQL to fail over after a crash", [disable, new UpdateLock(lostLock), new ReleaseLock(), new StartAsReplica(null)]);
+        }
+
         if (o.Postgres.ClusterState is "shut down" or "in production")
         {
             var noWatchdog = WithTouch(new HaDecision("not starting as primary because watchdog could not be activated", [new ReleaseLock(), new StartAsReplica(null)]));
@@ -246,14 +259,18 @@ public static class HaDecider
 
         if (o.Paused && !primary)
         {
-            return new("removed leader lock because postgres is not running as primary", [new ReleaseLock()]);
+            // The named candidate of a paused failover holds the lock while its promotion completes.
+            return o.Cluster!.Failover is { IsEmpty: false } f && f.Candidate == o.Me
+                ? new("waiting to become primary after promote...", [new UpdateLock(WithTouch(HaDecision.NoSteps("not promoting because failed to update leader lock in DCS")))])
+                : new("removed leader lock because postgres is not running as primary", [new ReleaseLock()]);
         }
 
         var lockLost = !primary ? HaDecision.NoSteps("not promoting because failed to update leader lock in DCS")
             : o.Paused ? HaDecision.NoSteps("continue to run as primary after failing to update leader lock in DCS")
             : new("demoted self because failed to update leader lock in DCS", [new Demote(DemoteMode.ImmediateNoLock, null)]);
 
-        var enforce = (primary && !o.Paused ? ManualFailoverFromLeader(o) : null)
+        // Paused too (§2.12): a failover to a named candidate still goes through the leader.
+        var enforce = (primary ? ManualFailoverFromLeader(o) : null)
             ?? EnforcePrimaryRole(o, $"no action. I am ({o.Me}), the leader with the lock", "promoted self to leader because I had the session lock");
         return enforce with { Steps = [new UpdateLock(WithTouch(lockLost)), .. enforce.Steps] };
     }
@@ -292,6 +309,11 @@ public static class HaDecider
         if (failover.Candidate == o.Me)
         {
             return Cleared(o, failover, "manual failover: I am already the leader, no need to failover");
+        }
+
+        if (o.Paused && failover.Candidate is null)
+        {
+            return Cleared(o, failover, "Failover is possible only to a specific candidate in a paused state");
         }
 
         var candidate = cluster.Members
@@ -367,7 +389,9 @@ public static class HaDecider
 
         if (o.Paused)
         {
-            return HaDecision.NoSteps($"no action. I am ({o.Me}), holding the lock while paused");
+            // Only a paused failover's named candidate gets here (a paused non-primary lock holder releases
+            // the lock): promote as Patroni does, without the watchdog, which is disabled in pause.
+            return new(promoted, [new Promote()]);
         }
 
         var noWatchdog = WithTouch(new HaDecision("Not promoting self because watchdog could not be activated", [new ReleaseLock()]));
@@ -403,6 +427,12 @@ public static class HaDecider
         if (!pg.IsAcceptingConnections)
         {
             return "postgres is still starting";
+        }
+
+        // ha.py:manual_failover_process_no_leader in pause: only the named candidate of an unscheduled failover races.
+        if (o.Paused && !NoFailover(o.Config) && cluster.Failover is { IsEmpty: false, ScheduledAt: null } paused && !AcceptsWrites(pg))
+        {
+            return paused.Candidate == o.Me ? null : "paused";
         }
 
         if (AcceptsWrites(pg))
@@ -471,6 +501,10 @@ public static class HaDecider
 
         return null;
     }
+
+    /// <summary>ha.py:is_failover_possible on member keys: another running replica allowed to promote.</summary>
+    private static bool AnyFailoverCandidate(Observation o) =>
+        o.Cluster!.Members.Any(m => m.Name != o.Me && m.Data is { Role: MemberRole.Replica, State: "running", NoFailover: false });
 
     private static HaDecision WithTouch(HaDecision d) =>
         d.Steps.Any(s => s is TouchMember or Exit) ? d : d with { Steps = [.. d.Steps, new TouchMember()] };

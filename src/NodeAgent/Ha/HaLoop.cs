@@ -230,6 +230,7 @@ public sealed partial class HaLoop(
             Stalled = stalled,
             SincePreviousCycle = sincePrevious,
             LongActionInProgress = longAction,
+            RejoinPending = executor.RejoinPending,
             WatchdogHealthy = watchdog.IsHealthy,
             Peers = peerStatuses,
             Now = time.GetUtcNow(),

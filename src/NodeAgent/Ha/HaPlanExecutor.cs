@@ -36,6 +36,12 @@ public sealed partial class HaPlanExecutor(
     /// <summary>The long action this executor is running right now (for the member state word).</summary>
     public LongActionKind? CurrentLongAction => _longAction;
 
+    /// <summary>
+    /// A demote stopped postgres but its start as a replica had to wait (the new leader was not primary yet):
+    /// the decision must start it later even in pause, where a stopped postgres is otherwise left alone.
+    /// </summary>
+    public bool RejoinPending { get; private set; }
+
     public async Task<HaOutcome> ExecuteAsync(HaDecision decision, Observation observation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decision);
@@ -180,7 +186,10 @@ public sealed partial class HaPlanExecutor(
             case StartAsReplica start:
                 if (await RejoinAllowsStartAsync(start.Upstream, o, ct).ConfigureAwait(false))
                 {
-                    await postgres.StartAsync(asPrimary: false, start.Upstream, ct).ConfigureAwait(false);
+                    if (await postgres.StartAsync(asPrimary: false, start.Upstream, ct).ConfigureAwait(false))
+                    {
+                        RejoinPending = false;
+                    }
                 }
 
                 return true;
@@ -271,7 +280,9 @@ public sealed partial class HaPlanExecutor(
         }
 
         var upstream = demote.Mode == DemoteMode.Offline ? null : demote.FollowAfter;
-        if (await RejoinAllowsStartAsync(upstream, o, ct).ConfigureAwait(false))
+        var canStart = await RejoinAllowsStartAsync(upstream, o, ct).ConfigureAwait(false);
+        RejoinPending = !canStart;
+        if (canStart)
         {
             await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false);
         }
@@ -338,7 +349,9 @@ public sealed partial class HaPlanExecutor(
 
     private async Task WriteHistoryAsync(WriteHistory history, Observation o, CancellationToken ct)
     {
-        var rows = await postgres.ReadTimelineHistoryAsync(history.Timeline, ct).ConfigureAwait(false);
+        var rows = TimelineHistoryEnricher.Enrich(
+            await postgres.ReadTimelineHistoryAsync(history.Timeline, ct).ConfigureAwait(false),
+            o.Cluster?.History ?? [], history.Timeline, o.Me, o.Now);
         var keep = o.Dynamic.MaxTimelinesHistory;
         var trimmed = keep > 0 && rows.Count > keep ? rows.Skip(rows.Count - keep) : rows;
         await Dcs(o, async t => { await dcs.SetHistoryAsync(DcsValues.History(trimmed), t).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);

@@ -50,6 +50,9 @@ public sealed record Observation
     /// <summary>Wall-clock time of the observation: only for scheduled actions (scheduled_at), never for liveness.</summary>
     public DateTimeOffset Now { get; init; }
 
+    /// <summary>This agent demoted its primary and has not managed to start it as a replica yet.</summary>
+    public bool RejoinPending { get; init; }
+
     /// <summary>Pause comes from the dynamic config; kept as a property so tests and logs read naturally.</summary>
     public bool Paused => Dynamic.Pause;
 }

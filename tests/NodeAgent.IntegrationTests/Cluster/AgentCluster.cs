@@ -32,7 +32,11 @@ public sealed class AgentCluster : IAsyncDisposable
     public string KeyPrefix => $"/service/{Scope}/";
 
     /// <summary>Starts etcd x3, writes the three configs and starts the three agents (nothing waited for).</summary>
-    public static async Task<AgentCluster> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<AgentCluster> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(_ => "", cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(CancellationToken)"/>, with extra top-level YAML per node name (e.g. tags).</summary>
+    public static async Task<AgentCluster> StartAsync(Func<string, string> extraYaml, CancellationToken cancellationToken = default)
     {
         RequiredBinary.RequirePostgres("postgres");
         var etcd = await EtcdCluster.StartAsync(3, cancellationToken);
@@ -42,7 +46,7 @@ public sealed class AgentCluster : IAsyncDisposable
             root = new TempDirectory("agents");
             var scope = "it" + Guid.NewGuid().ToString("N")[..8];
             var nodes = new[] { "u4", "u5", "u6" }
-                .Select(name => new AgentNode(scope, name, LoopbackAddresses.Next(), root.Combine(name), etcd))
+                .Select(name => new AgentNode(scope, name, LoopbackAddresses.Next(), root.Combine(name), etcd, extraYaml(name)))
                 .ToList();
             // postgres must be able to traverse to and own its data dir, socket dir and log.
             File.SetUnixFileMode(root.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
@@ -131,6 +135,17 @@ public sealed class AgentCluster : IAsyncDisposable
         // A demoted leader keeps the key for a while and replicas may cascade from it: insist on a primary.
         await Poll.UntilAsync(async () => !await leader.IsInRecoveryAsync(), timeout ?? Patience, $"leader {leader.Name} to run as primary");
         await WaitForStreamingAsync(leader, timeout);
+        // An agent still finishing its clone publishes "creating replica" a little longer: a leader does not
+        // hand over to such a member, so "healthy" also means every member key says running.
+        await Poll.UntilAsync(
+            async () =>
+            {
+                var members = await EtcdKeys.GetPrefixAsync(Etcd, KeyPrefix + "members/");
+                return Nodes.All(n => members.TryGetValue(KeyPrefix + "members/" + n.Name, out var m)
+                    && System.Text.Json.Nodes.JsonNode.Parse(m.Value)?["state"]?.GetValue<string>() == "running");
+            },
+            timeout ?? Patience,
+            "every member key to say state running");
         return leader;
     }
 

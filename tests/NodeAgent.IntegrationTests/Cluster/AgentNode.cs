@@ -18,7 +18,7 @@ public sealed class AgentNode : IAsyncDisposable
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(90);
     private ChildProcess? _agent;
 
-    internal AgentNode(string scope, string name, string address, string root, EtcdCluster etcd)
+    internal AgentNode(string scope, string name, string address, string root, EtcdCluster etcd, string extraYaml = "")
     {
         Scope = scope;
         Name = name;
@@ -27,7 +27,7 @@ public sealed class AgentNode : IAsyncDisposable
         Etcd = etcd;
         Directory.CreateDirectory(root);
         Directory.CreateDirectory(SocketDir);
-        File.WriteAllText(ConfigPath, AgentConfigYaml.Render(this));
+        File.WriteAllText(ConfigPath, AgentConfigYaml.Render(this) + extraYaml);
     }
 
     public string Scope { get; }
@@ -118,6 +118,47 @@ public sealed class AgentNode : IAsyncDisposable
         if (postmasterToo)
         {
             await KillPostmasterAsync();
+        }
+    }
+
+    /// <summary>SIGKILL to the agent and its postmaster back to back (a host crash as far as the cluster can tell).</summary>
+    public async Task KillAgentAndPostmasterTogetherAsync()
+    {
+        var postmaster = PostmasterPid();
+        var agent = _agent is { HasExited: false } a ? a : null;
+        if (agent is not null)
+        {
+            Signals.Send(agent.Pid, Signals.SigKill);
+        }
+        if (postmaster is { } pid)
+        {
+            Signals.Send(pid, Signals.SigKill);
+        }
+        if (agent is not null)
+        {
+            await agent.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+        if (postmaster is { } dead)
+        {
+            await Poll.UntilAsync(() => !Directory.Exists($"/proc/{dead}"), TimeSpan.FromSeconds(10), $"postmaster {dead} of {Name} to die");
+        }
+    }
+
+    /// <summary>The timeline this primary writes on (from its current WAL file name).</summary>
+    public async Task<int> PrimaryTimelineAsync(CancellationToken cancellationToken = default) =>
+        Convert.ToInt32((string)(await ScalarAsync("SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)", cancellationToken))!, 16);
+
+    /// <summary>True if an INSERT into <paramref name="table"/> commits on this node now.</summary>
+    public async Task<bool> AcceptsWriteAsync(string table)
+    {
+        try
+        {
+            await ScalarAsync($"INSERT INTO {table} DEFAULT VALUES");
+            return true;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            return false;
         }
     }
 

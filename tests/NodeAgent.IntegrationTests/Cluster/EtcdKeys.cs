@@ -24,6 +24,28 @@ internal static class EtcdKeys
         EtcdCluster etcd, string prefix, CancellationToken cancellationToken = default) =>
         RangeAsync(etcd, prefix, prefix: true, cancellationToken);
 
+    /// <summary>Deletes one key (POST /v3/kv/deleterange) on the first member that answers.</summary>
+    public static async Task DeleteAsync(EtcdCluster etcd, string key, CancellationToken cancellationToken = default)
+    {
+        var request = new JsonObject { ["key"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(key)) };
+        Exception? last = null;
+        foreach (var member in etcd.Members.Where(m => m.IsRunning))
+        {
+            try
+            {
+                using var content = new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json");
+                using var response = await Http.PostAsync(new Uri($"{member.ClientUrl}/v3/kv/deleterange"), content, cancellationToken);
+                response.EnsureSuccessStatusCode();
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                last = ex;
+            }
+        }
+        throw new InvalidOperationException($"no etcd member answered a delete of {key}", last);
+    }
+
     private static async Task<IReadOnlyDictionary<string, EtcdEntry>> RangeAsync(
         EtcdCluster etcd, string key, bool prefix, CancellationToken cancellationToken)
     {

@@ -17,14 +17,15 @@ internal sealed class EtcdCtlDcs : ICtlDcs
     private readonly EtcdEndpointPool _pool;
     private readonly KeyLayout _layout;
 
-    public EtcdCtlDcs(Etcd3Config config, string keyPrefix, TimeProvider time)
+    /// <param name="retryTimeout">How long one call may keep trying the members before agentctl gives up.</param>
+    public EtcdCtlDcs(Etcd3Config config, string keyPrefix, TimeProvider time, TimeSpan retryTimeout)
     {
         if (config.Hosts.Count == 0)
         {
             throw new CtlException("Can not find suitable configuration of distributed configuration store\nAvailable implementations: etcd3");
         }
 
-        _pool = new EtcdEndpointPool(config, time, NullLogger.Instance);
+        _pool = new EtcdEndpointPool(config, time, NullLogger.Instance) { RetryTimeout = retryTimeout };
         _layout = new KeyLayout(keyPrefix);
     }
 

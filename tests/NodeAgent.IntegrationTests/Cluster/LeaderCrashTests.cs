@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using NodeAgent.IntegrationTests.Fixtures;
+using Xunit.Abstractions;
+
+namespace NodeAgent.IntegrationTests.Cluster;
+
+/// <summary>
+/// Scenarios: the leader's host dies (agent and postgres SIGKILLed together) and fails over within
+/// ttl without losing settled writes; the leader's postmaster alone dies and comes back in place.
+/// </summary>
+[Collection(AgentClusterSequence.Name)]
+public sealed class LeaderCrashTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public async Task Leader_agent_and_postgres_killed_together_fail_over_within_ttl_keeping_settled_rows()
+    {
+        await using var cluster = await AgentCluster.StartAsync();
+        await cluster.ExplainFailuresAsync(async () =>
+        {
+            var leader = await cluster.WaitForHealthyAsync();
+            var timeline = await leader.PrimaryTimelineAsync();
+            await leader.ScalarAsync("CREATE TABLE probe (at timestamptz DEFAULT now())");
+            await using var writer = await AckedWriter.StartAsync(cluster, leader);
+            await writer.WaitForMoreAsync(60, TimeSpan.FromSeconds(30));
+
+            var killedAt = writer.Now;
+            var clock = Stopwatch.StartNew();
+            await leader.KillAgentAndPostmasterTogetherAsync();
+            var replicas = cluster.Nodes.Where(n => n != leader).ToList();
+            AgentNode? successor = null;
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    foreach (var replica in replicas)
+                    {
+                        if (await replica.AcceptsWriteAsync("probe"))
+                        {
+                            successor = replica;
+                            return true;
+                        }
+                    }
+                    return false;
+                },
+                AgentCluster.Patience,
+                "a replica to accept writes");
+            var writable = clock.Elapsed;
+            output.WriteLine($"{leader.Name} killed; {successor!.Name} accepted writes {writable.TotalSeconds:0.00} s later");
+            Assert.True(writable < TimeSpan.FromSeconds(AgentConfigYaml.Ttl) + Slack,
+                $"{successor.Name} accepted writes {writable.TotalSeconds:0.0} s after the kill (ttl {AgentConfigYaml.Ttl} s + {Slack.TotalSeconds} s)");
+            Assert.Equal(successor.Name, await cluster.LeaderNameAsync());
+            Assert.Equal(timeline + 1, await successor.PrimaryTimelineAsync());
+
+            // The history key records the timeline switch (written by the new leader within a cycle or two).
+            JsonArray? history = null;
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    var text = await EtcdKeys.GetAsync(cluster.Etcd, cluster.KeyPrefix + "history");
+                    history = text is null ? null : JsonNode.Parse(text)?.AsArray();
+                    return history?.Any(e => (int?)e![0] == timeline) == true;
+                },
+                TimeSpan.FromSeconds(15),
+                $"the history key to have an entry for timeline {timeline}");
+            output.WriteLine($"history: {history!.ToJsonString()}");
+
+            await writer.WaitForMoreAsync(20, TimeSpan.FromSeconds(30));
+            await writer.StopAsync();
+            var settled = writer.AckedBefore(killedAt - TimeSpan.FromSeconds(1));
+            var missing = await AckedWriter.MissingOnAsync(successor, settled);
+            var lastMinute = await AckedWriter.MissingOnAsync(successor, writer.AckedBefore(killedAt + TimeSpan.FromSeconds(1)));
+            output.WriteLine($"{writer.AckedCount} rows acknowledged, {settled.Count} settled before the kill; missing on {successor.Name}: "
+                + $"{missing.Count} settled, {lastMinute.Count} including the last second ({string.Join(",", lastMinute)})");
+            Assert.NotEmpty(settled);
+            Assert.Empty(missing);
+
+            // The killed node comes back and streams from the new leader.
+            var restart = Stopwatch.StartNew();
+            leader.Start();
+            await cluster.WaitForStreamingAsync(successor, TimeSpan.FromSeconds(60));
+            output.WriteLine($"{leader.Name} streams from {successor.Name} {restart.Elapsed.TotalSeconds:0.0} s after its restart");
+        });
+    }
+
+    [Fact]
+    public async Task Leader_postmaster_killed_alone_comes_back_as_primary_on_the_same_node()
+    {
+        await using var cluster = await AgentCluster.StartAsync();
+        await cluster.ExplainFailuresAsync(async () =>
+        {
+            var leader = await cluster.WaitForHealthyAsync();
+            var timeline = await leader.PrimaryTimelineAsync();
+            await leader.ScalarAsync("CREATE TABLE probe (at timestamptz DEFAULT now())");
+            var before = leader.PostmasterPid();
+
+            var clock = Stopwatch.StartNew();
+            await leader.KillPostmasterAsync();
+            var otherLeaders = new HashSet<string>();
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    if (await cluster.LeaderNameAsync() is { } name && name != leader.Name)
+                    {
+                        otherLeaders.Add(name);
+                    }
+                    return await leader.AcceptsWriteAsync("probe");
+                },
+                AgentCluster.Patience,
+                $"{leader.Name} to accept writes again");
+            var back = clock.Elapsed;
+            output.WriteLine($"{leader.Name}'s postmaster {before} SIGKILLed; writable again on the same node after {back.TotalSeconds:0.00} s (new postmaster {leader.PostmasterPid()})");
+            Assert.Empty(otherLeaders);
+            Assert.Equal(leader.Name, await cluster.LeaderNameAsync());
+            Assert.NotEqual(before, leader.PostmasterPid());
+            Assert.Equal(timeline, await leader.PrimaryTimelineAsync());
+            Assert.True(back < TimeSpan.FromSeconds(AgentConfigYaml.Ttl), $"primary back only after {back.TotalSeconds:0.0} s");
+            foreach (var replica in cluster.Nodes.Where(n => n != leader))
+            {
+                Assert.True(await replica.IsInRecoveryAsync(), $"{replica.Name} left recovery");
+            }
+            await cluster.WaitForStreamingAsync(leader);
+            output.WriteLine($"both replicas stream again {clock.Elapsed.TotalSeconds:0.00} s after the kill");
+        });
+    }
+}
