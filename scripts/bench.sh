@@ -37,9 +37,17 @@ record() { # profile scenario metric rep value
   say "  $1 $2 #$4: $3 = $5"
 }
 
+keep_logs() { # label: the agents' logs outlive demo.sh down
+  local n
+  [ -d "$state" ] || return 0
+  mkdir -p "$run/logs/$1"
+  for n in "${nodes[@]}"; do cp "$state/$n/log/agent.log" "$run/logs/$1/$n-agent.log" 2>/dev/null || true; done
+}
+
 cleanup() {
   local rc=$? pid
   for pid in "${bg_pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  keep_logs "last"
   scripts/demo.sh down >>"$run/demo.log" 2>&1 || true
   [ $rc = 0 ] || say "exit $rc; cluster removed; logs in $run"
 }
@@ -54,7 +62,7 @@ stop_background() { # pid
   wait "$1" 2>/dev/null || true
 }
 
-name_of() { local i; for i in 0 1 2; do [ "${node_ips[$i]}" = "$1" ] && echo "${nodes[$i]}"; done; }
+name_of() { local i; for i in 0 1 2; do if [ "${node_ips[$i]}" = "$1" ]; then echo "${nodes[$i]}"; fi; done; }
 others_of() { local ip out=(); for ip in "${node_ips[@]}"; do [ "$ip" = "$1" ] || out+=("$ip"); done; local IFS=,; echo "${out[*]}"; }
 rest_code() { curl -s -m 2 -o /dev/null -w '%{http_code}' -X OPTIONS "http://$1:8008/$2" || true; }
 
@@ -118,6 +126,7 @@ gap_and_loss() { # profile scenario rep from_ms to_ms leader_ip: client gap and 
 }
 
 bootstrap() { # profile rep
+  keep_logs "before-$1-bootstrap-$2"
   scripts/demo.sh down >>"$run/demo.log" 2>&1
   NODEAGENT_DEMO_PROFILE=$1 scripts/demo.sh up >>"$run/demo.log" 2>&1 || die "demo up ($1) failed; see $run/demo.log"
   local leader started healthy done_ms
@@ -126,7 +135,7 @@ bootstrap() { # profile rep
   started=$(awk '$1 == "nodes_started" { print $2; exit }' "$state/timing")
   healthy=$(awk '$1 == "healthy" { print $2; exit }' "$state/timing")
   # demo.sh saw 1 leader + 2 replicas; if streaming came later, that later moment counts.
-  local end; end=$(awk -v h="$healthy" -v d="$done_ms" 'BEGIN { d /= 1000; print (d - h > 0.5 ? d : h) }')
+  local end; end=$(awk -v h="$healthy" -v d="$done_ms" 'BEGIN { d /= 1000; printf "%.3f", (d - h > 0.5 ? d : h) }')
   record "$1" bootstrap "to healthy s" "$2" "$(awk -v s="$started" -v e="$end" 'BEGIN { printf "%.2f", e - s }')"
 }
 
@@ -157,7 +166,7 @@ health() { # profile leader_ip
     for target in "OPTIONS /master" "GET /patroni"; do
       local args=(-t2 -c16 -d10s --latency)
       [ "${target%% *}" = OPTIONS ] && args+=(-s "$run/options.lua")
-      text=$(wrk "${args[@]}" "http://$ip:8008${target#* }")
+      text=$(wrk "${args[@]}" "http://$ip:8008${target#* }") || die "wrk $target on $ip failed: $text"
       echo "== $role $n $target"$'\n'"$text" >> "$run/wrk.txt"
       record "$1" health "$target on $role req/s" 1 "$(echo "$text" | awk '/^Requests\/sec/ { printf "%.0f", $2 }')"
       record "$1" health "$target on $role p99 ms" 1 "$(wrk_ms "$(echo "$text" | awk '$1 == "99%" { print $2 }')")"
@@ -190,7 +199,7 @@ hard_loss() { # profile rep
   leader=$(wait_healthy 120) || die "hard loss: cluster not healthy before"
   name=$(name_of "$leader")
   background bash -c 'etcdctl --endpoints="$0" watch "$1" | while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done' \
-    "$etcd_endpoints" "$leader_key" > "$run/watch.out"
+    "$etcd_endpoints" "$leader_key" > "$run/watch-$1-$2.out"
   watch_pid=$!
   start_wait "$run/go" "$(others_of "$leader")" writable
   local agent pm; agent=$(agent_pid "$name"); pm=$(postmaster_pid "$name")
@@ -199,13 +208,13 @@ hard_loss() { # profile rep
   wait "$wait_pid" || die "hard loss: no other node became writable"
   read -r new t_up < "$run/wait.out"
   stop_background "$watch_pid"
-  t_del=$(awk '$2 == "DELETE" { printf "%d", $1 * 1000; exit }' "$run/watch.out")
+  t_del=$(awk '$2 == "DELETE" { printf "%.0f", $1 * 1000; exit }' "$run/watch-$1-$2.out")
   record "$1" "hard node loss" "kill to new primary writable s" "$2" "$(secs $((t_up - t0)))"
   if [ -n "$t_del" ]; then
     record "$1" "hard node loss" "kill to leader key DELETE s" "$2" "$(secs $((t_del - t0)))"
     record "$1" "hard node loss" "leader key DELETE to new primary writable s" "$2" "$(secs $((t_up - t_del)))"
   else
-    say "  no DELETE of $leader_key seen (the key was taken over another way); see $run/watch.out"
+    say "  no DELETE of $leader_key seen (the key was taken over another way); see $run/watch-$1-$2.out"
   fi
   wait_ack_after "$writes" "$t_up" || die "hard loss: the client writes nothing after failover"
   # Restart the lost node as an operator would (demo.sh up starts only what is not running).
@@ -222,6 +231,10 @@ hard_loss() { # profile rep
   wait "$demo_pid" || die "hard loss: demo.sh up after the restart failed"
   local leader_after; leader_after=$(wait_healthy 180) || die "hard loss: cluster not healthy after"
   gap_and_loss "$1" "hard node loss" "$2" $((t0 - 1000)) "$(now_ms)" "$leader_after"
+  if [ -n "$t_del" ]; then # what HAProxy adds: the first write the client got through after the DELETE
+    local first; first=$(awk -v d="$t_del" '$1 > d { print $1; exit }' "$writes")
+    record "$1" "hard node loss" "leader key DELETE to first client write s" "$2" "$(secs $((first - t_del)))"
+  fi
 }
 
 pg_crash() { # profile rep
