@@ -2,6 +2,10 @@
 # The seed cluster on one machine, on loopback: etcd u1-u3 on 127.0.1.81-83, node-agents u4-u6 on
 # 127.0.1.84-86 (postgres 5432, REST 8008), HAProxy on 127.0.1.87 (5432 primary, 5433 replicas,
 # 7000 stats). Usage: scripts/demo.sh [up|down|status]. Run as root on Debian 12.
+# Knobs (scripts/bench.sh uses them; unset = the seed as shipped):
+#   NODEAGENT_DEMO_PROFILE=seed|fast   fast: ttl 10, loop_wait 2, retry_timeout 3 (seed: 30/10/10)
+#   NODEAGENT_DEMO_HAPROXY_CHECK='inter 1s fall 2 rise 1'   replaces the seed's 'inter 3s fall 3 rise 2'
+#   NODEAGENT_DEMO_BUILD=0             use out/bin as it is (no scripts/build.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -11,6 +15,13 @@ etcd_ips=(127.0.1.81 127.0.1.82 127.0.1.83)
 node_ips=(127.0.1.84 127.0.1.85 127.0.1.86)
 nodes=(u4 u5 u6)
 lb_ip=127.0.1.87
+profile=${NODEAGENT_DEMO_PROFILE:-seed}
+haproxy_check=${NODEAGENT_DEMO_HAPROXY_CHECK:-inter 3s fall 3 rise 2}
+case "$profile" in
+  seed) dcs_timers=(30 10 10) ;;
+  fast) dcs_timers=(10 2 3) ;;
+  *) printf 'demo: NODEAGENT_DEMO_PROFILE must be seed or fast\n' >&2; exit 1 ;;
+esac
 
 say() { printf 'demo: %s\n' "$*"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
@@ -62,6 +73,8 @@ start_etcd() {
 
 start_nodes() {
   local i
+  # Bootstrap timing for scripts/bench.sh: when the agents were started (append: a restart adds a line).
+  echo "nodes_started $EPOCHREALTIME" >> "$state/timing"
   for i in 0 1 2; do
     local name=${nodes[$i]} ip=${node_ips[$i]} dir="$state/${nodes[$i]}"
     alive "$dir/pid" && continue
@@ -85,6 +98,9 @@ render_config() { # name ip: the seed's config (packaging/deb keeps it with comm
       -e "s|data_dir: /pgsql/pg_data .*|data_dir: $dir/data|" \
       -e "s|bin_dir: /usr/lib/postgresql/16/bin .*|bin_dir: $pgbin|" \
       -e "s|unix_socket_directories: '/tmp'|unix_socket_directories: '$dir/run'|" \
+      -e "s/^    ttl: 30\$/    ttl: ${dcs_timers[0]}/" \
+      -e "s/^    loop_wait: 10\$/    loop_wait: ${dcs_timers[1]}/" \
+      -e "s/^    retry_timeout: 10\$/    retry_timeout: ${dcs_timers[2]}/" \
       "$repo/packaging/deb/config.yml.example"
 }
 
@@ -93,6 +109,7 @@ start_haproxy() {
   alive "$dir/pid" && return 0
   mkdir -p "$dir"
   sed -e "s/192\.168\.0\.87/$lb_ip/g" -e "s/192\.168\.0\.8\([456]\)/127.0.1.8\1/g" \
+      -e "s/inter 3s fall 3 rise 2/$haproxy_check/" \
       -e "s/bind \*:7000/bind $lb_ip:7000/" -e 's/^\(\s*log global\)/#\1/' "$repo/packaging/demo/haproxy.cfg" > "$dir/haproxy.cfg"
   setsid haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 < /dev/null &
   echo $! > "$dir/pid"
@@ -110,8 +127,9 @@ wait_healthy() {
     done
     [ "$leaders" = 1 ] && [ "$replicas" = 2 ] && break
     [ $SECONDS -lt $deadline ] || die "cluster not healthy after 120 s (leaders=$leaders replicas=$replicas); logs in $state/u*/log"
-    sleep 0.5
+    sleep 0.2
   done
+  echo "healthy $EPOCHREALTIME" >> "$state/timing"
 }
 
 show() {
@@ -121,7 +139,7 @@ show() {
 up() {
   install_missing
   command -v curl >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
-  say "building"; scripts/build.sh >/dev/null
+  if [ "${NODEAGENT_DEMO_BUILD:-1}" != 0 ]; then say "building"; scripts/build.sh >/dev/null; fi
   mkdir -p "$state"
   start_etcd
   start_nodes

@@ -1,0 +1,30 @@
+using Npgsql;
+
+namespace NodeAgent.Bench;
+
+/// <summary>Connections as the seed's applications see them: user postgres, password secret, no pooling
+/// (a reconnect must really reconnect), short timeouts so an unreachable server costs one tick, not seconds.</summary>
+internal static class Connections
+{
+    public static string For(string host, int port = 5432) => new NpgsqlConnectionStringBuilder
+    {
+        Host = host,
+        Port = port,
+        Username = "postgres",
+        Password = "secret",
+        Database = "postgres",
+        Pooling = false,
+        Timeout = 1,
+        CommandTimeout = 2,
+        ApplicationName = "node-agent-bench",
+    }.ConnectionString;
+
+    /// <summary>Npgsql can overrun its own timeouts on a frozen server; this bounds an attempt hard.</summary>
+    public static readonly TimeSpan AttemptBudget = TimeSpan.FromSeconds(3);
+
+    public static (string Host, int Port) Parse(string target)
+    {
+        var colon = target.LastIndexOf(':');
+        return colon < 0 ? (target, 5432) : (target[..colon], int.Parse(target[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# Benchmarks of docs/benchmarks.md on the seed topology on loopback (scripts/demo.sh: 3 etcd, 3 agents,
+# HAProxy checking with 'inter 1s fall 2 rise 1'), for the DCS timer profiles seed (ttl 30, loop_wait 10,
+# retry_timeout 10) and fast (10/2/3). A client (bench/NodeAgent.Bench) writes one row every 20 ms through
+# HAProxy's primary port and logs every acknowledged write; the scenarios are timed against that log and
+# against postgres directly. Raw results: out/bench/<run>/results.tsv; summary: out/bench/<run>/summary.tsv.
+# Knobs: BENCH_PROFILES ("seed fast"), BENCH_REPS (3), BENCH_SEED_REPS (3), BENCH_HEALTH_PROFILE (seed).
+# Run as root; it stops and removes the demo cluster on exit, also on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+profiles=${BENCH_PROFILES:-seed fast}
+reps_default=${BENCH_REPS:-3}
+reps_seed=${BENCH_SEED_REPS:-$reps_default}
+health_profile=${BENCH_HEALTH_PROFILE:-seed}
+run=${BENCH_OUT:-$repo/out/bench/$(date +%Y%m%d-%H%M%S)}
+export NODEAGENT_DEMO_DIR=${NODEAGENT_DEMO_DIR:-/var/tmp/node-agent-demo}
+export NODEAGENT_DEMO_HAPROXY_CHECK='inter 1s fall 2 rise 1'
+export NODEAGENT_DEMO_BUILD=0
+export PGPASSWORD=secret PGCONNECT_TIMEOUT=2 ETCDCTL_API=3
+state=$NODEAGENT_DEMO_DIR
+node_ips=(127.0.1.84 127.0.1.85 127.0.1.86)
+nodes=(u4 u5 u6)
+lb=127.0.1.87
+etcd_endpoints=127.0.1.81:2379,127.0.1.82:2379,127.0.1.83:2379
+leader_key=/service/PGC1/leader
+tool_dll=$repo/bench/NodeAgent.Bench/bin/Release/net10.0/NodeAgent.Bench.dll
+bg_pids=()
+
+say() { printf '%s bench: %s\n' "$(date +%T)" "$*" | tee -a "$run/bench.log" >&2; }
+die() { say "FAILED: $*"; exit 1; }
+now_ms() { local t=$EPOCHREALTIME; echo $(( ${t%.*} * 1000 + 10#${t#*.} / 1000 )); }
+secs() { awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'; }
+tool() { dotnet "$tool_dll" "$@"; }
+record() { # profile scenario metric rep value
+  printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$run/results.tsv"
+  say "  $1 $2 #$4: $3 = $5"
+}
+
+keep_logs() { # label: the agents' logs outlive demo.sh down
+  local n
+  [ -d "$state" ] || return 0
+  mkdir -p "$run/logs/$1"
+  for n in "${nodes[@]}"; do cp "$state/$n/log/agent.log" "$run/logs/$1/$n-agent.log" 2>/dev/null || true; done
+}
+
+cleanup() {
+  local rc=$? pid
+  for pid in "${bg_pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  keep_logs "last"
+  scripts/demo.sh down >>"$run/demo.log" 2>&1 || true
+  [ $rc = 0 ] || say "exit $rc; cluster removed; logs in $run"
+}
+
+background() { # command...: in its own process group, so cleanup can end it with its children
+  setsid "$@" &
+  bg_pids+=($!)
+}
+
+stop_background() { # pid
+  kill -TERM -- "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+name_of() { local i; for i in 0 1 2; do if [ "${node_ips[$i]}" = "$1" ]; then echo "${nodes[$i]}"; fi; done; }
+others_of() { local ip out=(); for ip in "${node_ips[@]}"; do [ "$ip" = "$1" ] || out+=("$ip"); done; local IFS=,; echo "${out[*]}"; }
+rest_code() { curl -s -m 2 -o /dev/null -w '%{http_code}' -X OPTIONS "http://$1:8008/$2" || true; }
+
+leader_ip() { # the one node answering OPTIONS /master with 200, if exactly one does
+  local ip found=()
+  for ip in "${node_ips[@]}"; do [ "$(rest_code "$ip" master)" = 200 ] && found+=("$ip"); done
+  [ ${#found[@]} = 1 ] && echo "${found[0]}"
+}
+
+streaming() { # leader_ip [member]: how many replicas stream from the leader (only that member, if given)
+  local where="state = 'streaming'"
+  [ -n "${2:-}" ] && where+=" AND application_name = '$2'"
+  psql -h "$1" -U postgres -d postgres -Atqc "SELECT count(*) FROM pg_stat_replication WHERE $where" 2>/dev/null || echo 0
+}
+
+wait_healthy() { # deadline_s: one leader, two replicas that stream from it; prints the leader's ip
+  local deadline=$((SECONDS + $1)) leader replicas ip
+  while [ $SECONDS -lt $deadline ]; do
+    leader=$(leader_ip || true)
+    if [ -n "$leader" ]; then
+      replicas=0
+      for ip in "${node_ips[@]}"; do [ "$(rest_code "$ip" replica)" = 200 ] && replicas=$((replicas + 1)); done
+      if [ $replicas = 2 ] && [ "$(streaming "$leader")" = 2 ]; then echo "$leader"; return 0; fi
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
+wait_ack_after() { # log ms: the writer acknowledged a write after ms (so a gap has an end)
+  local deadline=$((SECONDS + 60)) last
+  while [ $SECONDS -lt $deadline ]; do
+    last=$(tail -n 1 "$1" 2>/dev/null | cut -d' ' -f1)
+    [ -n "$last" ] && [ "$last" -gt "$2" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+agent_pid() { # node: demo.sh records runuser's pid; the agent is runuser's child
+  local pid; pid=$(cat "$state/$1/pid")
+  if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = node-agent ]; then echo "$pid"; else pgrep -P "$pid" -x node-agent; fi
+}
+postmaster_pid() { head -n 1 "$state/$1/data/postmaster.pid"; }
+
+start_wait() { # go_file hosts probe: a probe that starts polling once go_file exists; pid in $wait_pid
+  rm -f "$1"
+  background bash -c 'while [ ! -e "$0" ]; do sleep 0.005; done; exec dotnet "$1" wait --hosts "$2" --probe "$3" --timeout-ms 240000' \
+    "$1" "$tool_dll" "$2" "$3" > "$run/wait.out"
+  wait_pid=$!
+  sleep 3 # the probe's JIT start must not be part of what it measures
+}
+
+gap_and_loss() { # profile scenario rep from_ms to_ms leader_ip: client gap and lost acknowledged writes
+  local gap lost
+  gap=$(tool gap --log "$writes" --from "$4" --to "$5") || die "no writes around the incident"
+  record "$1" "$2" "client gap s" "$3" "$(secs "${gap%% *}")"
+  lost=$(tool lost --log "$writes" --host "$6" --from "$(( $4 - 10000 ))" --to "$5")
+  record "$1" "$2" "acknowledged writes lost" "$3" "$(echo "$lost" | cut -d' ' -f2)"
+  [ "$(echo "$lost" | cut -d' ' -f2)" = 0 ] || say "  lost ids (first 20): $(echo "$lost" | cut -d' ' -f3)"
+}
+
+bootstrap() { # profile rep
+  keep_logs "before-$1-bootstrap-$2"
+  scripts/demo.sh down >>"$run/demo.log" 2>&1
+  NODEAGENT_DEMO_PROFILE=$1 scripts/demo.sh up >>"$run/demo.log" 2>&1 || die "demo up ($1) failed; see $run/demo.log"
+  local leader started healthy done_ms
+  leader=$(wait_healthy 120) || die "bootstrap: replicas do not stream"
+  done_ms=$(now_ms)
+  started=$(awk '$1 == "nodes_started" { print $2; exit }' "$state/timing")
+  healthy=$(awk '$1 == "healthy" { print $2; exit }' "$state/timing")
+  # demo.sh saw 1 leader + 2 replicas; if streaming came later, that later moment counts.
+  local end; end=$(awk -v h="$healthy" -v d="$done_ms" 'BEGIN { d /= 1000; printf "%.3f", (d - h > 0.5 ? d : h) }')
+  record "$1" bootstrap "to healthy s" "$2" "$(awk -v s="$started" -v e="$end" 'BEGIN { printf "%.2f", e - s }')"
+}
+
+footprint() { # profile: RSS after 60 s idle and CPU over that minute, per agent (agent process only)
+  local n pid tck; tck=$(getconf CLK_TCK)
+  declare -A cpu0
+  for n in "${nodes[@]}"; do pid=$(agent_pid "$n"); cpu0[$n]=$(awk '{ print $14 + $15 }' "/proc/$pid/stat"); done
+  sleep 60
+  for n in "${nodes[@]}"; do
+    pid=$(agent_pid "$n")
+    record "$1" footprint "agent RSS MB" "$n" "$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")"
+    record "$1" footprint "agent CPU s per idle min" "$n" \
+      "$(awk -v a="${cpu0[$n]}" -v t="$tck" '{ printf "%.2f", ($14 + $15 - a) / t }' "/proc/$pid/stat")"
+  done
+}
+
+wrk_ms() { # wrk latency text (e.g. 512.00us, 3.2ms, 1.1s) -> ms
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/) n *= 1000; else if (v ~ /m$/) n *= 60000; printf "%.2f", n }'
+}
+
+health() { # profile leader_ip
+  command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  printf 'wrk.method = "OPTIONS"\n' > "$run/options.lua"
+  local role ip target text n
+  for role in leader replica; do
+    if [ $role = leader ]; then ip=$2; else ip=$(others_of "$2" | cut -d, -f1); fi
+    n=$(name_of "$ip")
+    for target in "OPTIONS /master" "GET /patroni"; do
+      local args=(-t2 -c16 -d10s --latency)
+      [ "${target%% *}" = OPTIONS ] && args+=(-s "$run/options.lua")
+      text=$(wrk "${args[@]}" "http://$ip:8008${target#* }") || die "wrk $target on $ip failed: $text"
+      echo "== $role $n $target"$'\n'"$text" >> "$run/wrk.txt"
+      record "$1" health "$target on $role req/s" 1 "$(echo "$text" | awk '/^Requests\/sec/ { printf "%.0f", $2 }')"
+      record "$1" health "$target on $role p99 ms" 1 "$(wrk_ms "$(echo "$text" | awk '$1 == "99%" { print $2 }')")"
+      record "$1" health "agent RSS MB after $target on $role" 1 "$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$(agent_pid "$n")/status")"
+    done
+  done
+}
+
+switchover() { # profile rep
+  local leader name t0 t_cmd t_up new leader_after
+  leader=$(wait_healthy 120) || die "switchover: cluster not healthy before"
+  name=$(name_of "$leader")
+  start_wait "$run/go" "$(others_of "$leader")" writable
+  touch "$run/go"; t0=$(now_ms)
+  curl -s -m 120 -X POST "http://$leader:8008/switchover" -d "{\"leader\":\"$name\"}" >> "$run/switchover.out" || true
+  t_cmd=$(now_ms); echo >> "$run/switchover.out"
+  wait "$wait_pid" || die "switchover: no other node became writable"
+  read -r new t_up < "$run/wait.out"
+  record "$1" switchover "POST /switchover returned s" "$2" "$(secs $((t_cmd - t0)))"
+  record "$1" switchover "POST to new primary writable s" "$2" "$(secs $((t_up - t0)))"
+  leader_after=$(wait_healthy 180) || die "switchover: cluster not healthy after"
+  [ "$leader_after" = "$new" ] || say "  note: leader after switchover is $(name_of "$leader_after"), first writable was $(name_of "$new")"
+  local t_end; t_end=$(now_ms)
+  wait_ack_after "$writes" "$t_end" || die "switchover: the client writes nothing after recovery"
+  gap_and_loss "$1" switchover "$2" $((t0 - 1000)) "$(now_ms)" "$leader_after"
+}
+
+hard_loss() { # profile rep
+  local leader name t0 t_up t_del new t_restart t_stream watch_pid demo_pid
+  leader=$(wait_healthy 120) || die "hard loss: cluster not healthy before"
+  name=$(name_of "$leader")
+  background bash -c 'etcdctl --endpoints="$0" watch "$1" | while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done' \
+    "$etcd_endpoints" "$leader_key" > "$run/watch-$1-$2.out"
+  watch_pid=$!
+  start_wait "$run/go" "$(others_of "$leader")" writable
+  local agent pm; agent=$(agent_pid "$name"); pm=$(postmaster_pid "$name")
+  touch "$run/go"; t0=$(now_ms)
+  kill -KILL "$agent" "$pm"
+  wait "$wait_pid" || die "hard loss: no other node became writable"
+  read -r new t_up < "$run/wait.out"
+  stop_background "$watch_pid"
+  t_del=$(awk '$2 == "DELETE" { printf "%.0f", $1 * 1000; exit }' "$run/watch-$1-$2.out")
+  record "$1" "hard node loss" "kill to new primary writable s" "$2" "$(secs $((t_up - t0)))"
+  if [ -n "$t_del" ]; then
+    record "$1" "hard node loss" "kill to leader key DELETE s" "$2" "$(secs $((t_del - t0)))"
+    record "$1" "hard node loss" "leader key DELETE to new primary writable s" "$2" "$(secs $((t_up - t_del)))"
+  else
+    say "  no DELETE of $leader_key seen (the key was taken over another way); see $run/watch-$1-$2.out"
+  fi
+  wait_ack_after "$writes" "$t_up" || die "hard loss: the client writes nothing after failover"
+  # Restart the lost node as an operator would (demo.sh up starts only what is not running).
+  t_restart=$(now_ms)
+  background env NODEAGENT_DEMO_PROFILE="$1" scripts/demo.sh up >>"$run/demo.log" 2>&1
+  demo_pid=$!
+  local deadline=$((SECONDS + 180))
+  until [ "$(streaming "$new" "$name")" = 1 ]; do
+    [ $SECONDS -lt $deadline ] || die "hard loss: $name does not stream from $(name_of "$new") 180 s after its restart"
+    sleep 0.1
+  done
+  t_stream=$(now_ms)
+  record "$1" "hard node loss" "restart to old primary streaming s" "$2" "$(secs $((t_stream - t_restart)))"
+  wait "$demo_pid" || die "hard loss: demo.sh up after the restart failed"
+  local leader_after; leader_after=$(wait_healthy 180) || die "hard loss: cluster not healthy after"
+  gap_and_loss "$1" "hard node loss" "$2" $((t0 - 1000)) "$(now_ms)" "$leader_after"
+  if [ -n "$t_del" ]; then # what HAProxy adds: the first write the client got through after the DELETE
+    local first; first=$(awk -v d="$t_del" '$1 > d { print $1; exit }' "$writes")
+    record "$1" "hard node loss" "leader key DELETE to first client write s" "$2" "$(secs $((first - t_del)))"
+  fi
+}
+
+pg_crash() { # profile rep
+  local leader name t0 t_back leader_after pm
+  leader=$(wait_healthy 120) || die "postgres crash: cluster not healthy before"
+  name=$(name_of "$leader")
+  start_wait "$run/go" "$leader" ready
+  pm=$(postmaster_pid "$name")
+  t0=$(now_ms); kill -KILL "$pm"
+  touch "$run/go" # after the kill: the probe must not reach the old postmaster
+  wait "$wait_pid" || die "postgres crash: postgres on $name did not come back"
+  read -r _ t_back < "$run/wait.out"
+  record "$1" "postgres crash" "kill to postmaster accepting s" "$2" "$(secs $((t_back - t0)))"
+  leader_after=$(wait_healthy 180) || die "postgres crash: cluster not healthy after"
+  [ "$leader_after" = "$leader" ] || say "  note: leadership moved from $name to $(name_of "$leader_after")"
+  local t_end; t_end=$(now_ms)
+  wait_ack_after "$writes" "$t_end" || die "postgres crash: the client writes nothing after recovery"
+  gap_and_loss "$1" "postgres crash" "$2" $((t0 - 1000)) "$(now_ms)" "$leader_after"
+}
+
+profile_run() { # profile
+  local p=$1 reps=$reps_default r leader writer_pid
+  [ "$p" = seed ] && reps=$reps_seed
+  say "profile $p: $reps repetitions"
+  for r in $(seq 1 "$reps"); do bootstrap "$p" "$r"; done
+  footprint "$p"
+  leader=$(wait_healthy 60) || die "not healthy after idling"
+  [ "$p" = "$health_profile" ] && health "$p" "$leader"
+  writes=$run/writes-$p.log
+  background dotnet "$tool_dll" write --target "$lb:5432" --log "$writes" 2>>"$run/writer.err"
+  writer_pid=$!
+  wait_ack_after "$writes" "$(now_ms)" || die "the writer cannot write through HAProxy"
+  for r in $(seq 1 "$reps"); do switchover "$p" "$r"; done
+  for r in $(seq 1 "$reps"); do hard_loss "$p" "$r"; done
+  for r in $(seq 1 "$reps"); do pg_crash "$p" "$r"; done
+  stop_background "$writer_pid"
+  leader=$(wait_healthy 60) || die "not healthy at the end"
+  local all; all=$(tool lost --log "$writes" --host "$leader" --from 0 --to "$(now_ms)")
+  say "profile $p: all acknowledged writes $(echo "$all" | cut -d' ' -f1), missing on the final leader $(echo "$all" | cut -d' ' -f2)"
+}
+
+[ "$(id -u)" = 0 ] || { echo "bench.sh: run as root (like scripts/demo.sh)" >&2; exit 1; }
+mkdir -p "$run"
+trap cleanup EXIT
+say "results in $run; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -x out/bin/node-agent ] || scripts/build.sh >>"$run/build.log"
+dotnet build bench/NodeAgent.Bench -c Release -nologo -v:q >>"$run/build.log" || die "building bench/NodeAgent.Bench"
+for p in $profiles; do profile_run "$p"; done
+tool summary --results "$run/results.tsv" | tee "$run/summary.tsv"
+say "done; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
