@@ -486,7 +486,9 @@ public static class HaDecider
             return $"my timeline {pg.Timeline} is behind last known cluster timeline {cluster.Timeline}";
         }
 
-        foreach (var peer in o.Peers.Where(p => p.Reachable && p.Member != o.Me && !p.NoFailover && !p.WatchdogFailed))
+        // manual_failover_process_no_leader: the leader handing over is still shutting down; it is not a rival.
+        var handingOver = cluster.Failover is { IsEmpty: false, Leader: { } from } ? from : null;
+        foreach (var peer in o.Peers.Where(p => p.Reachable && p.Member != o.Me && p.Member != handingOver && !p.NoFailover && !p.WatchdogFailed))
         {
             if (!peer.InRecovery)
             {

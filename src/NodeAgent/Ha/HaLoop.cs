@@ -246,7 +246,15 @@ public sealed partial class HaLoop(
 
         // A long plan runs in the background; later cycles see it as in progress and keep renewing the lock.
         _longAction = executor.ExecuteAsync(decision, observation, ct);
-        return _longAction.IsCompleted ? await _longAction.ConfigureAwait(false) : new HaOutcome(decision.Reason);
+        if (_longAction.IsCompleted)
+        {
+            return await _longAction.ConfigureAwait(false);
+        }
+
+        // Like Patroni's AsyncExecutor: the end of a promote/start/clone wakes the loop, so health answers
+        // (e.g. /master for a restarted primary) change now, not a loop_wait later.
+        _ = _longAction.ContinueWith(_ => Wakeup(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return new HaOutcome(decision.Reason);
     }
 
     /// <summary>Everyone else who could win the race: members with an api_url that are not tagged nofailover.</summary>

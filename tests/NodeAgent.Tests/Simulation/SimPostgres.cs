@@ -183,6 +183,14 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
 {
     public Task<bool> ApplyDynamicConfigAsync(DynamicConfig dynamic, CancellationToken cancellationToken) => Task.FromResult(false);
 
+    public Task<bool> ReloadLocalConfigAsync(AgentConfig config, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    /// <summary>The simulation models divergence through timelines of its own; the rejoin check always passes.</summary>
+    public bool WasPrimarySinceRejoinCheck => false;
+
+    public Task<NodeAgent.Postgres.Rewind.RejoinResult> PrepareRejoinAsync(UpstreamTarget upstream, DynamicConfig dynamic, CancellationToken cancellationToken) =>
+        Task.FromResult(NodeAgent.Postgres.Rewind.RejoinResult.NotNeeded("simulated: not diverged"));
+
     public Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken)
     {
         sim.Scheduler.OnSimThread();
