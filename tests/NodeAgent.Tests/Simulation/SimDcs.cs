@@ -89,7 +89,9 @@ internal sealed class SimDcs : IDcs
     public Task SetHistoryAsync(string json, CancellationToken cancellationToken) => Call("set history", () =>
     {
         var rows = JsonNode.Parse(json)!.AsArray()
-            .Select(r => new TimelineHistoryEntry((int)r![0]!, (ulong)r[1]!, (string)r[2]!, (string?)r[3], (string?)r[4]))
+            // Like Patroni's key, older rows may carry only [timeline, lsn, reason].
+            .Select(r => r!.AsArray())
+            .Select(r => new TimelineHistoryEntry((int)r[0]!, (ulong)r[1]!, (string)r[2]!, r.Count > 3 ? (string?)r[3] : null, r.Count > 4 ? (string?)r[4] : null))
             .ToList();
         _sim.Store.SetHistory(rows);
         return true;
