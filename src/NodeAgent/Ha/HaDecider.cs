@@ -414,7 +414,7 @@ public static class HaDecider
             return HaDecision.NoSteps($"no action. I am ({o.Me})");
         }
 
-        return o.Postgres.FollowingMember == upstream?.MemberName
+        return o.Postgres.FollowingMember == upstream?.MemberName && !StuckBehindNewTimeline(o, upstream)
             ? HaDecision.NoSteps(followReason)
             : new(followReason, [new Follow(upstream)]);
     }
@@ -507,6 +507,16 @@ public static class HaDecider
     /// <summary>ha.py:is_failover_possible on member keys: another running replica allowed to promote.</summary>
     private static bool AnyFailoverCandidate(Observation o) =>
         o.Cluster!.Members.Any(m => m.Name != o.Me && m.Data is { Role: MemberRole.Replica, State: "running", NoFailover: false });
+
+    /// <summary>
+    /// Pointed at the leader but not streaming while the leader is on a newer timeline: this replica may hold WAL
+    /// of the old leader past the fork point; following again makes the executor check it (pg_rewind).
+    /// </summary>
+    private static bool StuckBehindNewTimeline(Observation o, UpstreamTarget? upstream) =>
+        upstream is not null
+        && o.Postgres is { IsRunning: true, IsInRecovery: true } && o.Postgres.ReceiverState != "streaming"
+        && o.Cluster?.FindMember(upstream.MemberName)?.Data.Timeline is { } leaderTimeline
+        && o.Postgres.Timeline is { } mine && leaderTimeline > mine;
 
     private static HaDecision WithTouch(HaDecision d) =>
         d.Steps.Any(s => s is TouchMember or Exit) ? d : d with { Steps = [.. d.Steps, new TouchMember()] };

@@ -27,6 +27,12 @@ public interface IPostgresInstance : IAsyncDisposable
     /// </summary>
     bool WasPrimarySinceRejoinCheck { get; }
 
+    /// <summary>
+    /// The leader changed to one on a newer timeline: this replica may have received WAL from the old leader
+    /// past the fork point, so the next start as a replica must check for divergence first.
+    /// </summary>
+    void RequireDivergenceCheck();
+
     /// <summary>Observes data dir, process and (if running) SQL state. Never throws for a down server.</summary>
     Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken);
 

@@ -19,6 +19,8 @@ internal sealed partial class PostgresInstance : IPostgresInstance
 
     /// <summary>This server ran as a primary since its data was last checked against a leader's history.</summary>
     public bool WasPrimarySinceRejoinCheck => _wasPrimary;
+
+    public void RequireDivergenceCheck() => _wasPrimary = true;
     private readonly PostgresPaths _paths;
     private readonly OsUser? _user;
     private readonly ProcessRunner _runner;

@@ -34,6 +34,8 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
     /// <summary>The fake keeps its WAL in step with the leader, so no divergence check is ever owed.</summary>
     public bool WasPrimarySinceRejoinCheck => false;
 
+    public void RequireDivergenceCheck() => Actions.Add("divergence check owed");
+
     /// <summary>A client write: only a primary takes it.</summary>
     public bool TryWrite(ulong bytes = 1000)
     {

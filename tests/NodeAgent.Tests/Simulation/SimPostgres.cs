@@ -188,6 +188,10 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
     /// <summary>The simulation models divergence through timelines of its own; the rejoin check always passes.</summary>
     public bool WasPrimarySinceRejoinCheck => false;
 
+    public void RequireDivergenceCheck()
+    {
+    }
+
     public Task<NodeAgent.Postgres.Rewind.RejoinResult> PrepareRejoinAsync(UpstreamTarget upstream, DynamicConfig dynamic, CancellationToken cancellationToken) =>
         Task.FromResult(NodeAgent.Postgres.Rewind.RejoinResult.NotNeeded("simulated: not diverged"));
 
