@@ -66,9 +66,9 @@ public sealed class AgentCtlEtcdTests : IAsyncLifetime
         await PutAsync("status", """{"optime":67108864}""");
         await PutAsync("sync", """{"leader":"pg1","sync_standby":"pg2"}""");
         await PutAsync("history", """[[1,25165984,"no recovery target specified","2023-05-01T10:00:00+00:00","pg2"],[2,50331808,"no recovery target specified","2023-05-02T11:30:00+00:00","pg1"]]""");
-        await PutAsync("members/pg1", $$"""{"conn_url":"postgres://10.0.0.1:5432/postgres","api_url":"{{_leaderApi.ApiUrl}}","state":"running","role":"master","version":"3.0.2","xlog_location":67108864,"timeline":3}""");
-        await PutAsync("members/pg2", $$"""{"conn_url":"postgres://10.0.0.2:5432/postgres","api_url":"{{_replicaApi.ApiUrl}}","state":"running","role":"replica","version":"3.0.2","xlog_location":61865984,"timeline":3}""");
-        await PutAsync("members/pg3", """{"conn_url":"postgres://10.0.0.3:5432/postgres","api_url":"http://127.0.0.1:1/patroni","state":"running","role":"replica","version":"3.0.2","tags":{"nofailover":true,"replicatefrom":"pg2"},"timeline":3}""");
+        await PutAsync("members/pg1", $$"""{"conn_url":"postgres://127.9.0.1:5432/postgres","api_url":"{{_leaderApi.ApiUrl}}","state":"running","role":"master","version":"3.0.2","xlog_location":67108864,"timeline":3}""");
+        await PutAsync("members/pg2", $$"""{"conn_url":"postgres://127.9.0.2:5432/postgres","api_url":"{{_replicaApi.ApiUrl}}","state":"running","role":"replica","version":"3.0.2","xlog_location":61865984,"timeline":3}""");
+        await PutAsync("members/pg3", """{"conn_url":"postgres://127.9.0.3:5432/postgres","api_url":"http://127.0.0.1:1/patroni","state":"running","role":"replica","version":"3.0.2","tags":{"nofailover":true,"replicatefrom":"pg2"},"timeline":3}""");
     }
 
     /// <summary>3.0.2 prints " Cluster: PGC1 " in the top border; we print the 3.1.1+ title with the sysid. Rows must match.</summary>
@@ -84,7 +84,7 @@ public sealed class AgentCtlEtcdTests : IAsyncLifetime
         Assert.Equal(0, theirs.ExitCode);
         Assert.StartsWith("+ Cluster: PGC1 (7212345678901234567) -", ours.Out, StringComparison.Ordinal);
         Assert.Equal(BodyRows(theirs.Out), BodyRows(ours.Out));
-        Assert.Contains("| pg2    | 10.0.0.2 | Sync Standby | running |  3 |         5 |", ours.Out, StringComparison.Ordinal);
+        Assert.Contains("| pg2    | 127.9.0.2 | Sync Standby | running |  3 |         5 |", ours.Out, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -204,7 +204,7 @@ public sealed class AgentCtlEtcdTests : IAsyncLifetime
         var dsn = await CtlRun.AgentCtlAsync("", "-c", _configFile, "dsn", "-m", "pg2");
         var restart = await CtlRun.AgentCtlAsync("", "-c", _configFile, "restart", Scope, "pg2", "--force");
 
-        Assert.Equal("host=10.0.0.2 port=5432\n", dsn.Out);
+        Assert.Equal("host=127.9.0.2 port=5432\n", dsn.Out);
         Assert.EndsWith("Success: restart on member pg2\n", restart.Out, StringComparison.Ordinal);
         var request = Assert.Single(_replicaApi.Requests);
         Assert.Equal(("POST", "/restart", "{}"), (request.Method, request.Path, request.Body));
