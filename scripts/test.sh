@@ -32,6 +32,9 @@ declare -A NEEDED=(
   [lintian]=/usr/bin/lintian
   [fakeroot]=/usr/bin/fakeroot
   [curl]=/usr/bin/curl
+  [python3]=/usr/bin/python3
+  # patronictl 3.0.2: compatibility tests run it against NodeAgent clusters.
+  [patroni]=/usr/bin/patronictl
   # Chaos suite (tests/NodeAgent.IntegrationTests/Chaos): network namespaces, veth, bridge, DROP rules.
   [iproute2]=/usr/bin/ip
   [iptables]=/usr/sbin/iptables
@@ -141,5 +144,24 @@ for project in tests/*Tests/*.csproj; do
   fi
 done
 
+# CI keeps only the tail of the log: name every failed test there, with the first line of its message.
+failed_tests() {
+  local trx
+  for trx in "$RESULTS"/*.trx; do
+    [[ -f "$trx" ]] || continue
+    python3 - "$trx" <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") not in ("Failed", "Error", "Timeout", "Aborted"):
+        continue
+    msg = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+    first = (msg.text or "").strip().splitlines()[0][:300] if msg is not None and msg.text else ""
+    print(f"test.sh: FAILED {r.get('testName')} ({r.get('duration')}): {first}")
+PY
+  done
+}
+
+failed_tests
 summary
 [[ $((failed + step_failures)) -eq 0 ]]
