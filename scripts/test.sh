@@ -115,13 +115,12 @@ mkdir -p "$RESULTS"
 attr() { grep -o '<Counters [^>]*>' "$1" | grep -o " $2=\"[0-9]*\"" | grep -o '[0-9]*'; }
 
 # Test projects only: tests/NodeAgent.ChaosClient is a console tool the chaos suite runs, not a test project.
-# Quarantine: a known product failure, tracked in the open issue #10 (a former leader whose link went down is
-# rewound but does not reach streaming within 60 s). The test stays in the tree and fails loudly when run:
-# QUARANTINE= scripts/test.sh runs everything.
-QUARANTINE=${QUARANTINE-ChaosTests.Leader_link_down}
+# QUARANTINE names tests to leave out (a dotnet test filter substring), for a known failure tracked in an open
+# issue; empty by default: every test runs.
+QUARANTINE=${QUARANTINE-}
 filter=()
 if [[ -n "$QUARANTINE" ]]; then
-  echo "test.sh: quarantined (known failing, see issue #10): $QUARANTINE"
+  echo "test.sh: quarantined (known failing): $QUARANTINE"
   filter=(--filter "FullyQualifiedName!~$QUARANTINE")
 fi
 

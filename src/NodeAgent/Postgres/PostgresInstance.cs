@@ -104,7 +104,9 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         if (_postmaster.TryAdopt())
         {
             LogAlreadyRunning(_postmaster.Pid ?? 0);
-            return await _postmaster.WaitReadyAsync(PgCtlTimeout, cancellationToken);
+            return asPrimary
+                ? await _postmaster.WaitReadyAsync(PgCtlTimeout, cancellationToken)
+                : await _postmaster.WaitUpAsync(PgCtlTimeout, cancellationToken);
         }
 
         var (state, reason) = _dataDir.Check();
@@ -120,7 +122,11 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         var options = CommandLineOptions(Parameters);
         LogStarting(asPrimary ? "primary" : "replica", _upstreamMember ?? "-");
         _postmaster.Start(options);
-        var ready = await _postmaster.WaitReadyAsync(PgCtlTimeout, cancellationToken);
+        // A primary must answer before the loop goes on (it holds the lock for it); a replica only has to be up:
+        // the loop keeps touching its member key while it waits for WAL ("starting"), as Patroni does.
+        var ready = asPrimary
+            ? await _postmaster.WaitReadyAsync(PgCtlTimeout, cancellationToken)
+            : await _postmaster.WaitUpAsync(PgCtlTimeout, cancellationToken);
         if (!ready)
         {
             LogNotReady(PgCtlTimeout.TotalSeconds);
@@ -158,6 +164,13 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     public async Task<bool> PromoteAsync(CancellationToken cancellationToken)
     {
         const int waitSeconds = 60;
+        // A replica start returns once postgres listens; pg_promote() needs it to answer SQL.
+        if (!await _postmaster.WaitReadyAsync(PgCtlTimeout, cancellationToken))
+        {
+            LogNotReady(PgCtlTimeout.TotalSeconds);
+            return false;
+        }
+
         var promoted = await _sql.PromoteAsync(waitSeconds, TimeSpan.FromSeconds(waitSeconds + 5), cancellationToken);
         if (promoted)
         {

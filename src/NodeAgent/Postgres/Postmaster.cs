@@ -110,7 +110,18 @@ internal sealed partial class Postmaster
     }
 
     /// <summary>Waits until postmaster.pid says "ready"/"standby"; false if postgres exits or the timeout passes.</summary>
-    public async Task<bool> WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<bool> WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitForStatusAsync(timeout, f => f.IsReady, cancellationToken);
+
+    /// <summary>
+    /// Up means listening (postmaster.pid says "starting" once its sockets are open): what Patroni's
+    /// wait_for_port_open waits for. A replica may need WAL from its leader (e.g. through a slot that the leader
+    /// creates only when it sees our member key) before it accepts connections, so waiting for that would hang.
+    /// </summary>
+    public Task<bool> WaitUpAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitForStatusAsync(timeout, f => f.Status is not null, cancellationToken);
+
+    private async Task<bool> WaitForStatusAsync(TimeSpan timeout, Func<PostmasterPidFile, bool> reached, CancellationToken cancellationToken)
     {
         var deadline = _time.GetTimestamp() + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
         while (_time.GetTimestamp() < deadline)
@@ -121,7 +132,7 @@ internal sealed partial class Postmaster
                 return false;
             }
 
-            if (PostmasterPidFile.TryRead(_paths.DataDir) is { } file && file.Pid == pid && file.IsReady)
+            if (PostmasterPidFile.TryRead(_paths.DataDir) is { } file && file.Pid == pid && reached(file))
             {
                 return true;
             }
