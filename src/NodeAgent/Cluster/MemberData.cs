@@ -28,6 +28,12 @@ public sealed record MemberData
     /// <summary>Fields NodeAgent adds beyond Patroni 3.0.2; other readers ignore unknown keys.</summary>
     public string? ReplicationState { get; init; }
 
+    /// <summary>The node's /dev/watchdog (NodeAgent only).</summary>
+    public DeadmanData? Watchdog { get; init; }
+
+    /// <summary>The node's fencing process, the watchdog that works without a device (NodeAgent only).</summary>
+    public DeadmanData? Fencing { get; init; }
+
     public bool NoFailover => Tags is not null && Tags.TryGetValue("nofailover", out var v) && IsTrue(v);
 
     private static bool IsTrue(object? v) => v switch

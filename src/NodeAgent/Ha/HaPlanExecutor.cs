@@ -369,7 +369,7 @@ public sealed partial class HaPlanExecutor(
     private async Task TouchMemberAsync(Observation o, bool postgresChanged, CancellationToken ct)
     {
         var pg = postgresChanged ? await postgres.ObserveAsync(ct).ConfigureAwait(false) : o.Postgres;
-        var data = MemberDataFactory.Build(o.Config, pg, _longAction, o.Paused);
+        var data = MemberDataFactory.Build(o.Config, pg, _longAction, o.Paused, watchdog.Status, (watchdog as Fencing.WatchdogSet)?.FenceStatus);
         await Dcs(o, async t =>
         {
             await dcs.RefreshLeaseAsync(t).ConfigureAwait(false);

@@ -1,13 +1,16 @@
 using NodeAgent.Cluster;
 using NodeAgent.Configuration;
 using NodeAgent.Postgres;
+using NodeAgent.Watchdog;
 
 namespace NodeAgent.Ha;
 
 /// <summary>Builds <c>members/&lt;me&gt;</c> the way ha.py:touch_member does (patroni-reference §1.3).</summary>
 public static class MemberDataFactory
 {
-    public static MemberData Build(AgentConfig config, PostgresObservation pg, LongActionKind? longAction, bool paused)
+    public static MemberData Build(
+        AgentConfig config, PostgresObservation pg, LongActionKind? longAction, bool paused,
+        WatchdogState? watchdog = null, WatchdogState? fence = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(pg);
@@ -25,8 +28,13 @@ public static class MemberDataFactory
             Timeline = pg.IsRunning ? pg.Timeline : null,
             Pause = paused,
             ReplicationState = ReplicationState(pg),
+            Watchdog = Deadman(watchdog),
+            Fencing = Deadman(fence),
         };
     }
+
+    private static DeadmanData? Deadman(WatchdogState? s) =>
+        s is null ? null : new DeadmanData(s.Mode, s.Armed, s.TimeoutSeconds, s.Failed, s.Device);
 
     /// <summary>Patroni 3.0.4's replication_state, so `list` can say "streaming" for a replica.</summary>
     public static string? ReplicationState(PostgresObservation pg) => pg switch

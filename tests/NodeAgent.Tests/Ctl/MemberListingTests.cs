@@ -1,3 +1,4 @@
+using NodeAgent.Cluster;
 using NodeAgent.Ctl.Output;
 
 namespace NodeAgent.Tests.Ctl;
@@ -46,6 +47,35 @@ public sealed class MemberListingTests
         var actual = ListRenderer.Render(view, "PGC1", extended: false, OutputFormat.Pretty);
 
         Assert.Contains("| pg2    | 10.0.0.2 | Sync Standby | streaming |  3 |         5 |", actual, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Extended_list_shows_watchdog_and_fencing_of_nodeagent_members()
+    {
+        var view = CtlScenarios.View("basic");
+        var leader = view.FindMember(view.Leader!.Name)!;
+        view = view with
+        {
+            Members = [.. view.Members.Select(m => m == leader
+                ? m with { Data = m.Data with
+                {
+                    Watchdog = new DeadmanData("automatic", Armed: true, TimeoutSeconds: 25, Failed: false, Device: "/dev/watchdog"),
+                    Fencing = new DeadmanData("fence", Armed: true, TimeoutSeconds: 6, Failed: false, Device: "postmaster"),
+                } }
+                : m with { Data = m.Data with
+                {
+                    Watchdog = new DeadmanData("required", Armed: false, TimeoutSeconds: null, Failed: true, Device: "/dev/watchdog"),
+                    Fencing = new DeadmanData("fence", Armed: false, TimeoutSeconds: null, Failed: false, Device: "postmaster"),
+                } })],
+        };
+
+        var extended = ListRenderer.Render(view, "PGC1", extended: true, OutputFormat.Tsv).Split('\n');
+        var plain = ListRenderer.Render(view, "PGC1", extended: false, OutputFormat.Tsv);
+
+        Assert.EndsWith("\tTags\tWatchdog\tFencing", extended[0], StringComparison.Ordinal);
+        Assert.Contains(extended, l => l.Contains("\t" + leader.Name + "\t", StringComparison.Ordinal) && l.EndsWith("\tarmed 25s\tarmed 6s", StringComparison.Ordinal));
+        Assert.Contains(extended, l => l.StartsWith("PGC1\t", StringComparison.Ordinal) && l.EndsWith("\tfailed\tdisarmed", StringComparison.Ordinal));
+        Assert.DoesNotContain("Watchdog", plain, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -134,4 +134,38 @@ public sealed class MemberDataCodecTests
         Assert.Equal(string.Empty, decoded.ConnUrl);
         Assert.Equal(MemberRole.Uninitialized, decoded.Role);
     }
+
+    [Fact]
+    public void Watchdog_and_fencing_come_after_patroni_fields_and_round_trip()
+    {
+        var data = new MemberData
+        {
+            ConnUrl = "c",
+            ApiUrl = "a",
+            State = "running",
+            Role = MemberRole.Primary,
+            Version = "3.0.2",
+            Watchdog = new DeadmanData("automatic", Armed: true, TimeoutSeconds: 25, Failed: false, Device: "/dev/watchdog"),
+            Fencing = new DeadmanData("fence", Armed: false, TimeoutSeconds: null, Failed: false, Device: "postmaster"),
+        };
+
+        var json = MemberDataCodec.Encode(data);
+
+        Assert.EndsWith(
+            ",\"watchdog\":{\"mode\":\"automatic\",\"armed\":true,\"timeout\":25,\"device\":\"/dev/watchdog\"},\"fencing\":{\"mode\":\"fence\",\"armed\":false,\"device\":\"postmaster\"}}",
+            json,
+            StringComparison.Ordinal);
+        var back = MemberDataCodec.Decode(json);
+        Assert.Equal(data.Watchdog, back.Watchdog);
+        Assert.Equal(data.Fencing, back.Fencing);
+    }
+
+    [Fact]
+    public void A_patroni_member_has_no_watchdog_or_fencing()
+    {
+        var back = MemberDataCodec.Decode(PrimaryJson);
+
+        Assert.Null(back.Watchdog);
+        Assert.Null(back.Fencing);
+    }
 }

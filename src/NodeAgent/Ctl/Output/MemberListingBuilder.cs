@@ -42,6 +42,17 @@ internal static class MemberListingBuilder
             columns.Add(OptionalColumns[2]);
         }
 
+        // NodeAgent's own columns, only where a member reports them: a Patroni cluster lists exactly as patronictl.
+        if (extended && withHost.Any(m => m.Watchdog is not null))
+        {
+            columns.Add("Watchdog");
+        }
+
+        if (extended && withHost.Any(m => m.Fencing is not null))
+        {
+            columns.Add("Fencing");
+        }
+
         // host:port when somebody runs on a non-standard port or two members share a host.
         var appendPort = withHost.Any(m => m.Port != 5432)
             || withHost.Select(m => m.Host).Distinct(StringComparer.Ordinal).Count() < withHost.Count;
@@ -79,6 +90,8 @@ internal static class MemberListingBuilder
             "Pending restart" => JsonValue.Create(m.PendingRestart ? "*" : ""),
             "Scheduled restart" => JsonValue.Create(ScheduledRestartText(m.ScheduledRestart)),
             "Tags" => m.Tags is { Count: > 0 } tags ? PlainValues.ToObject(tags) : JsonValue.Create(""),
+            "Watchdog" => JsonValue.Create(DeadmanText(m.Watchdog)),
+            "Fencing" => JsonValue.Create(DeadmanText(m.Fencing)),
             _ => (JsonNode?)JsonValue.Create(""),
         })];
     }
@@ -106,6 +119,17 @@ internal static class MemberListingBuilder
 
         return text;
     }
+
+    /// <summary>"armed 25s", "disarmed", "off", "failed": what an operator checks on the leader.</summary>
+    public static string DeadmanText(DeadmanData? d) => d switch
+    {
+        null => "",
+        { Failed: true } => "failed",
+        { Mode: "off" } => "off",
+        { Armed: true, TimeoutSeconds: { } t } => string.Create(CultureInfo.InvariantCulture, $"armed {t}s"),
+        { Armed: true } => "armed",
+        _ => "disarmed",
+    };
 
     /// <summary><c>role.replace('_', ' ').title()</c>.</summary>
     public static string RoleTitle(string role) =>

@@ -16,7 +16,9 @@ internal sealed record MemberSummary(
     JsonObject? ScheduledRestart,
     IReadOnlyDictionary<string, object?>? Tags,
     bool IsLeader,
-    ulong? LagBytes)
+    ulong? LagBytes,
+    DeadmanData? Watchdog = null,
+    DeadmanData? Fencing = null)
 {
     /// <summary>Members sorted by name, like <c>cluster_as_json</c>.</summary>
     public static List<MemberSummary> FromView(ClusterView view)
@@ -45,7 +47,7 @@ internal sealed record MemberSummary(
 
         return new MemberSummary(
             m.Name, role, ShownState(m.Data), m.Data.ApiUrl, host, port, m.Data.Timeline,
-            m.Data.PendingRestart, m.Data.ScheduledRestart, m.Data.Tags, isLeader, lag);
+            m.Data.PendingRestart, m.Data.ScheduledRestart, m.Data.Tags, isLeader, lag, m.Data.Watchdog, m.Data.Fencing);
     }
 
     /// <summary>A running replica shows its replication state ("streaming"), as Patroni 3.0.4+ does.</summary>

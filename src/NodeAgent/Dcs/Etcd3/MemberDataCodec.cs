@@ -81,6 +81,8 @@ internal static class MemberDataCodec
                 w.WriteString("replication_state", data.ReplicationState);
             }
 
+            WriteDeadman(w, "watchdog", data.Watchdog);
+            WriteDeadman(w, "fencing", data.Fencing);
             w.WriteEndObject();
         }
 
@@ -120,8 +122,48 @@ internal static class MemberDataCodec
             ScheduledRestart = o["scheduled_restart"] is JsonObject s ? (JsonObject)s.DeepClone() : null,
             Pause = JsonParsing.GetBool(o, "pause") ?? false,
             ReplicationState = JsonParsing.GetString(o, "replication_state"),
+            Watchdog = ReadDeadman(o["watchdog"] as JsonObject),
+            Fencing = ReadDeadman(o["fencing"] as JsonObject),
         };
     }
+
+    private static void WriteDeadman(Utf8JsonWriter w, string name, DeadmanData? d)
+    {
+        if (d is null)
+        {
+            return;
+        }
+
+        w.WritePropertyName(name);
+        w.WriteStartObject();
+        w.WriteString("mode", d.Mode);
+        w.WriteBoolean("armed", d.Armed);
+        if (d.TimeoutSeconds is { } timeout)
+        {
+            w.WriteNumber("timeout", timeout);
+        }
+
+        if (d.Failed)
+        {
+            w.WriteBoolean("failed", true);
+        }
+
+        if (!string.IsNullOrEmpty(d.Device))
+        {
+            w.WriteString("device", d.Device);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static DeadmanData? ReadDeadman(JsonObject? o) => o is null
+        ? null
+        : new DeadmanData(
+            JsonParsing.GetString(o, "mode") ?? string.Empty,
+            JsonParsing.GetBool(o, "armed") ?? false,
+            JsonParsing.GetUInt64(o, "timeout") is { } t && t <= int.MaxValue ? (int)t : null,
+            JsonParsing.GetBool(o, "failed") ?? false,
+            JsonParsing.GetString(o, "device"));
 
     private static readonly MemberData Empty = new()
     {
