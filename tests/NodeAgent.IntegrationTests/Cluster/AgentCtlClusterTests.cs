@@ -57,6 +57,17 @@ public sealed partial class AgentCtlClusterTests(ITestOutputHelper output)
             output.WriteLine((await CtlRun.AgentCtlAsync("", "-c", ConfigOf(cluster), "list")).Out);
             Assert.Contains($"+ Cluster: {cluster.Scope} ({sysid}) ", (await CtlRun.AgentCtlAsync("", "-c", ConfigOf(cluster), "list")).Out, StringComparison.Ordinal);
 
+            // list -e: NodeAgent's own columns; the leader's fence is armed, the replicas' are not.
+            await Poll.UntilAsync(async () =>
+            {
+                var extended = await CtlRun.AgentCtlAsync("", "-c", ConfigOf(cluster), "list", "-e", "-f", "json");
+                var members = JsonNode.Parse(extended.Out)!.AsArray();
+                return members.All(m => m!["Watchdog"] is not null)
+                    && members.Single(m => (string?)m!["Member"] == leader.Name)!["Fencing"]!.GetValue<string>().StartsWith("armed ", StringComparison.Ordinal)
+                    && members.Where(m => (string?)m!["Member"] != leader.Name).All(m => (string?)m!["Fencing"] == "disarmed");
+            }, TimeSpan.FromSeconds(20), "agentctl list -e to show the leader's fence armed and the replicas' disarmed");
+            output.WriteLine((await CtlRun.AgentCtlAsync("", "-c", ConfigOf(cluster), "list", "-e")).Out);
+
             // etcd and every agent gone: agentctl answers within retry_timeout + slack with one line.
             foreach (var node in cluster.Nodes)
             {
