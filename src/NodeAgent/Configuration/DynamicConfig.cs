@@ -54,4 +54,12 @@ public sealed record StandbyClusterConfig
 /// <summary>A permanent slot: physical, or logical with database and plugin.</summary>
 public sealed record SlotConfig(string Type, string? Database, string? Plugin);
 
-public sealed record IgnoreSlotRule(string? Name, string? Type, string? Database, string? Plugin);
+/// <summary>One <c>ignore_slots</c> entry: a slot matching every attribute given is never dropped (slots.py:ignore_replication_slot).</summary>
+public sealed record IgnoreSlotRule(string? Name, string? Type, string? Database, string? Plugin)
+{
+    public bool Matches(string name, string type, string? database, string? plugin) =>
+        (Name is null || Name == name)
+        && (Type is null || Type == type)
+        && (Database is null || Database == database)
+        && (Plugin is null || Plugin == plugin);
+}

@@ -22,7 +22,8 @@ internal sealed partial class PostgresInstance
         foreach (var slot in existing)
         {
             // Only physical slots are ours to drop here; logical slots are managed elsewhere.
-            if (slot.Type == "physical" && !slot.Active && !desiredPhysicalSlots.Contains(slot.Name))
+            if (slot.Type == "physical" && !slot.Active && !desiredPhysicalSlots.Contains(slot.Name)
+                && !_dynamic.IgnoreSlots.Any(rule => rule.Matches(slot.Name, slot.Type, database: null, plugin: null)))
             {
                 await IgnoringAsync(UndefinedObject, () => _sql.ExecuteAsync(
                     "SELECT pg_catalog.pg_drop_replication_slot(@n)", SqlBudget, cancellationToken, ("n", slot.Name)));

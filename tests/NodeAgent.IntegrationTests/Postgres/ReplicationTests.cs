@@ -41,10 +41,16 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         Assert.Equal(1, before.Timeline);
         Assert.Equal((await primary.Instance.ObserveAsync(CancellationToken.None)).SystemIdentifier, before.SystemIdentifier);
 
-        // Unknown inactive slots are dropped; the wanted one stays.
-        await primary.Instance.Sql.ExecuteAsync("SELECT pg_create_physical_replication_slot('stale')", Budget, CancellationToken.None);
+        // Unknown inactive slots are dropped unless ignore_slots matches them; the wanted one stays.
+        await primary.Instance.ApplyDynamicConfigAsync(
+            primary.Config.Bootstrap.Dcs with { IgnoreSlots = [new("backup_tool", "physical", null, null), new(null, "logical", null, null)] },
+            CancellationToken.None);
+        await primary.Instance.Sql.ExecuteAsync(
+            "SELECT pg_create_physical_replication_slot('stale'); SELECT pg_create_physical_replication_slot('backup_tool')", Budget, CancellationToken.None);
         await primary.Instance.SyncReplicationSlotsAsync(new HashSet<string> { slot }, CancellationToken.None);
-        Assert.Equal(1L, await primary.Instance.Sql.ScalarAsync<long>("SELECT count(*) FROM pg_replication_slots", Budget, CancellationToken.None));
+        Assert.Equal(
+            $"backup_tool,{slot}",
+            await primary.Instance.Sql.ScalarAsync<string>("SELECT string_agg(slot_name, ',' ORDER BY slot_name) FROM pg_replication_slots", Budget, CancellationToken.None));
 
         await primary.Instance.StopAsync(StopMode.Fast, checkpoint: true, CancellationToken.None);
         Assert.True(await replica.Instance.PromoteAsync(CancellationToken.None));

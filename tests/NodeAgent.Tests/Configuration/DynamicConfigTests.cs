@@ -67,4 +67,17 @@ public sealed class DynamicConfigTests
 
         Assert.Null(config.StandbyCluster);
     }
+
+    [Theory]
+    [InlineData("debezium", "logical", "app", "pgoutput", true)]
+    [InlineData("debezium", "physical", null, null, false)]
+    [InlineData("other", "logical", "app", "pgoutput", false)]
+    public void Ignore_slot_rule_matches_when_every_given_attribute_matches(string name, string type, string? database, string? plugin, bool matches)
+    {
+        var rule = new IgnoreSlotRule("debezium", "logical", null, null);
+
+        Assert.Equal(matches, rule.Matches(name, type, database, plugin));
+        Assert.True(new IgnoreSlotRule(null, null, null, null).Matches(name, type, database, plugin));
+        Assert.False(new IgnoreSlotRule(name, type, "elsewhere", null).Matches(name, type, database, plugin));
+    }
 }
