@@ -40,6 +40,8 @@ public sealed record MemberData
     {
         bool b => b,
         string s => s.Equals("true", StringComparison.OrdinalIgnoreCase),
+        JsonValue j when j.TryGetValue<bool>(out var b) => b,
+        JsonValue j when j.TryGetValue<string>(out var s) => s.Equals("true", StringComparison.OrdinalIgnoreCase),
         _ => false,
     };
 }

@@ -125,8 +125,12 @@ internal sealed partial class AgentCommandSink(
         return ApiCommandResult.FromJson(200, JsonNode.Parse(Ha.DcsValues.History(view.History)));
     }
 
-    /// <summary>api.py:is_failover_possible, on member keys (the HA decision re-checks health before acting).</summary>
-    private static string? WhyNotPossible(ClusterView view, SwitchoverCommand command, string action)
+    /// <summary>
+    /// api.py:is_failover_possible, on member keys (the HA decision re-checks health before acting). Stricter than
+    /// Patroni for a named candidate: one that is not running (e.g. still "creating replica") or carries nofailover
+    /// could not promote, so the request is refused before the leader demotes for nothing.
+    /// </summary>
+    internal static string? WhyNotPossible(ClusterView view, SwitchoverCommand command, string action)
     {
         if (command.Leader is { } leader && view.Leader?.Name != leader)
         {
@@ -145,7 +149,7 @@ internal sealed partial class AgentCommandSink(
                 return $"{action} is not possible: candidate is already the leader";
             }
 
-            return null;
+            return CanPromote(view.FindMember(candidate)!.Data) ? null : $"{action} is not possible: no good candidates have been found";
         }
 
         var others = view.Members.Where(m => m.Name != view.Leader?.Name && !string.IsNullOrEmpty(m.Data.ApiUrl)).ToList();
@@ -154,10 +158,12 @@ internal sealed partial class AgentCommandSink(
             return $"{action} is not possible: cluster does not have members except leader";
         }
 
-        return others.Any(m => m.Data is { Role: MemberRole.Replica, State: "running", NoFailover: false })
+        return others.Any(m => CanPromote(m.Data))
             ? null
             : $"{action} is not possible: no good candidates have been found";
     }
+
+    private static bool CanPromote(MemberData data) => data is { Role: MemberRole.Replica, State: "running", NoFailover: false };
 
     /// <summary>api.py:poll_failover_result, on the watch cache instead of 1 s sleeps.</summary>
     private async Task<ApiCommandResult> PollResultAsync(string? oldLeader, string? candidate, string action, CancellationToken ct)
