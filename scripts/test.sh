@@ -33,8 +33,11 @@ declare -A NEEDED=(
   [fakeroot]=/usr/bin/fakeroot
   [curl]=/usr/bin/curl
   [python3]=/usr/bin/python3
-  # patronictl 3.0.2: compatibility tests run it against NodeAgent clusters.
+  # Patroni 3.0.2: patronictl runs against NodeAgent clusters, agentctl against real Patroni clusters
+  # (Interop/). Patroni's etcd3 module needs python-etcd; the package's dependency on it is one of
+  # several alternatives, so name it.
   [patroni]=/usr/bin/patronictl
+  [python3-etcd]=/usr/lib/python3/dist-packages/etcd/__init__.py
   # Chaos suite (tests/NodeAgent.IntegrationTests/Chaos): network namespaces, veth, bridge, DROP rules.
   [iproute2]=/usr/bin/ip
   [iptables]=/usr/sbin/iptables

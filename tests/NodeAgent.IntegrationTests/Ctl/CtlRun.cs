@@ -17,6 +17,28 @@ public static class CtlRun
         return new Result(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// Runs agentctl for <paramref name="runFor"/> and then cancels it (watch mode never ends on its own);
+    /// returns what it printed. The exit code is whatever it returned on cancellation, -1 if it threw.
+    /// </summary>
+    internal static async Task<Result> AgentCtlForAsync(TimeSpan runFor, params string[] args)
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        var error = new StringWriter { NewLine = "\n" };
+        var console = new CtlConsole(new StringReader(""), output, error);
+        using var stop = new CancellationTokenSource(runFor);
+        int code;
+        try
+        {
+            code = await AgentCtl.RunAsync(args, console, new Dictionary<string, string>(), TimeProvider.System, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            code = -1;
+        }
+        return new Result(code, output.ToString(), error.ToString());
+    }
+
     public static async Task<Result> PatronictlAsync(params string[] args)
     {
         var psi = new ProcessStartInfo("/usr/bin/patronictl")
