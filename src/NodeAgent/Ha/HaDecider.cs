@@ -1,3 +1,4 @@
+using System.Globalization;
 using NodeAgent.Cluster;
 using NodeAgent.Configuration;
 using NodeAgent.Postgres;
@@ -50,7 +51,7 @@ public static class HaDecider
 
         var body = o.LongActionInProgress is { } action ? LongActionInProgress(o, action)
             : o.Postgres.DataDir != DataDirState.Initialized ? DataDirectoryNotReady(o)
-            : SystemIdMismatch(o) ?? NotRunning(o) ?? (cluster.IsLocked ? HealthyCluster(o) : UnhealthyCluster(o));
+            : SystemIdMismatch(o) ?? NotRunning(o) ?? StartingWithLock(o) ?? (cluster.IsLocked ? HealthyCluster(o) : UnhealthyCluster(o));
 
         return WithTouch(new HaDecision(body.Reason, [.. prelude, .. body.Steps]));
     }
@@ -244,6 +245,31 @@ public static class HaDecider
         }
 
         return new("starting as readonly because i had the session lock", [disable, new UpdateLock(lostLock), new StartAsReplica(null)]);
+    }
+
+    /// <summary>
+    /// ha.py:handle_starting_instance (§2.10): the lock holder's postgres runs but does not answer yet (crash
+    /// recovery after a crash of the primary). Keep the lock for up to primary_start_timeout; past it, stop postgres
+    /// and release the lock if another member could take over, else keep waiting. Paused: the main branches decide.
+    /// </summary>
+    private static HaDecision? StartingWithLock(Observation o)
+    {
+        if (!HoldsLock(o) || o.Paused || o.Postgres is not { IsRunning: true, IsAcceptingConnections: false, StartingSince: { } since })
+        {
+            return null;
+        }
+
+        var lockLost = new HaDecision("stopped PostgreSQL while starting up because leader key was lost", [new Demote(DemoteMode.ImmediateNoLock, null)]);
+        var timeLeft = o.Dynamic.PrimaryStartTimeout - (o.Now - since).TotalSeconds;
+        if (timeLeft > 0)
+        {
+            var waiting = string.Create(CultureInfo.InvariantCulture, $"PostgreSQL is still starting up, {timeLeft:0} seconds until timeout");
+            return new(waiting, [new UpdateLock(WithTouch(lockLost))]);
+        }
+
+        return AnyFailoverCandidate(o)
+            ? new("stopped PostgreSQL because of startup timeout", [new UpdateLock(WithTouch(lockLost)), new Demote(DemoteMode.Immediate, null)])
+            : new("primary start has timed out, but continuing to wait because failover is not possible", [new UpdateLock(WithTouch(lockLost))]);
     }
 
     /// <summary>ha.py:process_healthy_cluster: the leader key exists.</summary>

@@ -54,6 +54,8 @@ public sealed record PostgresObservation
     /// <summary>Set while postgres is kept down because its data diverged from the leader and could not be repaired.</summary>
     public string? StartBlocked { get; init; }
     public IReadOnlyList<ReplicationConnection> Replication { get; init; } = [];
+    /// <summary>When the postmaster started, while postmaster.pid still says "starting" (recovery not done; for primary_start_timeout).</summary>
+    public DateTimeOffset? StartingSince { get; init; }
 }
 
 /// <summary>A row of pg_stat_replication, as /patroni shows it.</summary>

@@ -99,7 +99,28 @@ public sealed class HaDeciderHandoverScenarioTests
             Observe("u4", ClusterWithLeader("u4", "u5"), PostgresStopped("shut down")) with { Dynamic = new DynamicConfig { PrimaryStartTimeout = 0 } },
             "starting as primary because i had the session lock",
             [typeof(DisableWatchdog), typeof(UpdateLock), typeof(ActivateWatchdog), typeof(StartAsPrimary), typeof(TouchMember)]),
+
+        // §2.10 a crashed primary's restart taking long (crash recovery): keep the lock up to primary_start_timeout.
+        ["primary in crash recovery keeps the lock within primary_start_timeout"] = new(
+            Observe("u4", ClusterWithLeader("u4", "u5"), RecoveringSince(Now.AddSeconds(-100))) with { Now = Now },
+            "PostgreSQL is still starting up, 200 seconds until timeout",
+            [typeof(UpdateLock), typeof(TouchMember)]),
+        ["primary in crash recovery past primary_start_timeout is stopped and the lock released"] = new(
+            Observe("u4", ClusterWithLeader("u4", "u5"), RecoveringSince(Now.AddSeconds(-301))) with { Now = Now },
+            "stopped PostgreSQL because of startup timeout",
+            [typeof(UpdateLock), typeof(Demote), typeof(TouchMember)]),
+        ["primary in crash recovery past primary_start_timeout with nobody to take over keeps waiting"] = new(
+            Observe("u4", ClusterWithLeader("u4"), RecoveringSince(Now.AddSeconds(-301))) with { Now = Now },
+            "primary start has timed out, but continuing to wait because failover is not possible",
+            [typeof(UpdateLock), typeof(TouchMember)]),
+        ["paused primary in crash recovery is left to the pause rules"] = new(
+            Observe("u4", ClusterWithLeader("u4", "u5"), RecoveringSince(Now.AddSeconds(-301))) with { Now = Now, Dynamic = new DynamicConfig { Pause = true } },
+            "removed leader lock because postgres is not running as primary",
+            [typeof(DisableWatchdog), typeof(ReleaseLock), typeof(TouchMember)]),
     };
+
+    private static PostgresObservation RecoveringSince(DateTimeOffset since) =>
+        PostgresStarting() with { StartingSince = since, FollowingMember = null };
 
     public static TheoryData<string> Names() => [.. Rows.Keys];
 
