@@ -6,7 +6,7 @@ namespace NodeAgent.IntegrationTests.Cluster;
 
 /// <summary>
 /// Acceptance: the production HAProxy config (seed listeners, checks against the agents' REST API)
-/// routes writes to the leader and refuses writes on the replica port.
+/// routes writes to the leader, refuses writes on the replica port, and follows a switchover.
 /// </summary>
 [Collection(AgentClusterSequence.Name)]
 public sealed class HaproxyRoutingTests(ITestOutputHelper output)
@@ -69,6 +69,28 @@ public sealed class HaproxyRoutingTests(ITestOutputHelper output)
             output.WriteLine($"primary port -> {viaPrimary} ({leader.Name}); replica port -> {readFrom}; write on replica port: {refused.MessageText}");
             Assert.Equal(PostgresErrorCodes.ReadOnlySqlTransaction, refused.SqlState);
             Assert.Matches("cannot execute .* in a read-only transaction", refused.MessageText);
+            var createDatabase = await Assert.ThrowsAsync<PostgresException>(() => ScalarThroughAsync(bind, replicaPort, "CREATE DATABASE routed_db"));
+            Assert.Equal("cannot execute CREATE DATABASE in a read-only transaction", createDatabase.MessageText);
+
+            // After a switchover the primary port follows the new leader.
+            var candidate = replicas[0];
+            Assert.Equal(
+                (200, $"Successfully switched over to \"{candidate.Name}\""),
+                await AgentRest.PostAsync(leader, "/switchover", $$"""{"leader":"{{leader.Name}}","candidate":"{{candidate.Name}}"}"""));
+            string? after = null;
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    after = await ScalarThroughAsync(bind, primaryPort, "INSERT INTO routed VALUES ('primary', inet_server_addr()) RETURNING host(server)");
+                    return after == candidate.Address;
+                },
+                AgentCluster.Patience,
+                $"a write through haproxy's primary port to land on the new leader {candidate.Name}");
+            output.WriteLine($"after the switchover the primary port -> {after} ({candidate.Name})");
+            await Poll.UntilAsync(
+                async () => await haproxy.ServerStatusAsync("primary", leader.Name) == "DOWN" && await haproxy.ServerStatusAsync("replica", leader.Name) == "UP",
+                AgentCluster.Patience,
+                $"haproxy to move the old leader {leader.Name} to the replica backend");
         });
     }
 
