@@ -4,12 +4,14 @@ using NodeAgent.Api.Commands;
 using NodeAgent.Cluster;
 using NodeAgent.Dcs;
 using NodeAgent.Dcs.Etcd3;
+using NodeAgent.Ha;
 
 namespace NodeAgent.Commands;
 
 /// <summary>
 /// What the REST API's unsafe endpoints do (api.py's do_POST_* / do_PATCH_config), against the DCS and the HA loop.
 /// Switchover and failover only write the <c>failover</c> key and wake the loop; the HA decision does the rest.
+/// Restart and reinitialize are left in <see cref="HaRequests"/> for the HA loop to answer or act on.
 /// </summary>
 internal sealed partial class AgentCommandSink(
     IDcs dcs,
@@ -18,7 +20,9 @@ internal sealed partial class AgentCommandSink(
     Action wakeup,
     Action reload,
     TimeProvider time,
-    ILogger<AgentCommandSink> logger) : IApiCommandSink
+    ILogger<AgentCommandSink> logger,
+    HaRequests requests,
+    Func<DateTimeOffset?> postmasterStartTime) : IApiCommandSink
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
@@ -61,20 +65,11 @@ internal sealed partial class AgentCommandSink(
         return cleared ? ApiCommandResult.Text(200, "scheduled switchover deleted") : ApiCommandResult.Text(409, "Failed to delete scheduled switchover");
     }
 
-    public Task<ApiCommandResult> RestartAsync(RestartCommand command, CancellationToken cancellationToken) =>
-        Task.FromResult(ApiCommandResult.Text(503, "restart is not supported by this version of node-agent yet"));
-
-    public Task<ApiCommandResult> CancelScheduledRestartAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(ApiCommandResult.Text(404, "no restarts are scheduled"));
-
     public Task<ApiCommandResult> ReloadAsync(CancellationToken cancellationToken)
     {
         reload();
         return Task.FromResult(ApiCommandResult.Text(202, "reload scheduled"));
     }
-
-    public Task<ApiCommandResult> ReinitializeAsync(bool force, CancellationToken cancellationToken) =>
-        Task.FromResult(ApiCommandResult.Text(503, "reinitialize is not supported by this version of node-agent yet"));
 
     public async Task<ApiCommandResult> GetConfigAsync(CancellationToken cancellationToken)
     {
@@ -227,6 +222,6 @@ internal sealed partial class AgentCommandSink(
 
     private static string Title(string s) => char.ToUpperInvariant(s[0]) + s[1..];
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "received {Action} request with leader={Leader} candidate={Candidate} scheduled_at={ScheduledAt}")]
+    [LoggerMessage(EventId = 4051, Level = LogLevel.Information, Message = "received {Action} request with leader={Leader} candidate={Candidate} scheduled_at={ScheduledAt}")]
     private static partial void LogRequest(ILogger logger, string action, string? leader, string? candidate, DateTimeOffset? scheduledAt);
 }

@@ -11,7 +11,7 @@ namespace NodeAgent.Ha;
 /// an <see cref="Observation"/> in, a <see cref="HaDecision"/> out. No I/O, no clock, no logging.
 /// Read it top to bottom: <see cref="Decide"/> is the cycle order, each later method one branch of it.
 /// </summary>
-public static class HaDecider
+public static partial class HaDecider
 {
     public static HaDecision Decide(Observation o)
     {
@@ -26,7 +26,7 @@ public static class HaDecider
 
         if (!o.DcsAvailable || o.Cluster is null)
         {
-            return DcsNotAccessible(o);
+            return WithManualRequest(o, DcsNotAccessible(o));
         }
 
         var cluster = o.Cluster;
@@ -51,9 +51,9 @@ public static class HaDecider
 
         var body = o.LongActionInProgress is { } action ? LongActionInProgress(o, action)
             : o.Postgres.DataDir != DataDirState.Initialized ? DataDirectoryNotReady(o)
-            : SystemIdMismatch(o) ?? NotRunning(o) ?? StartingWithLock(o) ?? (cluster.IsLocked ? HealthyCluster(o) : UnhealthyCluster(o));
+            : SystemIdMismatch(o) ?? NotRunning(o) ?? StartingWithLock(o) ?? (cluster.IsLocked ? WithScheduledRestart(o, HealthyCluster(o)) : UnhealthyCluster(o));
 
-        return WithTouch(new HaDecision(body.Reason, [.. prelude, .. body.Steps]));
+        return WithManualRequest(o, WithTouch(new HaDecision(body.Reason, [.. prelude, .. body.Steps])));
     }
 
     /// <summary>
@@ -102,19 +102,24 @@ public static class HaDecider
         return HaDecision.NoSteps("DCS is not accessible");
     }
 
-    /// <summary>ha.py:handle_long_action_in_progress: keep the lock alive while a bootstrap/clone/start runs.</summary>
+    /// <summary>
+    /// ha.py:handle_long_action_in_progress: keep the lock alive while a bootstrap/clone/start/restart runs. Like
+    /// Patroni's update_lock, a renewal kicks the watchdog and the fence: a leader restarting postgres is alive and
+    /// must not be fenced for the restart taking longer than the fence's deadline.
+    /// </summary>
     private static HaDecision LongActionInProgress(Observation o, LongActionKind action)
     {
-        var name = action switch
-        {
-            LongActionKind.Bootstrap => "bootstrap",
-            LongActionKind.Clone => "clone",
-            _ => "start",
-        };
+        var name = action.Name();
         var inProgress = HaDecision.NoSteps($"{name} in progress");
         if (HoldsLock(o))
         {
-            return new($"updated leader lock during {name}", [new UpdateLock(WithTouch(inProgress))]);
+            List<HaStep> steps = [new UpdateLock(WithTouch(inProgress))];
+            if (!o.Paused)
+            {
+                steps.Add(new KeepaliveWatchdog());
+            }
+
+            return new($"updated leader lock during {name}", steps);
         }
 
         return inProgress;

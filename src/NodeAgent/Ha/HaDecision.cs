@@ -20,6 +20,8 @@ public sealed record HaDecision(string Reason, IReadOnlyList<HaStep> Steps)
         HaStep.Bootstrap => LongActionKind.Bootstrap,
         HaStep.CloneFrom => LongActionKind.Clone,
         HaStep.StartAsReplica or HaStep.StartAsPrimary => LongActionKind.Start,
+        HaStep.Restart => LongActionKind.Restart,
+        HaStep.Reinitialize => LongActionKind.Reinitialize,
         _ => null,
     };
 

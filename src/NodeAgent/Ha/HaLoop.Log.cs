@@ -28,4 +28,10 @@ public sealed partial class HaLoop
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "Shut down (held the leader lock: {HeldLock})")]
     private static partial void LogShutdown(ILogger logger, bool heldLock);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Error, Message = "'{Reason}' failed")]
+    private static partial void LogLongActionFailed(ILogger logger, string reason, Exception error);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "cancelling the action in progress (reinitialize with force)")]
+    private static partial void LogCancellingLongAction(ILogger logger);
 }

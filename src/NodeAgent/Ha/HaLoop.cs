@@ -38,8 +38,16 @@ public sealed partial class HaLoop(
     private long? _lastFullRead;
     private long _nextRun;
     private Task<HaOutcome>? _longAction;
+    private CancellationTokenSource? _longActionCancel;
 
-    public void Dispose() => _wakeup.Dispose();
+    public void Dispose()
+    {
+        _wakeup.Dispose();
+        _longActionCancel?.Dispose();
+    }
+
+    /// <summary>The postgres observation of the last cycle (e.g. the postmaster start time a scheduled restart is meant for).</summary>
+    public PostgresObservation? LastPostgres { get; private set; }
 
     /// <summary>The dynamic config in force (last one read from the DCS).</summary>
     public DynamicConfig Dynamic => _dynamic;
@@ -102,8 +110,9 @@ public sealed partial class HaLoop(
 
         LogCycle(logger, outcome.Reason);
         ExitReason ??= outcome.ExitReason;
+        LastPostgres = observation.Postgres;
         board.Publish(StatusSnapshotFactory.Build(observation, lockState, watchdog.Status, executor.CurrentLongAction, _nextRun, DcsLastSeenUnix(),
-            (watchdog as Fencing.WatchdogSet)?.FenceStatus));
+            (watchdog as Fencing.WatchdogSet)?.FenceStatus, executor.Requests.Scheduled));
         _lastCycleEnd = time.GetTimestamp();
         return outcome;
     }
@@ -132,7 +141,15 @@ public sealed partial class HaLoop(
                 continue;
             }
 
-            if (await NapAsync(nap, cancellationToken).ConfigureAwait(false))
+            // A restart scheduled before the next cycle is due: wake up for it (Patroni sleeps inside its cycle instead).
+            var untilRestart = UntilScheduledRestart();
+            var early = untilRestart < nap;
+            if (early)
+            {
+                nap = untilRestart!.Value;
+            }
+
+            if (await NapAsync(nap, cancellationToken).ConfigureAwait(false) || early)
             {
                 _nextRun = time.GetTimestamp();
             }
@@ -230,6 +247,8 @@ public sealed partial class HaLoop(
             Stalled = stalled,
             SincePreviousCycle = sincePrevious,
             LongActionInProgress = longAction,
+            Request = executor.Requests.Pending,
+            ScheduledRestart = executor.Requests.Scheduled,
             RejoinPending = executor.RejoinPending,
             WatchdogHealthy = watchdog.IsHealthy,
             Peers = peerStatuses,
@@ -239,13 +258,20 @@ public sealed partial class HaLoop(
 
     private async Task<HaOutcome> ExecuteAsync(HaDecision decision, Observation observation, CancellationToken ct)
     {
+        if (decision.Has<HaStep.CancelLongAction>() && !await CancelLongActionAsync().ConfigureAwait(false))
+        {
+            return new HaOutcome($"waiting for the cancelled {observation.LongActionInProgress?.Name() ?? "action"} to stop");
+        }
+
         if (decision.LongAction is null || _longAction is { IsCompleted: false })
         {
             return await executor.ExecuteAsync(decision, observation, ct).ConfigureAwait(false);
         }
 
         // A long plan runs in the background; later cycles see it as in progress and keep renewing the lock.
-        _longAction = executor.ExecuteAsync(decision, observation, ct);
+        _longActionCancel?.Dispose();
+        _longActionCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        _longAction = executor.ExecuteAsync(decision, observation, _longActionCancel.Token);
         if (_longAction.IsCompleted)
         {
             return await _longAction.ConfigureAwait(false);
@@ -253,8 +279,46 @@ public sealed partial class HaLoop(
 
         // Like Patroni's AsyncExecutor: the end of a promote/start/clone wakes the loop, so health answers
         // (e.g. /master for a restarted primary) change now, not a loop_wait later.
-        _ = _longAction.ContinueWith(_ => Wakeup(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = _longAction.ContinueWith(
+            finished =>
+            {
+                if (finished.Exception is { } failed)
+                {
+                    LogLongActionFailed(logger, decision.Reason, failed.GetBaseException());
+                }
+
+                Wakeup();
+            },
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return new HaOutcome(decision.Reason);
+    }
+
+    /// <summary>Reinitialize with force (ha.py:reinitialize -> AsyncExecutor.cancel): the running action is cancelled first.</summary>
+    private async Task<bool> CancelLongActionAsync()
+    {
+        if (_longAction is not { IsCompleted: false } running)
+        {
+            return true;
+        }
+
+        LogCancellingLongAction(logger);
+        await (_longActionCancel?.CancelAsync() ?? Task.CompletedTask).ConfigureAwait(false);
+        // Child processes are killed on cancellation and waited for up to 10 s; do not hold the cycle much longer.
+        await ((Task)running).WaitAsync(TimeSpan.FromSeconds(15), time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return running.IsCompleted;
+    }
+
+    /// <summary>Wall-clock time until the scheduled restart, if one is due in the future.</summary>
+    private TimeSpan? UntilScheduledRestart()
+    {
+        if (executor.Requests.Scheduled is not { } scheduled)
+        {
+            return null;
+        }
+
+        // A little late rather than early: the decision runs the restart once its time has come.
+        var until = scheduled.At - time.GetUtcNow() + TimeSpan.FromMilliseconds(20);
+        return until > TimeSpan.Zero ? until : null;
     }
 
     /// <summary>Everyone else who could win the race: members with an api_url that are not tagged nofailover.</summary>

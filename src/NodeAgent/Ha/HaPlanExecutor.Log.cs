@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NodeAgent.Postgres;
 using NodeAgent.Postgres.Rewind;
 
 namespace NodeAgent.Ha;
@@ -31,4 +32,16 @@ public sealed partial class HaPlanExecutor
 
     [LoggerMessage(EventId = 1109, Level = LogLevel.Warning, Message = "{Step} skipped: {Reason}")]
     private static partial void LogStaleLock(ILogger logger, string step, string reason);
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Information, Message = "{Why}")]
+    private static partial void LogScheduledRestartDropped(ILogger logger, string why);
+
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Information, Message = "restarting postgres ({Trigger})")]
+    private static partial void LogRestarting(ILogger logger, string trigger);
+
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Information, Message = "restart finished: {Outcome}")]
+    private static partial void LogRestarted(ILogger logger, RestartOutcome outcome);
+
+    [LoggerMessage(EventId = 1113, Level = LogLevel.Information, Message = "reinitializing: stopping postgres, removing the data directory and cloning again from '{Member}'")]
+    private static partial void LogReinitializing(ILogger logger, string member);
 }

@@ -24,7 +24,8 @@ public sealed partial class HaPlanExecutor(
     StatusBoard board,
     LockState lockState,
     TimeProvider time,
-    ILogger<HaPlanExecutor> logger)
+    ILogger<HaPlanExecutor> logger,
+    HaRequests? requests = null)
 {
     private volatile object? _longActionBox;
     private LongActionKind? _longAction
@@ -35,6 +36,9 @@ public sealed partial class HaPlanExecutor(
 
     /// <summary>The long action this executor is running right now (for the member state word).</summary>
     public LongActionKind? CurrentLongAction => _longAction;
+
+    /// <summary>The REST commands and the scheduled restart this executor answers and clears.</summary>
+    public HaRequests Requests { get; } = requests ?? new HaRequests();
 
     /// <summary>
     /// A demote stopped postgres but its start as a replica had to wait (the new leader was not primary yet):
@@ -179,9 +183,7 @@ public sealed partial class HaPlanExecutor(
                 await BootstrapAsync(o, ct).ConfigureAwait(false);
                 return true;
             case CloneFrom clone:
-                await postgres.CloneFromAsync(clone.Upstream, ct).ConfigureAwait(false);
-                await postgres.StartAsync(asPrimary: false, clone.Upstream, ct).ConfigureAwait(false);
-                LogBootstrapped(logger, clone.Upstream.MemberName);
+                await CloneAndStartAsync(clone.Upstream, ct).ConfigureAwait(false);
                 return true;
             case StartAsReplica start:
                 if (await RejoinAllowsStartAsync(start.Upstream, o, ct).ConfigureAwait(false))
@@ -238,6 +240,25 @@ public sealed partial class HaPlanExecutor(
             case SyncSlots slots:
                 await postgres.SyncReplicationSlotsAsync(slots.Slots, ct).ConfigureAwait(false);
                 return false;
+            case Reply reply:
+                Requests.Reply(reply.RequestId, new ManualReply(reply.Status, reply.Message));
+                return false;
+            case ClearScheduledRestart clear:
+                if (Requests.ClearScheduled(clear.Expected) && clear.Why is { } why)
+                {
+                    LogScheduledRestartDropped(logger, why);
+                }
+
+                return false;
+            case CancelLongAction:
+                // The loop cancelled the running action before it handed this plan over.
+                return false;
+            case Restart restart:
+                await RestartAsync(restart, ct).ConfigureAwait(false);
+                return true;
+            case HaStep.Reinitialize reinit:
+                await ReinitializeAsync(reinit, o, ct).ConfigureAwait(false);
+                return true;
             default:
                 throw new InvalidOperationException($"no executor for {step.GetType().Name}");
         }
@@ -369,7 +390,7 @@ public sealed partial class HaPlanExecutor(
     private async Task TouchMemberAsync(Observation o, bool postgresChanged, CancellationToken ct)
     {
         var pg = postgresChanged ? await postgres.ObserveAsync(ct).ConfigureAwait(false) : o.Postgres;
-        var data = MemberDataFactory.Build(o.Config, pg, _longAction, o.Paused, watchdog.Status, (watchdog as Fencing.WatchdogSet)?.FenceStatus);
+        var data = MemberDataFactory.Build(o.Config, pg, _longAction, o.Paused, Requests.Scheduled, watchdog.Status, (watchdog as Fencing.WatchdogSet)?.FenceStatus);
         await Dcs(o, async t =>
         {
             await dcs.RefreshLeaseAsync(t).ConfigureAwait(false);

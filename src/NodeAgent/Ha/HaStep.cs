@@ -94,8 +94,26 @@ public abstract record HaStep
     /// <summary>Put <c>members/&lt;me&gt;</c> with the state after this cycle's actions.</summary>
     public sealed record TouchMember : HaStep;
 
+    /// <summary>Answers a REST command (<see cref="ManualRequest"/>) without acting on it, e.g. 503 "restart conditions are not satisfied".</summary>
+    public sealed record Reply(long RequestId, int Status, string Message) : HaStep;
+
+    /// <summary>
+    /// Long: restart postgres in its current role (POST /restart or a scheduled restart). A lock holder keeps the lock:
+    /// the cycles that run meanwhile renew it. <paramref name="RequestId"/> is the REST command waiting for the outcome.
+    /// </summary>
+    public sealed record Restart(long? RequestId, int StartTimeoutSeconds) : HaStep;
+
+    /// <summary>Long: POST /reinitialize: immediate stop, empty the data dir, pg_basebackup from the source, start as its replica.</summary>
+    public sealed record Reinitialize(long RequestId, UpstreamTarget Source) : HaStep;
+
+    /// <summary>Forget the scheduled restart the decision saw (done, stale, or overtaken); <paramref name="Why"/> is logged.</summary>
+    public sealed record ClearScheduledRestart(ScheduledRestart Expected, string? Why) : HaStep;
+
+    /// <summary>Cancel the long action in progress before the rest of the plan runs (reinitialize with force).</summary>
+    public sealed record CancelLongAction : HaStep;
+
     /// <summary>Stop the agent: continuing would harm the cluster (e.g. system ID mismatch).</summary>
     public sealed record Exit(string Why) : HaStep;
 
-    public bool IsLongAction => this is Bootstrap or CloneFrom or StartAsReplica or StartAsPrimary;
+    public bool IsLongAction => this is Bootstrap or CloneFrom or StartAsReplica or StartAsPrimary or Restart or Reinitialize;
 }

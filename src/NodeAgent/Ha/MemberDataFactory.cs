@@ -1,5 +1,8 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
 using NodeAgent.Cluster;
 using NodeAgent.Configuration;
+using NodeAgent.Ctl.Output;
 using NodeAgent.Postgres;
 using NodeAgent.Watchdog;
 
@@ -10,7 +13,7 @@ public static class MemberDataFactory
 {
     public static MemberData Build(
         AgentConfig config, PostgresObservation pg, LongActionKind? longAction, bool paused,
-        WatchdogState? watchdog = null, WatchdogState? fence = null)
+        ScheduledRestart? scheduledRestart = null, WatchdogState? watchdog = null, WatchdogState? fence = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(pg);
@@ -26,6 +29,8 @@ public static class MemberDataFactory
             Tags = Tags(config.Tags),
             XlogLocation = pg.IsRunning ? pg.WalPosition?.Value : null,
             Timeline = pg.IsRunning ? pg.Timeline : null,
+            PendingRestart = pg.IsRunning && pg.PendingRestart,
+            ScheduledRestart = scheduledRestart is null ? null : ScheduledRestartJson(scheduledRestart),
             Pause = paused,
             ReplicationState = ReplicationState(pg),
             Watchdog = Deadman(watchdog),
@@ -58,7 +63,8 @@ public static class MemberDataFactory
         return longAction switch
         {
             LongActionKind.Bootstrap => "initializing new cluster",
-            LongActionKind.Clone => "creating replica",
+            LongActionKind.Clone or LongActionKind.Reinitialize => "creating replica",
+            LongActionKind.Restart => "restarting",
             _ when pg.IsRunning && pg.IsAcceptingConnections => "running",
             // Kept down on purpose (diverged data) even while the start action that decided so is still marked.
             _ when !pg.IsRunning && pg.StartBlocked is not null => "start failed",
@@ -67,6 +73,42 @@ public static class MemberDataFactory
             _ => "stopped",
         };
     }
+
+    /// <summary>
+    /// ha.py:touch_member's <c>scheduled_restart</c>: the request's keys with the schedule in isoformat(), then the
+    /// postmaster start time it was scheduled against (str() of Patroni's datetime).
+    /// </summary>
+    public static JsonObject ScheduledRestartJson(ScheduledRestart scheduled)
+    {
+        ArgumentNullException.ThrowIfNull(scheduled);
+        var json = new JsonObject { ["schedule"] = PyDateTime.IsoFormat(scheduled.At) };
+        if (scheduled.Filters.RestartPending is { } pending)
+        {
+            json["restart_pending"] = pending;
+        }
+
+        if (scheduled.Filters.Role is { } role)
+        {
+            json["role"] = role;
+        }
+
+        if (scheduled.Filters.PostgresVersion is { } version)
+        {
+            json["postgres_version"] = version;
+        }
+
+        if (scheduled.TimeoutSeconds is { } timeout)
+        {
+            json["timeout"] = timeout;
+        }
+
+        json["postmaster_start_time"] = scheduled.PostmasterStartTime is { } started ? PostmasterStartTimeText(started) : null;
+        return json;
+    }
+
+    /// <summary>Python's str() of an aware datetime, as Patroni shows postmaster_start_time.</summary>
+    public static string PostmasterStartTimeText(DateTimeOffset started) =>
+        started.ToString("yyyy-MM-dd HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
 
     /// <summary>__main__.py:get_tags: false clonefrom/nofailover/noloadbalance/nosync are omitted.</summary>
     public static IReadOnlyDictionary<string, object?>? Tags(IReadOnlyDictionary<string, object?> tags)

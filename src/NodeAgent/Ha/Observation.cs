@@ -53,6 +53,12 @@ public sealed record Observation
     /// <summary>This agent demoted its primary and has not managed to start it as a replica yet.</summary>
     public bool RejoinPending { get; init; }
 
+    /// <summary>A REST command (restart, reinitialize) waiting for this cycle to answer or act on it.</summary>
+    public ManualRequest? Request { get; init; }
+
+    /// <summary>The restart scheduled through the REST API, if any.</summary>
+    public ScheduledRestart? ScheduledRestart { get; init; }
+
     /// <summary>Pause comes from the dynamic config; kept as a property so tests and logs read naturally.</summary>
     public bool Paused => Dynamic.Pause;
 }
@@ -76,4 +82,19 @@ public enum LongActionKind
     Bootstrap,
     Clone,
     Start,
+    Restart,
+    Reinitialize,
+}
+
+public static class LongActionNames
+{
+    /// <summary>Patroni's name of the action, as in "updated leader lock during restart".</summary>
+    public static string Name(this LongActionKind action) => action switch
+    {
+        LongActionKind.Bootstrap => "bootstrap",
+        LongActionKind.Clone => "clone",
+        LongActionKind.Restart => "restart",
+        LongActionKind.Reinitialize => "reinitialize",
+        _ => "start",
+    };
 }

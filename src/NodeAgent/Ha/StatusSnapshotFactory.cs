@@ -1,6 +1,7 @@
 using System.Globalization;
 using NodeAgent.Api.Status;
 using NodeAgent.Cluster;
+using NodeAgent.Ctl.Output;
 using NodeAgent.Watchdog;
 
 namespace NodeAgent.Ha;
@@ -8,7 +9,8 @@ namespace NodeAgent.Ha;
 /// <summary>Turns one cycle's observation and lock state into the snapshot the REST API answers from.</summary>
 public static class StatusSnapshotFactory
 {
-    public static StatusSnapshot Build(Observation o, LockState lockState, WatchdogState watchdog, LongActionKind? longAction, long nextRunTimestamp, long? dcsLastSeenUnix, WatchdogState? fence = null)
+    public static StatusSnapshot Build(Observation o, LockState lockState, WatchdogState watchdog, LongActionKind? longAction, long nextRunTimestamp, long? dcsLastSeenUnix,
+        WatchdogState? fence = null, ScheduledRestart? scheduledRestart = null)
     {
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(lockState);
@@ -27,7 +29,8 @@ public static class StatusSnapshotFactory
             Ttl = o.Dynamic.Ttl,
             LoopWait = o.Dynamic.LoopWait,
             NextRunTimestamp = nextRunTimestamp,
-            AcceptsWrites = holds && role == MemberRole.Primary,
+            // A restart or re-clone takes postgres down: health checks stop routing writes as soon as it starts.
+            AcceptsWrites = holds && role == MemberRole.Primary && longAction is not (LongActionKind.Restart or LongActionKind.Reinitialize),
             Paused = o.Paused,
             ClusterUnlocked = o.Cluster is { IsLocked: false },
             DcsAvailable = o.DcsAvailable,
@@ -39,7 +42,11 @@ public static class StatusSnapshotFactory
             ClusterLastLsn = o.Cluster?.LastLsn ?? 0,
             Timeline = pg.Timeline,
             ServerVersion = pg.ServerVersion,
-            PostmasterStartTime = pg.PostmasterStartTime?.ToString("yyyy-MM-dd HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture),
+            PostmasterStartTime = pg.PostmasterStartTime is { } started ? MemberDataFactory.PostmasterStartTimeText(started) : null,
+            PendingRestart = pg.IsRunning && pg.PendingRestart,
+            ScheduledRestart = scheduledRestart is { } s
+                ? new ScheduledRestartStatus(PyDateTime.IsoFormat(s.At), s.Filters.RestartPending, s.Filters.Role, s.Filters.PostgresVersion, s.TimeoutSeconds)
+                : null,
             SystemIdentifier = pg.SystemIdentifier,
             DcsLastSeen = dcsLastSeenUnix,
             Tags = MemberDataFactory.Tags(o.Config.Tags) ?? new Dictionary<string, object?>(),

@@ -29,6 +29,7 @@ internal sealed partial class AgentService(
     private readonly ILogger _logger = loggers.CreateLogger("NodeAgent");
     private readonly StatusBoard _board = new();
     private readonly LockState _lockState = new();
+    private readonly HaRequests _requests = new();
     private Etcd3Dcs? _dcs;
     private PostgresInstance? _postgres;
     private IWatchdog? _watchdog;
@@ -56,7 +57,7 @@ internal sealed partial class AgentService(
 
         // The REST API answers (503) before etcd is reachable, so HAProxy sees a node, not a refused port.
         var sink = new AgentCommandSink(_dcs!, () => _loop!.Dynamic.LoopWait, () => _loop!.Dynamic.RetryTimeout, () => _loop!.Wakeup(), Reload,
-            time, loggers.CreateLogger<AgentCommandSink>());
+            time, loggers.CreateLogger<AgentCommandSink>(), _requests, () => _loop!.LastPostgres?.PostmasterStartTime);
         _api = new ApiHost(config, _board, sink, time, loggers);
         await _api.StartAsync(stoppingToken).ConfigureAwait(false);
 
@@ -112,7 +113,7 @@ internal sealed partial class AgentService(
         {
             Timeout = TimeSpan.FromSeconds(5),
         };
-        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _board, _lockState, time, loggers.CreateLogger<HaPlanExecutor>());
+        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _board, _lockState, time, loggers.CreateLogger<HaPlanExecutor>(), _requests);
         _loop = new HaLoop(config, _dcs, _postgres, _watchdog, new HttpPeerStatusClient(_peerHttp), executor, _lockState, _board, time,
             loggers.CreateLogger<HaLoop>());
         _postgres.PostmasterExitedUnexpectedly += _loop.Wakeup;

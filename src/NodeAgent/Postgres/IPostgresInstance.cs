@@ -49,6 +49,16 @@ public interface IPostgresInstance : IAsyncDisposable
     /// </summary>
     Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// POST /restart (postgresql.restart): a fast stop after a CHECKPOINT, then a start in the role the data directory
+    /// has (standby.signal: a replica of the same upstream) with the config files rewritten, so pending settings apply.
+    /// Waits up to <paramref name="startTimeout"/> for connections.
+    /// </summary>
+    Task<RestartOutcome> RestartAsync(TimeSpan startTimeout, CancellationToken cancellationToken);
+
+    /// <summary>Empties the data directory for a re-clone (POST /reinitialize). Postgres must be stopped.</summary>
+    Task RemoveDataDirectoryAsync(CancellationToken cancellationToken);
+
     /// <summary>Stops the postmaster. With <paramref name="checkpoint"/> a CHECKPOINT is issued first (switchover/shutdown).</summary>
     Task StopAsync(StopMode mode, bool checkpoint, CancellationToken cancellationToken);
 

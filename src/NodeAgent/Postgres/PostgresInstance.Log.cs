@@ -33,4 +33,10 @@ internal sealed partial class PostgresInstance
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "dropped replication slot {Slot}")]
     private partial void LogSlotDropped(string slot);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "restarting postgres as {Role} (postmaster pid {Pid})")]
+    private partial void LogRestarting(string role, int pid);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "restart failed: {Reason}")]
+    private partial void LogRestartFailed(string reason);
 }

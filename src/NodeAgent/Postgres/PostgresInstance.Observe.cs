@@ -72,6 +72,8 @@ internal sealed partial class PostgresInstance
                 FollowingMember = s.InRecovery ? _upstreamMember ?? _files.ReadUpstreamMember() : null,
                 ServerVersion = s.ServerVersion,
                 PostmasterStartTime = s.PostmasterStartTime,
+                // pg_settings knows settings changed in the file; the command line options only we know.
+                PendingRestart = s.PendingRestart || RestartPending(),
                 ClusterState = s.InRecovery ? "in archive recovery" : "in production",
                 Replication = replication,
             };

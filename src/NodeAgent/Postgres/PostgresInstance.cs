@@ -161,6 +161,59 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         }
     }
 
+    public async Task<RestartOutcome> RestartAsync(TimeSpan startTimeout, CancellationToken cancellationToken)
+    {
+        // The role comes from the data directory, as Patroni's get_postgres_role_from_data_directory: the restart
+        // changes nothing but the postmaster (and the settings that were waiting for it).
+        var asPrimary = !File.Exists(_paths.StandbySignal);
+        var recovery = asPrimary ? null : _files.ReadRecoverySection();
+        var upstream = asPrimary ? null : _upstreamMember ?? _files.ReadUpstreamMember();
+        LogRestarting(asPrimary ? "primary" : "replica", _postmaster.Pid ?? 0);
+        try
+        {
+            await StopAsync(StopMode.Fast, checkpoint: true, cancellationToken);
+        }
+        catch (InvalidOperationException e)
+        {
+            LogRestartFailed(e.Message);
+            return RestartOutcome.Failed;
+        }
+
+        if (_dataDir.Check().State != DataDirState.Initialized)
+        {
+            LogRestartFailed("the data directory is not initialized");
+            return RestartOutcome.Failed;
+        }
+
+        _upstreamMember = upstream;
+        WriteConfig(recovery, upstream);
+        _files.WriteStandbySignal(!asPrimary);
+        _postmaster.Start(CommandLineOptions(Parameters));
+        _startBlocked = null;
+        if (await _postmaster.WaitReadyAsync(startTimeout, cancellationToken))
+        {
+            return RestartOutcome.Restarted;
+        }
+
+        LogNotReady(startTimeout.TotalSeconds);
+        return _postmaster.IsRunning ? RestartOutcome.StillStarting : RestartOutcome.Failed;
+    }
+
+    public Task RemoveDataDirectoryAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_postmaster.TryAdopt())
+        {
+            throw new InvalidOperationException($"postgres (pid {_postmaster.Pid}) still runs on {_paths.DataDir}; not removing it");
+        }
+
+        RemoveDataDirectory("reinitialize");
+        _wasPrimary = false;
+        _startBlocked = null;
+        _upstreamMember = null;
+        return Task.CompletedTask;
+    }
+
     public async Task<bool> PromoteAsync(CancellationToken cancellationToken)
     {
         const int waitSeconds = 60;

@@ -21,7 +21,8 @@ internal sealed class PostgresSql
           (SELECT status FROM pg_catalog.pg_stat_wal_receiver),
           current_setting('server_version_num')::int,
           (extract(epoch FROM pg_catalog.pg_postmaster_start_time()) * 1000000)::bigint,
-          (pg_catalog.pg_control_system()).system_identifier::text
+          (pg_catalog.pg_control_system()).system_identifier::text,
+          EXISTS (SELECT 1 FROM pg_catalog.pg_settings WHERE pending_restart)
         FROM (SELECT pg_catalog.pg_is_in_recovery() AS rec) r
         """;
 
@@ -54,7 +55,8 @@ internal sealed class PostgresSql
                 r.IsDBNull(7) ? null : r.GetString(7),
                 r.GetInt32(8),
                 MicrosOrNull(r, 9),
-                r.GetString(10));
+                r.GetString(10),
+                r.GetBoolean(11));
         }, budget, cancellationToken);
 
     public Task<IReadOnlyList<ReplicationConnection>> ReplicationAsync(TimeSpan budget, CancellationToken cancellationToken) =>

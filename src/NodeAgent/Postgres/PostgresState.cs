@@ -20,6 +20,17 @@ public enum StopMode
     Immediate,
 }
 
+/// <summary>How a restart (POST /restart) ended.</summary>
+public enum RestartOutcome
+{
+    /// <summary>Stopped and started again; accepting connections.</summary>
+    Restarted,
+    /// <summary>Started, but not accepting connections within the timeout.</summary>
+    StillStarting,
+    /// <summary>Did not stop, or did not start.</summary>
+    Failed,
+}
+
 /// <summary>
 /// One observation of the local postgres, taken at the start of an HA cycle. Immutable.
 /// Fields are null when unknown (postgres down or the query timed out).
@@ -47,6 +58,8 @@ public sealed record PostgresObservation
     /// <summary>PG server_version_num, e.g. 150018.</summary>
     public int? ServerVersion { get; init; }
     public DateTimeOffset? PostmasterStartTime { get; init; }
+    /// <summary>The running postmaster needs a restart for its settings to take effect (pending_restart).</summary>
+    public bool PendingRestart { get; init; }
     /// <summary>The postmaster exited since the last observation without us asking (crash).</summary>
     public bool CrashedSinceLastObservation { get; init; }
     /// <summary>pg_controldata "Database cluster state", e.g. "shut down", "in production", "shut down in recovery".</summary>

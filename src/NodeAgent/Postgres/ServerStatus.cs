@@ -14,4 +14,5 @@ internal sealed record ServerStatus(
     string? ReceiverState,
     int ServerVersion,
     DateTimeOffset? PostmasterStartTime,
-    string SystemIdentifier);
+    string SystemIdentifier,
+    bool PendingRestart);

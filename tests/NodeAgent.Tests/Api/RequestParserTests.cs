@@ -44,6 +44,31 @@ public sealed class RequestParserTests
         Assert.Equal("Switchover is possible only to a specific candidate in a paused state", switchError!.Message);
     }
 
+    [Fact]
+    public void Restart_body_keeps_every_filter_and_the_schedule()
+    {
+        var body = JsonNode.Parse("""{"restart_pending":false,"role":"replica","postgres_version":"15.2","timeout":"30s","schedule":"2030-01-01T13:00:00+00:00"}""")!.AsObject();
+
+        Assert.True(RestartRequestParser.TryParse(body, paused: false, Now, out var command, out var error));
+
+        Assert.Null(error);
+        // Present at all means "only if pending" to Patroni (ha.py: 'restart_pending' in restart_data).
+        Assert.Equal(new RestartCommand(false, "replica", "15.2", 30, Now.AddHours(1)), command);
+    }
+
+    [Theory]
+    [InlineData("""{"role":"leader"}""", 400, "PostgreSQL role should be either primary or replica")]
+    [InlineData("""{"timeout":-1}""", 400, "Timeout should be a positive number of seconds")]
+    [InlineData("""{"postgres_version":"9.6"}""", 400, "Invalid PostgreSQL version format: X.Y or X.Y.Z is accepted: 9.6")]
+    [InlineData("""{"schedule":"2029-12-31T00:00:00+00:00"}""", 422, "Cannot schedule restart in the past")]
+    [InlineData("""{"schedule":"soon"}""", 422, "Unable to parse scheduled timestamp. It should be in an unambiguous format, e.g. ISO 8601")]
+    public void Restart_body_errors_are_patronis(string json, int status, string message)
+    {
+        Assert.False(RestartRequestParser.TryParse(JsonNode.Parse(json)!.AsObject(), paused: false, Now, out _, out var error));
+
+        Assert.Equal(ApiCommandResult.Text(status, message), error);
+    }
+
     [Theory]
     [InlineData("30", 30)]
     [InlineData("2min", 120)]

@@ -17,6 +17,7 @@ internal sealed class ComponentNode
     public FakeWatchdog Watchdog => (FakeWatchdog)WatchdogPort;
     public required StatusBoard Board { get; init; }
     public required HaLoop Loop { get; init; }
+    public required HaRequests Requests { get; init; }
     public required AgentConfig Config { get; init; }
     public List<string> Reasons { get; } = [];
 
@@ -51,13 +52,16 @@ internal sealed class ComponentCluster : IPeerStatusClient
             };
             var config = configure?.Invoke(baseConfig) ?? baseConfig;
             var dcs = new InMemoryDcs(Store, name, Time);
-            var pg = new FakePostgres(name, n => _nodes.TryGetValue(n, out var node) ? node.Postgres : null);
+            var pg = new FakePostgres(name, n => _nodes.TryGetValue(n, out var node) ? node.Postgres : null, Time);
             var watchdog = watchdogs?.Invoke(name, Time) ?? new FakeWatchdog();
             var board = new StatusBoard();
             var lockState = new LockState();
             var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lockState, Time, NullLogger<HaPlanExecutor>.Instance);
             var loop = new HaLoop(config, dcs, pg, watchdog, this, executor, lockState, board, Time, NullLogger<HaLoop>.Instance);
-            _nodes[name] = new ComponentNode { Name = name, Dcs = dcs, Postgres = pg, Board = board, Loop = loop, WatchdogPort = watchdog, Config = config };
+            _nodes[name] = new ComponentNode
+            {
+                Name = name, Dcs = dcs, Postgres = pg, Board = board, Loop = loop, WatchdogPort = watchdog, Config = config, Requests = executor.Requests,
+            };
         }
     }
 

@@ -9,7 +9,7 @@ namespace NodeAgent.Tests.Component;
 /// A postgres as a small state machine: data dir, running, in recovery, timeline, WAL position.
 /// Replicas catch up with their upstream on each observation. Every call is logged for order asserts.
 /// </summary>
-internal sealed class FakePostgres(string name, Func<string, FakePostgres?> lookup) : IPostgresInstance
+internal sealed class FakePostgres(string name, Func<string, FakePostgres?> lookup, TimeProvider? time = null) : IPostgresInstance
 {
     private static long s_nextSysid = 7_212_345_678_901_234_567;
 
@@ -23,6 +23,18 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
     public string? Following { get; private set; }
     public string ClusterState { get; private set; } = "";
     public List<string> Actions { get; } = [];
+
+    /// <summary>How many times the postmaster started.</summary>
+    public int Starts { get; private set; }
+
+    /// <summary>When the postmaster last started (the fake clock's wall time).</summary>
+    public DateTimeOffset StartedAt { get; private set; }
+
+    /// <summary>A settings change waits for a restart (pending_restart).</summary>
+    public bool PendingRestart { get; set; }
+
+    /// <summary>What <see cref="RestartAsync"/> ends with.</summary>
+    public RestartOutcome RestartOutcome { get; set; } = RestartOutcome.Restarted;
 
     private string? _startBlocked;
 
@@ -83,6 +95,9 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
             FollowingMember = Running && InRecovery ? Following : null,
             ClusterState = ClusterState,
             StartBlocked = Running ? null : _startBlocked,
+            PostmasterStartTime = Running ? StartedAt : null,
+            PendingRestart = Running && PendingRestart,
+            ServerVersion = Running ? 150018 : null,
         });
     }
 
@@ -96,16 +111,24 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
         return Task.CompletedTask;
     }
 
-    public Task CloneFromAsync(UpstreamTarget upstream, CancellationToken cancellationToken)
+    /// <summary>When set, the next clone waits for it (a long pg_basebackup); taken by that clone.</summary>
+    public TaskCompletionSource? CloneGate { get; set; }
+
+    public async Task CloneFromAsync(UpstreamTarget upstream, CancellationToken cancellationToken)
     {
         Actions.Add($"clone {upstream.MemberName}");
+        if (CloneGate is { } gate)
+        {
+            CloneGate = null;
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
         var source = lookup(upstream.MemberName) ?? throw new IOException($"no such upstream {upstream.MemberName}");
         DataDir = DataDirState.Initialized;
         SystemIdentifier = source.SystemIdentifier;
         Timeline = source.Timeline;
         Wal = source.Wal;
         ClusterState = "shut down in recovery";
-        return Task.CompletedTask;
     }
 
     public Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken)
@@ -117,6 +140,7 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
         }
 
         Running = true;
+        Started();
         InRecovery = !asPrimary;
         Following = asPrimary ? null : upstream?.MemberName;
         ClusterState = asPrimary ? "in production" : "in archive recovery";
@@ -132,6 +156,51 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
             ClusterState = InRecovery ? "shut down in recovery" : "shut down";
         }
 
+        return Task.CompletedTask;
+    }
+
+    /// <summary>When set, the next restart keeps postgres down until it completes (a slow start); taken by that restart.</summary>
+    public TaskCompletionSource? RestartGate { get; set; }
+
+    public async Task<RestartOutcome> RestartAsync(TimeSpan startTimeout, CancellationToken cancellationToken)
+    {
+        Actions.Add($"restart (timeout {startTimeout.TotalSeconds:0} s)");
+        if (DataDir != DataDirState.Initialized)
+        {
+            return RestartOutcome.Failed;
+        }
+
+        Running = false;
+        if (RestartGate is { } gate)
+        {
+            RestartGate = null;
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        Running = RestartOutcome != RestartOutcome.Failed;
+        Started();
+        PendingRestart = false;
+        ClusterState = InRecovery ? "in archive recovery" : "in production";
+        return RestartOutcome;
+    }
+
+    private void Started()
+    {
+        Starts++;
+        StartedAt = time?.GetUtcNow() ?? DateTimeOffset.UnixEpoch.AddHours(Starts);
+    }
+
+    public Task RemoveDataDirectoryAsync(CancellationToken cancellationToken)
+    {
+        Actions.Add("remove data directory");
+        if (Running)
+        {
+            throw new InvalidOperationException("postgres still runs");
+        }
+
+        DataDir = DataDirState.Empty;
+        SystemIdentifier = null;
+        Following = null;
         return Task.CompletedTask;
     }
 

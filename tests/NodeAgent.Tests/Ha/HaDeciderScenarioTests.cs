@@ -173,7 +173,7 @@ public sealed class HaDeciderScenarioTests
         ["bootstrap in progress: the lock holder keeps renewing"] = new(
             Observe("u4", ClusterWithLeader("u4"), PostgresRunningAsPrimary()) with { LongActionInProgress = LongActionKind.Bootstrap },
             "updated leader lock during bootstrap",
-            [typeof(UpdateLock), typeof(TouchMember)]),
+            [typeof(UpdateLock), typeof(KeepaliveWatchdog), typeof(TouchMember)]),
         ["clone in progress on a replica"] = new(
             Observe("u5", ClusterWithLeader("u4"), EmptyDataDir()) with { LongActionInProgress = LongActionKind.Clone },
             "clone in progress",

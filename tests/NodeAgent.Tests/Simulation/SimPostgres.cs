@@ -139,6 +139,18 @@ internal sealed class SimPostgres(HaSimulation sim, SimNode node)
         return true;
     }
 
+    public bool RemoveData()
+    {
+        if (Running)
+        {
+            throw new IOException("postgres still runs");
+        }
+
+        DataDir = DataDirState.Empty;
+        SystemIdentifier = null;
+        return true;
+    }
+
     public bool Stop()
     {
         if (Running)
@@ -214,6 +226,15 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
         pg.Operation($"stop {mode}", 0.05, mode == StopMode.Immediate ? 0.3 : 2, pg.Stop, true);
 
     public Task<bool> PromoteAsync(CancellationToken cancellationToken) => pg.Operation("promote", 0.1, 2, pg.Promote, false);
+
+    public Task<RestartOutcome> RestartAsync(TimeSpan startTimeout, CancellationToken cancellationToken)
+    {
+        var asPrimary = !pg.InRecovery;
+        var upstream = pg.Following;
+        return pg.Operation("restart", 0.3, 4, () => pg.Stop() && pg.Start(asPrimary, upstream) ? RestartOutcome.Restarted : RestartOutcome.Failed, RestartOutcome.Failed);
+    }
+
+    public Task RemoveDataDirectoryAsync(CancellationToken cancellationToken) => pg.Operation("remove data directory", 0.05, 0.5, pg.RemoveData, false);
 
     public Task FollowAsync(UpstreamTarget? upstream, CancellationToken cancellationToken)
     {

@@ -175,18 +175,20 @@ internal static class MemberActionCommands
             }
         }
 
-        if (waitOn.Count > 0)
-        {
-            ctx.Console.Echo("Waiting for reinitialize to complete on: " + string.Join(", ", waitOn.Select(m => m.Name)));
-        }
-
+        var lastShown = new List<Cluster.Member>();
         while (waitOn.Count > 0)
         {
+            if (!waitOn.SequenceEqual(lastShown))
+            {
+                ctx.Console.Echo("Waiting for reinitialize to complete on: " + string.Join(", ", waitOn.Select(m => m.Name)));
+                lastShown = [.. waitOn];
+            }
+
             await Task.Delay(TimeSpan.FromSeconds(2), ctx.Time, ct).ConfigureAwait(false);
             foreach (var member in waitOn.ToList())
             {
                 var r = await ctx.Api.RequestAsync(member, HttpMethod.Get, "patroni", null, ct).ConfigureAwait(false);
-                if ((JsonNode.Parse(r.Body) as JsonObject)?["state"]?.ToString() != "creating replica")
+                if (!StillReinitializing((JsonNode.Parse(r.Body) as JsonObject)?["state"]?.ToString()))
                 {
                     ctx.Console.Echo($"Reinitialize is completed on: {member.Name}");
                     waitOn.Remove(member);
@@ -196,4 +198,10 @@ internal static class MemberActionCommands
 
         return 0;
     }
+
+    /// <summary>
+    /// patronictl waits while the state is "creating replica"; this also waits through the stop before the clone and
+    /// the start after it, so "completed" means postgres runs again (or failed to).
+    /// </summary>
+    private static bool StillReinitializing(string? state) => state is "creating replica" or "stopping" or "starting";
 }

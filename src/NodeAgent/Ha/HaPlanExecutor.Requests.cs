@@ -1,0 +1,69 @@
+using NodeAgent.Postgres;
+using static NodeAgent.Ha.HaStep;
+
+namespace NodeAgent.Ha;
+
+/// <summary>The long actions the REST API asks for: restart and reinitialize (ha.py:restart, _do_reinitialize).</summary>
+public sealed partial class HaPlanExecutor
+{
+    /// <summary>
+    /// postgresql.restart: fast stop with a checkpoint, start in the same role. The lock stays where it is: the cycles
+    /// running meanwhile renew it and kick the fence. Health checks stop saying "writable" before postgres stops.
+    /// </summary>
+    private async Task RestartAsync(Restart restart, CancellationToken ct)
+    {
+        if (restart.RequestId is { } id && !Requests.Claim(id))
+        {
+            return;
+        }
+
+        var reply = new ManualReply(503, "restart failed");
+        try
+        {
+            Publish(s => s with { AcceptsWrites = false, State = "restarting" });
+            LogRestarting(logger, restart.RequestId is null ? "scheduled" : "requested through the REST API");
+            var outcome = await postgres.RestartAsync(TimeSpan.FromSeconds(restart.StartTimeoutSeconds), ct).ConfigureAwait(false);
+            LogRestarted(logger, outcome);
+            reply = outcome switch
+            {
+                RestartOutcome.Restarted => new ManualReply(200, "restarted successfully"),
+                RestartOutcome.StillStarting => new ManualReply(503, "postgres is still starting"),
+                _ => reply,
+            };
+        }
+        finally
+        {
+            if (restart.RequestId is { } requestId)
+            {
+                Requests.Reply(requestId, reply);
+            }
+        }
+    }
+
+    /// <summary>
+    /// ha.py:_do_reinitialize: the caller hears "reinitialize started" at once; then an immediate stop, the data
+    /// directory emptied, and the same pg_basebackup + start as a new replica (<see cref="CloneAndStartAsync"/>).
+    /// A failed clone leaves the data dir empty: the next cycles clone from the leader again.
+    /// </summary>
+    private async Task ReinitializeAsync(HaStep.Reinitialize reinit, Observation o, CancellationToken ct)
+    {
+        Publish(s => s with { AcceptsWrites = false, State = MemberDataFactory.StateWord(o.Postgres, LongActionKind.Reinitialize) });
+        if (!Requests.Reply(reinit.RequestId, new ManualReply(200, "reinitialize started")))
+        {
+            return;
+        }
+
+        LogReinitializing(logger, reinit.Source.MemberName);
+        await postgres.StopAsync(StopMode.Immediate, checkpoint: false, ct).ConfigureAwait(false);
+        await postgres.RemoveDataDirectoryAsync(ct).ConfigureAwait(false);
+        await CloneAndStartAsync(reinit.Source, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The one create-replica path: pg_basebackup from the upstream, then start as its replica.</summary>
+    private async Task CloneAndStartAsync(UpstreamTarget upstream, CancellationToken ct)
+    {
+        await postgres.CloneFromAsync(upstream, ct).ConfigureAwait(false);
+        await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false);
+        LogBootstrapped(logger, upstream.MemberName);
+    }
+}
