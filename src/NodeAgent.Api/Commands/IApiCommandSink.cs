@@ -41,4 +41,7 @@ public interface IApiCommandSink
 
     /// <summary>GET /history: the timeline history list.</summary>
     Task<ApiCommandResult> GetHistoryAsync(CancellationToken cancellationToken);
+
+    /// <summary>GET /failsafe: 200 + the <c>failsafe</c> key (member name to api_url), 502 when there is none.</summary>
+    Task<ApiCommandResult> GetFailsafeAsync(CancellationToken cancellationToken);
 }

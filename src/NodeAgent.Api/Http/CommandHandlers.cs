@@ -46,6 +46,16 @@ internal sealed class CommandHandlers(IApiCommandSink sink, StatusBoard board, A
     public Task CancelRestartAsync(HttpContext context) =>
         WithAccessAsync(context, ct => sink.CancelScheduledRestartAsync(ct));
 
+    public async Task GetFailsafeAsync(HttpContext context) =>
+        await WriteAsync(context, await sink.GetFailsafeAsync(context.RequestAborted));
+
+    /// <summary>
+    /// The failsafe heartbeat a leader sends its members (api.py:do_POST_failsafe). NodeAgent does not run
+    /// failsafe mode, so it answers like a Patroni with failsafe_mode off: 502, after the access check.
+    /// </summary>
+    public Task PostFailsafeAsync(HttpContext context) =>
+        WithAccessAsync(context, _ => Task.FromResult(ApiCommandResult.Text(502, "")));
+
     public Task ReloadAsync(HttpContext context) =>
         WithAccessAsync(context, ct => sink.ReloadAsync(ct));
 

@@ -38,6 +38,8 @@ internal sealed class RequestDispatcher
         Map([HttpMethods.Delete], "/restart", commands.CancelRestartAsync);
         Map([HttpMethods.Post], "/reload", commands.ReloadAsync);
         Map([HttpMethods.Post], "/reinitialize", commands.ReinitializeAsync);
+        Map([HttpMethods.Get], "/failsafe", commands.GetFailsafeAsync);
+        Map([HttpMethods.Post], "/failsafe", commands.PostFailsafeAsync);
     }
 
     public Task DispatchAsync(HttpContext context)

@@ -114,6 +114,23 @@ internal sealed partial class AgentCommandSink(
         return ApiCommandResult.FromJson(200, ClusterJson.Build(view));
     }
 
+    public async Task<ApiCommandResult> GetFailsafeAsync(CancellationToken cancellationToken)
+    {
+        var view = dcs.Current ?? await FreshViewAsync(cancellationToken).ConfigureAwait(false);
+        if (view.Failsafe is not { } failsafe)
+        {
+            return ApiCommandResult.Text(502, "");
+        }
+
+        var members = new JsonObject();
+        foreach (var (name, apiUrl) in failsafe)
+        {
+            members[name] = apiUrl;
+        }
+
+        return ApiCommandResult.FromJson(200, members);
+    }
+
     public async Task<ApiCommandResult> GetHistoryAsync(CancellationToken cancellationToken)
     {
         var view = dcs.Current ?? await FreshViewAsync(cancellationToken).ConfigureAwait(false);

@@ -35,6 +35,25 @@ public sealed class CommandEndpointTests
     }
 
     [Fact]
+    public async Task Failsafe_is_read_from_the_sink_and_its_heartbeat_answers_502_as_with_failsafe_mode_off()
+    {
+        await using var api = await ApiServerHarness.StartAsync("127.0.87.35", ApiSnapshots.Leader(),
+            o => o with { Authentication = new RestApiAuthentication("admin", "s3cret") });
+        using var http = new HttpClient { BaseAddress = api.BaseAddress };
+        var failsafe = new Uri("/failsafe", UriKind.Relative);
+
+        using var get = await http.GetAsync(failsafe);
+        using var anonymous = await http.PostAsync(failsafe, new StringContent("{}", Encoding.UTF8, "application/json"));
+        using var post = await SendAsync(http, HttpMethod.Post, failsafe, Basic("admin", "s3cret"));
+
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal("{\"u4\":\"http://127.0.1.84:8008/patroni\"}", await get.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.BadGateway, post.StatusCode);
+        Assert.Equal(new object[] { "failsafe" }, api.Sink.Calls.ToArray());
+    }
+
+    [Fact]
     public async Task Allowlist_denies_other_addresses()
     {
         await using var denying = await ApiServerHarness.StartAsync("127.0.87.32", ApiSnapshots.Leader(),
