@@ -35,6 +35,7 @@ public sealed partial class HaLoop(
     private DynamicConfig _dynamic = config.Bootstrap.Dcs;
     private long _appliedConfigRevision = -1;
     private long? _lastCycleEnd;
+    private bool _postgresStarting;
     private long? _lastFullRead;
     private long _nextRun;
     private Task<HaOutcome>? _longAction;
@@ -100,6 +101,7 @@ public sealed partial class HaLoop(
         }
 
         var observation = await ObserveAsync(stalled, sincePrevious, cancellationToken).ConfigureAwait(false);
+        _postgresStarting = observation.Postgres is { IsRunning: true, IsAcceptingConnections: false };
         var decision = HaDecider.Decide(observation);
         var outcome = await ExecuteAsync(decision, observation, cancellationToken).ConfigureAwait(false);
         if (outcome.DcsFailed && observation.DcsAvailable)
@@ -147,6 +149,14 @@ public sealed partial class HaLoop(
             if (early)
             {
                 nap = untilRestart!.Value;
+            }
+
+            // Postgres is starting (a replica waiting to become consistent, a primary in recovery): look again soon,
+            // so the member key says "running" within a second of it, not a loop_wait later.
+            if (_postgresStarting && nap > StartingPollInterval)
+            {
+                nap = StartingPollInterval;
+                early = true;
             }
 
             if (await NapAsync(nap, cancellationToken).ConfigureAwait(false) || early)
@@ -309,6 +319,8 @@ public sealed partial class HaLoop(
     }
 
     /// <summary>Wall-clock time until the scheduled restart, if one is due in the future.</summary>
+    private static readonly TimeSpan StartingPollInterval = TimeSpan.FromSeconds(1);
+
     private TimeSpan? UntilScheduledRestart()
     {
         if (executor.Requests.Scheduled is not { } scheduled)
