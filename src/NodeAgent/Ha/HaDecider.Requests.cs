@@ -80,7 +80,9 @@ public static partial class HaDecider
             return decided;
         }
 
-        if (o.Postgres.PostmasterStartTime is { } now && now > scheduled.RequestedAt)
+        // Unknown start time when scheduled (postgres was restarting): never "overtaken", as in Patroni when its
+        // start-time query failed; the schedule is meant for the postmaster that restart produces.
+        if (scheduled.PostmasterStartTime is not null && o.Postgres.PostmasterStartTime is { } now && now > scheduled.RequestedAt)
         {
             return Append(decided, new ClearScheduledRestart(scheduled,
                 $"Cancelling scheduled restart: postgres restart has already happened at {now:yyyy-MM-dd HH:mm:ss.ffffffzzz}"));

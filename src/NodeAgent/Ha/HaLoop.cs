@@ -50,6 +50,9 @@ public sealed partial class HaLoop(
     /// <summary>The postgres observation of the last cycle (e.g. the postmaster start time a scheduled restart is meant for).</summary>
     public PostgresObservation? LastPostgres { get; private set; }
 
+    /// <summary>A bootstrap, clone, start or restart is running: the last observation may describe a postmaster about to be replaced.</summary>
+    public bool LongActionRunning => _longAction is { IsCompleted: false };
+
     /// <summary>The dynamic config in force (last one read from the DCS).</summary>
     public DynamicConfig Dynamic => _dynamic;
 

@@ -57,7 +57,7 @@ internal sealed partial class AgentService(
 
         // The REST API answers (503) before etcd is reachable, so HAProxy sees a node, not a refused port.
         var sink = new AgentCommandSink(_dcs!, () => _loop!.Dynamic.LoopWait, () => _loop!.Dynamic.RetryTimeout, () => _loop!.Wakeup(), Reload,
-            time, loggers.CreateLogger<AgentCommandSink>(), _requests, () => _loop!.LastPostgres?.PostmasterStartTime);
+            time, loggers.CreateLogger<AgentCommandSink>(), _requests, () => _loop!.LongActionRunning ? null : _loop!.LastPostgres?.PostmasterStartTime);
         _api = new ApiHost(config, _board, sink, time, loggers);
         await _api.StartAsync(stoppingToken).ConfigureAwait(false);
 

@@ -127,6 +127,14 @@ public sealed class HaDeciderRequestScenarioTests
             Replica() with { ScheduledRestart = ScheduledAt(Now.AddHours(1)), Postgres = PostgresRunningAsReplica("u4") with { PostmasterStartTime = Now.AddMinutes(-1) } },
             "no action. I am (u5), a secondary, and following a leader (u4)",
             [typeof(ClearScheduledRestart), typeof(TouchMember)]),
+        ["scheduled restart requested while postgres was restarting is not dropped by the new postmaster"] = new(
+            Replica() with
+            {
+                ScheduledRestart = ScheduledAt(Now.AddHours(1)) with { PostmasterStartTime = null },
+                Postgres = PostgresRunningAsReplica("u4") with { PostmasterStartTime = Now.AddMinutes(-1) },
+            },
+            "no action. I am (u5), a secondary, and following a leader (u4)",
+            [typeof(TouchMember)]),
         ["scheduled restart whose conditions fail is dropped"] = new(
             Replica() with { ScheduledRestart = ScheduledAt(Now, new RestartFilters(Role: "master")) },
             "no action. I am (u5), a secondary, and following a leader (u4)",
