@@ -21,6 +21,7 @@ internal sealed partial class Postmaster
     private int? _adoptedPid;
     private bool _stopRequested;
     private bool _crashed;
+    private ChildProcess? _exitNoted;
 
     public Postmaster(PostgresPaths paths, OsUser? user, ProcessRunner runner, ILogger<Postmaster> logger, TimeProvider time)
     {
@@ -210,17 +211,38 @@ internal sealed partial class Postmaster
         await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         lock (_gate)
         {
-            if (!ReferenceEquals(child, _child) || _stopRequested)
+            if (!ReferenceEquals(child, _child))
             {
                 return;
             }
 
-            _crashed = true;
-            LogUnexpectedExit(child.Pid, child.ExitCode);
+            // Noted here or already by an observation: either way it was not asked for.
+            NoteChildExitUnlocked();
+            if (_stopRequested)
+            {
+                return;
+            }
         }
 
         // The HA loop should not wait up to loop_wait to notice: a crashed primary is an outage.
         UnexpectedExit?.Invoke();
+    }
+
+    // Must hold _gate. The child's exit is visible (HasExited) before WatchAsync's continuation runs: whoever looks
+    // first records it, once per child, so an observation never sees "not running" without "crashed".
+    private void NoteChildExitUnlocked()
+    {
+        if (_child is not { HasExited: true } child || ReferenceEquals(child, _exitNoted))
+        {
+            return;
+        }
+
+        _exitNoted = child;
+        if (!_stopRequested)
+        {
+            _crashed = true;
+            LogUnexpectedExit(child.Pid, child.ExitCode);
+        }
     }
 
     /// <summary>Raised (outside any lock) when our postmaster exits without being asked to.</summary>
@@ -229,6 +251,7 @@ internal sealed partial class Postmaster
     // Must hold _gate. An adopted postmaster is not our child: its exit is seen by polling /proc.
     private void RefreshAdopted()
     {
+        NoteChildExitUnlocked();
         if (_adoptedPid is { } pid && !Posix.IsAlive(pid))
         {
             _adoptedPid = null;
