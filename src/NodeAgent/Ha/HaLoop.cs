@@ -35,6 +35,7 @@ public sealed partial class HaLoop(
     private DynamicConfig _dynamic = config.Bootstrap.Dcs;
     private long _appliedConfigRevision = -1;
     private long? _lastCycleEnd;
+    private bool _postgresStarting;
     private long? _lastFullRead;
     private long _nextRun;
     private Task<HaOutcome>? _longAction;
@@ -103,6 +104,7 @@ public sealed partial class HaLoop(
         }
 
         var observation = await ObserveAsync(stalled, sincePrevious, cancellationToken).ConfigureAwait(false);
+        _postgresStarting = observation.Postgres is { IsRunning: true, IsAcceptingConnections: false };
         var decision = HaDecider.Decide(observation);
         var outcome = await ExecuteAsync(decision, observation, cancellationToken).ConfigureAwait(false);
         if (outcome.DcsFailed && observation.DcsAvailable)
@@ -154,7 +156,7 @@ public sealed partial class HaLoop(
 
             // Postgres is starting (a replica waiting to become consistent, a primary in recovery): look again soon,
             // so the member key says "running" within a second of it, not a loop_wait later.
-            if (LastPostgres is { IsRunning: true, IsAcceptingConnections: false } && nap > StartingPollInterval)
+            if (_postgresStarting && nap > StartingPollInterval)
             {
                 nap = StartingPollInterval;
                 early = true;
@@ -319,9 +321,9 @@ public sealed partial class HaLoop(
         return running.IsCompleted;
     }
 
+    /// <summary>Wall-clock time until the scheduled restart, if one is due in the future.</summary>
     private static readonly TimeSpan StartingPollInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>Wall-clock time until the scheduled restart, if one is due in the future.</summary>
     private TimeSpan? UntilScheduledRestart()
     {
         if (executor.Requests.Scheduled is not { } scheduled)

@@ -27,7 +27,8 @@ internal sealed partial class PostgresInstance
 
         // Down (or not answering): what pg_control says is all we know.
         var control = await ReadControlDataAsync(cancellationToken);
-        var pidFile = running ? PostmasterPidFile.TryRead(_paths.DataDir) : null;
+        var standby = running && File.Exists(_paths.StandbySignal);
+        var starting = running ? PostmasterPidFile.TryRead(_paths.DataDir) : null;
         return observation with
         {
             StartBlocked = _startBlocked,
@@ -35,9 +36,9 @@ internal sealed partial class PostgresInstance
             ClusterState = control?.ClusterState,
             Timeline = control?.Timeline,
             // Running but not answering yet (crash recovery, or a replica waiting for WAL to become consistent).
-            StartingSince = pidFile is { StartEpoch: > 0, Status: "starting" } pid ? DateTimeOffset.FromUnixTimeSeconds(pid.StartEpoch) : null,
+            StartingSince = starting is { StartEpoch: > 0, Status: "starting" } pid ? DateTimeOffset.FromUnixTimeSeconds(pid.StartEpoch) : null,
             // A replica still starting follows whom its config says: re-pointing it every cycle would reload for nothing.
-            FollowingMember = running && File.Exists(_paths.StandbySignal) ? _upstreamMember ?? _files.ReadUpstreamMember() : null,
+            FollowingMember = running && standby ? _upstreamMember ?? _files.ReadUpstreamMember() : null,
         };
     }
 

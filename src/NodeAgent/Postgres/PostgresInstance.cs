@@ -104,7 +104,9 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         if (_postmaster.TryAdopt())
         {
             LogAlreadyRunning(_postmaster.Pid ?? 0);
-            return await WaitStartedAsync(asPrimary, cancellationToken);
+            return asPrimary
+                ? await _postmaster.WaitReadyAsync(PgCtlTimeout, cancellationToken)
+                : await _postmaster.WaitUpAsync(PgCtlTimeout, cancellationToken);
         }
 
         var (state, reason) = _dataDir.Check();
@@ -120,7 +122,11 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         var options = CommandLineOptions(Parameters);
         LogStarting(asPrimary ? "primary" : "replica", _upstreamMember ?? "-");
         _postmaster.Start(options);
-        var ready = await WaitStartedAsync(asPrimary, cancellationToken);
+        // A primary must answer before the loop goes on (it holds the lock for it); a replica only has to be up:
+        // the loop keeps touching its member key while it waits for WAL ("starting"), as Patroni does.
+        var ready = asPrimary
+            ? await _postmaster.WaitReadyAsync(PgCtlTimeout, cancellationToken)
+            : await _postmaster.WaitUpAsync(PgCtlTimeout, cancellationToken);
         if (!ready)
         {
             LogNotReady(PgCtlTimeout.TotalSeconds);
@@ -154,14 +160,6 @@ internal sealed partial class PostgresInstance : IPostgresInstance
             throw new InvalidOperationException($"postmaster (pid {_postmaster.Pid}) did not stop");
         }
     }
-
-    /// <summary>
-    /// A primary must answer before the loop goes on (it holds the lock for it); a replica only has to be up: the
-    /// loop keeps touching its member key while it waits for WAL ("starting"), as Patroni's wait_for_port_open.
-    /// </summary>
-    private Task<bool> WaitStartedAsync(bool asPrimary, CancellationToken cancellationToken) => asPrimary
-        ? _postmaster.WaitReadyAsync(PgCtlTimeout, cancellationToken)
-        : _postmaster.WaitUpAsync(PgCtlTimeout, cancellationToken);
 
     public async Task<RestartOutcome> RestartAsync(TimeSpan startTimeout, CancellationToken cancellationToken)
     {
