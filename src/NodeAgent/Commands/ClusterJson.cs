@@ -67,7 +67,7 @@ internal static class ClusterJson
         {
             result["scheduled_switchover"] = new JsonObject
             {
-                ["at"] = PyDateTime.IsoFormat(at),
+                ["at"] = Dcs.Etcd3.FailoverCodec.IsoFormat(at),
                 ["from"] = f.Leader,
                 ["to"] = f.Candidate,
             };

@@ -1,4 +1,3 @@
-using NodeAgent.Cluster;
 using static NodeAgent.Ha.HaStep;
 
 namespace NodeAgent.Ha;
@@ -86,7 +85,7 @@ public static partial class HaDecider
         if (scheduled.PostmasterStartTime is not null && o.Postgres.PostmasterStartTime is { } now && now > scheduled.RequestedAt)
         {
             return Append(decided, new ClearScheduledRestart(scheduled,
-                $"Cancelling scheduled restart: postgres restart has already happened at {PyDateTime.Str(now)}"));
+                $"Cancelling scheduled restart: postgres restart has already happened at {now:yyyy-MM-dd HH:mm:ss.ffffffzzz}"));
         }
 
         if (o.Paused || scheduled.At > o.Now)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NodeAgent.Api.Status;
 using NodeAgent.Cluster;
+using NodeAgent.Ctl.Output;
 using NodeAgent.Watchdog;
 
 namespace NodeAgent.Ha;
@@ -36,12 +37,12 @@ public static class StatusSnapshotFactory
             XlogLocation = role == MemberRole.Primary ? pg.WalPosition?.Value : null,
             ReceivedLocation = role == MemberRole.Primary ? null : pg.ReceivedLsn?.Value,
             ReplayedLocation = role == MemberRole.Primary ? null : pg.ReplayedLsn?.Value,
-            ReplayedTimestamp = pg.ReplayedTimestamp is { } replayed ? PyDateTime.Str(replayed) : null,
+            ReplayedTimestamp = pg.ReplayedTimestamp?.ToString("yyyy-MM-dd HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture),
             ReplayPaused = pg.ReplayPaused,
             ClusterLastLsn = o.Cluster?.LastLsn ?? 0,
             Timeline = pg.Timeline,
             ServerVersion = pg.ServerVersion,
-            PostmasterStartTime = pg.PostmasterStartTime is { } started ? PyDateTime.Str(started) : null,
+            PostmasterStartTime = pg.PostmasterStartTime is { } started ? MemberDataFactory.PostmasterStartTimeText(started) : null,
             PendingRestart = pg.IsRunning && pg.PendingRestart,
             ScheduledRestart = scheduledRestart is { } s
                 ? new ScheduledRestartStatus(PyDateTime.IsoFormat(s.At), s.Filters.RestartPending, s.Filters.Role, s.Filters.PostgresVersion, s.TimeoutSeconds)

@@ -1,4 +1,3 @@
-using NodeAgent.Cluster;
 using System.Text.Json.Nodes;
 using NodeAgent.Ctl.Cli;
 using NodeAgent.Ctl.Output;
