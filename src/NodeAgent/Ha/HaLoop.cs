@@ -36,6 +36,7 @@ public sealed partial class HaLoop(
     private long _appliedConfigRevision = -1;
     private long? _lastCycleEnd;
     private bool _postgresStarting;
+    private bool _awaitingReady;
     private long? _lastFullRead;
     private long _nextRun;
     private Task<HaOutcome>? _longAction;
@@ -105,6 +106,8 @@ public sealed partial class HaLoop(
 
         var observation = await ObserveAsync(stalled, sincePrevious, cancellationToken).ConfigureAwait(false);
         _postgresStarting = observation.Postgres is { IsRunning: true, IsAcceptingConnections: false };
+        // Only while postmaster.pid still says "starting": one that says ready but refuses our SQL would wake us at once.
+        _awaitingReady = _postgresStarting && observation.Postgres.StartingSince is not null;
         var decision = HaDecider.Decide(observation);
         var outcome = await ExecuteAsync(decision, observation, cancellationToken).ConfigureAwait(false);
         if (outcome.DcsFailed && observation.DcsAvailable)
@@ -345,7 +348,23 @@ public sealed partial class HaLoop(
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var change = dcs.WaitForChangeAsync(nap, cts.Token);
         var woken = _wakeup.WaitAsync(nap, cts.Token);
-        var first = await Task.WhenAny(change, woken).ConfigureAwait(false);
+        // A starting postgres that begins to accept connections is news too: a replica reports "running" (and
+        // HAProxy routes to it) within a poll of that moment instead of the next look.
+        var ready = _awaitingReady ? postgres.WaitAcceptingAsync(nap, cts.Token) : null;
+        var first = ready is null ? await Task.WhenAny(change, woken).ConfigureAwait(false) : await Task.WhenAny(change, woken, ready).ConfigureAwait(false);
+        if (ready is not null && first == ready)
+        {
+            if (ready.IsCompletedSuccessfully && ready.Result)
+            {
+                await cts.CancelAsync().ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+                return true;
+            }
+
+            // Not ready (it exited, or this postmaster is not one we can wait on): the rest of the nap as usual.
+            first = await Task.WhenAny(change, woken).ConfigureAwait(false);
+        }
+
         await cts.CancelAsync().ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
         return first == woken ? woken.IsCompletedSuccessfully && woken.Result : first.IsCompletedSuccessfully;

@@ -36,6 +36,12 @@ public interface IPostgresInstance : IAsyncDisposable
     /// <summary>Observes data dir, process and (if running) SQL state. Never throws for a down server.</summary>
     Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Waits until the running postmaster says it accepts connections (postmaster.pid "ready" or "standby");
+    /// false when postgres exits or the timeout passes. Lets the HA loop look again the moment a start finishes.
+    /// </summary>
+    Task<bool> WaitAcceptingAsync(TimeSpan timeout, CancellationToken cancellationToken);
+
     /// <summary>initdb with bootstrap.initdb options and the superuser pwfile, then pg_hba from bootstrap.pg_hba.</summary>
     Task InitDbAsync(CancellationToken cancellationToken);
 

@@ -42,6 +42,9 @@ internal sealed partial class PostgresInstance
         };
     }
 
+    public Task<bool> WaitAcceptingAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _postmaster.WaitReadyAsync(timeout, cancellationToken);
+
     private async Task<PostgresObservation?> ObserveSqlAsync(PostgresObservation observation, CancellationToken cancellationToken)
     {
         try

@@ -75,6 +75,9 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
         return Task.FromResult(false);
     }
 
+    /// <summary>No postmaster.pid to watch: the loop naps as usual and the next observation tells.</summary>
+    public Task<bool> WaitAcceptingAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.FromResult(false);
+
     public Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken)
     {
         if (Running && InRecovery && Following is { } up && lookup(up) is { Running: true, SystemIdentifier: var sys } upstream && sys == SystemIdentifier)

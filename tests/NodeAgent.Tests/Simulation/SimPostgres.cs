@@ -207,6 +207,9 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
     public Task<NodeAgent.Postgres.Rewind.RejoinResult> PrepareRejoinAsync(UpstreamTarget upstream, DynamicConfig dynamic, CancellationToken cancellationToken) =>
         Task.FromResult(NodeAgent.Postgres.Rewind.RejoinResult.NotNeeded("simulated: not diverged"));
 
+    /// <summary>No postmaster.pid to watch: the loop naps as usual and the next observation tells.</summary>
+    public Task<bool> WaitAcceptingAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.FromResult(false);
+
     public Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken)
     {
         sim.Scheduler.OnSimThread();

@@ -80,6 +80,13 @@ internal sealed partial class Etcd3Dcs : IDcs
         var value = MemberDataCodec.Encode(data);
         await WithLeaseAsync(async lease =>
         {
+            // Patroni's touch_member: when etcd already holds exactly this under our lease, the lease refresh is
+            // what keeps it alive, so an idle cycle writes nothing (and wakes no watcher).
+            if (Layout.Relative(key) is { } name && _watch.Cache.Get(name) is { } stored && stored.Lease == lease && stored.Value == value)
+            {
+                return true;
+            }
+
             await PutAsync(key, value, lease, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
