@@ -67,7 +67,7 @@ internal static class ClusterJson
         {
             result["scheduled_switchover"] = new JsonObject
             {
-                ["at"] = Dcs.Etcd3.FailoverCodec.IsoFormat(at),
+                ["at"] = PyDateTime.IsoFormat(at),
                 ["from"] = f.Leader,
                 ["to"] = f.Candidate,
             };

@@ -1,3 +1,4 @@
+using NodeAgent.Cluster;
 using static NodeAgent.Ha.HaStep;
 
 namespace NodeAgent.Ha;
@@ -85,7 +86,7 @@ public static partial class HaDecider
         if (scheduled.PostmasterStartTime is not null && o.Postgres.PostmasterStartTime is { } now && now > scheduled.RequestedAt)
         {
             return Append(decided, new ClearScheduledRestart(scheduled,
-                $"Cancelling scheduled restart: postgres restart has already happened at {now:yyyy-MM-dd HH:mm:ss.ffffffzzz}"));
+                $"Cancelling scheduled restart: postgres restart has already happened at {PyDateTime.Str(now)}"));
         }
 
         if (o.Paused || scheduled.At > o.Now)

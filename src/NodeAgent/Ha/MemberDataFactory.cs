@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using NodeAgent.Cluster;
 using NodeAgent.Configuration;
-using NodeAgent.Ctl.Output;
 using NodeAgent.Postgres;
 using NodeAgent.Watchdog;
 
@@ -102,13 +101,9 @@ public static class MemberDataFactory
             json["timeout"] = timeout;
         }
 
-        json["postmaster_start_time"] = scheduled.PostmasterStartTime is { } started ? PostmasterStartTimeText(started) : null;
+        json["postmaster_start_time"] = scheduled.PostmasterStartTime is { } started ? PyDateTime.Str(started) : null;
         return json;
     }
-
-    /// <summary>Python's str() of an aware datetime, as Patroni shows postmaster_start_time.</summary>
-    public static string PostmasterStartTimeText(DateTimeOffset started) =>
-        started.ToString("yyyy-MM-dd HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
 
     /// <summary>__main__.py:get_tags: false clonefrom/nofailover/noloadbalance/nosync are omitted.</summary>
     public static IReadOnlyDictionary<string, object?>? Tags(IReadOnlyDictionary<string, object?> tags)

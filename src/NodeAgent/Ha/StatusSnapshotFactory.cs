@@ -1,7 +1,6 @@
 using System.Globalization;
 using NodeAgent.Api.Status;
 using NodeAgent.Cluster;
-using NodeAgent.Ctl.Output;
 using NodeAgent.Watchdog;
 
 namespace NodeAgent.Ha;
@@ -37,12 +36,12 @@ public static class StatusSnapshotFactory
             XlogLocation = role == MemberRole.Primary ? pg.WalPosition?.Value : null,
             ReceivedLocation = role == MemberRole.Primary ? null : pg.ReceivedLsn?.Value,
             ReplayedLocation = role == MemberRole.Primary ? null : pg.ReplayedLsn?.Value,
-            ReplayedTimestamp = pg.ReplayedTimestamp?.ToString("yyyy-MM-dd HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture),
+            ReplayedTimestamp = pg.ReplayedTimestamp is { } replayed ? PyDateTime.Str(replayed) : null,
             ReplayPaused = pg.ReplayPaused,
             ClusterLastLsn = o.Cluster?.LastLsn ?? 0,
             Timeline = pg.Timeline,
             ServerVersion = pg.ServerVersion,
-            PostmasterStartTime = pg.PostmasterStartTime is { } started ? MemberDataFactory.PostmasterStartTimeText(started) : null,
+            PostmasterStartTime = pg.PostmasterStartTime is { } started ? PyDateTime.Str(started) : null,
             PendingRestart = pg.IsRunning && pg.PendingRestart,
             ScheduledRestart = scheduledRestart is { } s
                 ? new ScheduledRestartStatus(PyDateTime.IsoFormat(s.At), s.Filters.RestartPending, s.Filters.Role, s.Filters.PostgresVersion, s.TimeoutSeconds)

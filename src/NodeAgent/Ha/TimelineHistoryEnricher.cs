@@ -27,11 +27,10 @@ internal static class TimelineHistoryEnricher
             }
 
             return line.Timeline == currentTimeline - 1
-                ? line with { Timestamp = IsoFormat(now), NewLeader = me }
+                ? line with { Timestamp = PyDateTime.IsoFormat(now), NewLeader = me }
                 : line;
         })];
     }
 
     /// <summary>Python's datetime.isoformat() with microseconds and offset, as Patroni writes it.</summary>
-    private static string IsoFormat(DateTimeOffset t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NodeAgent.Api.Commands;
 using NodeAgent.Commands;
-using NodeAgent.Ctl.Output;
+using NodeAgent.Cluster;
 using NodeAgent.Ha;
 using NodeAgent.Postgres;
 
@@ -185,7 +185,7 @@ public sealed class RestartReinitTests
         var shown = cluster.Store.View().FindMember("u3")!.Data.ScheduledRestart!;
         Assert.Equal(PyDateTime.IsoFormat(at), (string?)shown["schedule"]);
         Assert.Equal("99.1", (string?)shown["postgres_version"]);
-        Assert.Equal(MemberDataFactory.PostmasterStartTimeText(replica.Postgres.StartedAt), (string?)shown["postmaster_start_time"]);
+        Assert.Equal(PyDateTime.Str(replica.Postgres.StartedAt), (string?)shown["postmaster_start_time"]);
         Assert.Equal(PyDateTime.IsoFormat(at), replica.Board.Current.ScheduledRestart?.Schedule);
 
         var starts = replica.Postgres.Starts;

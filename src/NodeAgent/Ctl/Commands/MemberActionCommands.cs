@@ -1,3 +1,4 @@
+using NodeAgent.Cluster;
 using System.Text.Json.Nodes;
 using NodeAgent.Ctl.Cli;
 using NodeAgent.Ctl.Output;

@@ -29,7 +29,7 @@ internal static class FailoverCodec
 
             if (scheduledAt is { } at)
             {
-                w.WriteString("scheduled_at", IsoFormat(at));
+                w.WriteString("scheduled_at", PyDateTime.IsoFormat(at));
             }
 
             w.WriteEndObject();
@@ -72,19 +72,6 @@ internal static class FailoverCodec
             NullIfEmpty(JsonParsing.GetString(o, "member")),
             scheduled,
             modRevision);
-    }
-
-    /// <summary>Python's <c>datetime.isoformat()</c>: microseconds only when non-zero, offset as +HH:MM.</summary>
-    public static string IsoFormat(DateTimeOffset at)
-    {
-        var micros = (at.Ticks % TimeSpan.TicksPerSecond) / 10;
-        var text = at.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
-        if (micros != 0)
-        {
-            text += "." + micros.ToString("D6", CultureInfo.InvariantCulture);
-        }
-
-        return text + at.ToString("zzz", CultureInfo.InvariantCulture);
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
