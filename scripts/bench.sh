@@ -173,6 +173,21 @@ health() { # profile leader_ip
       record "$1" health "agent RSS MB after $target on $role" 1 "$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$(agent_pid "$n")/status")"
     done
   done
+  health_floor "$1"
+}
+
+health_floor() { # profile: what this machine allows at all. HAProxy answering a fixed 200 itself (C, one
+  # event loop, no work per request), measured with the same wrk command while the cluster runs.
+  local dir=$run/floor text
+  mkdir -p "$dir"
+  printf 'global\n  maxconn 1000\ndefaults\n  mode http\n  timeout client 10s\n  timeout connect 1s\n  timeout server 10s\nfrontend floor\n  bind 127.0.1.88:8008\n  http-request return status 200 content-type text/plain string ok\n' > "$dir/haproxy.cfg"
+  haproxy -D -f "$dir/haproxy.cfg" -p "$dir/haproxy.pid" || die "the floor HAProxy did not start"
+  text=$(wrk -t2 -c16 -d10s --latency -s "$run/options.lua" "http://127.0.1.88:8008/master") || text=
+  kill "$(cat "$dir/haproxy.pid")" 2>/dev/null || true
+  [ -n "$text" ] || die "wrk on the floor HAProxy failed"
+  echo "== floor haproxy http-request return 200"$'\n'"$text" >> "$run/wrk.txt"
+  record "$1" health "floor: HAProxy fixed 200 req/s" 1 "$(echo "$text" | awk '/^Requests\/sec/ { printf "%.0f", $2 }')"
+  record "$1" health "floor: HAProxy fixed 200 p99 ms" 1 "$(wrk_ms "$(echo "$text" | awk '$1 == "99%" { print $2 }')")"
 }
 
 switchover() { # profile rep

@@ -78,6 +78,7 @@ public sealed partial class HaPlanExecutor(
     private async Task<HaOutcome> RunAsync(HaDecision decision, Observation o, CancellationToken ct)
     {
         var postgresChanged = false;
+        var leaseRefreshed = false;
         foreach (var step in decision.Steps)
         {
             switch (step)
@@ -85,7 +86,7 @@ public sealed partial class HaPlanExecutor(
                 case Exit exit:
                     return new HaOutcome(decision.Reason, ExitReason: exit.Why);
                 case TouchMember:
-                    await TouchMemberAsync(o, postgresChanged, ct).ConfigureAwait(false);
+                    await TouchMemberAsync(o, postgresChanged, leaseRefreshed, ct).ConfigureAwait(false);
                     break;
                 case ActivateWatchdog or Promote or StartAsPrimary when !LockFresh(o):
                     // The plan was decided on a renewal that is too old by now (slow call, agent frozen between the
@@ -98,6 +99,10 @@ public sealed partial class HaPlanExecutor(
                 case IGuard guard when !await PassesAsync(step, o, ct).ConfigureAwait(false):
                     LogGuardFailed(logger, step.GetType().Name, guard.Otherwise.Reason);
                     return await RunAsync(guard.Otherwise, o, ct).ConfigureAwait(false);
+                case UpdateLock:
+                    // Renewing the lock refreshed the lease too; the member key lives under the same lease.
+                    leaseRefreshed = true;
+                    break;
                 case IGuard:
                     break;
                 default:
@@ -387,13 +392,17 @@ public sealed partial class HaPlanExecutor(
         await Dcs(o, async t => { await dcs.SetHistoryAsync(DcsValues.History(trimmed), t).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
     }
 
-    private async Task TouchMemberAsync(Observation o, bool postgresChanged, CancellationToken ct)
+    private async Task TouchMemberAsync(Observation o, bool postgresChanged, bool leaseRefreshed, CancellationToken ct)
     {
         var pg = postgresChanged ? await postgres.ObserveAsync(ct).ConfigureAwait(false) : o.Postgres;
         var data = MemberDataFactory.Build(o.Config, pg, _longAction, o.Paused, Requests.Scheduled, watchdog.Status, (watchdog as Fencing.WatchdogSet)?.FenceStatus);
         await Dcs(o, async t =>
         {
-            await dcs.RefreshLeaseAsync(t).ConfigureAwait(false);
+            if (!leaseRefreshed)
+            {
+                await dcs.RefreshLeaseAsync(t).ConfigureAwait(false);
+            }
+
             await dcs.TouchMemberAsync(data, t).ConfigureAwait(false);
             return true;
         }, ct).ConfigureAwait(false);
