@@ -303,6 +303,13 @@ public sealed partial class HaLoop(
                     LogLongActionFailed(logger, decision.Reason, failed.GetBaseException());
                 }
 
+                // A start put off (the leader is unreachable for the divergence check) changed nothing: waking now
+                // would decide the same start again at once, a busy loop until the leader answers (bench run6).
+                if (finished is { IsCompletedSuccessfully: true, Result.StartDeferred: true })
+                {
+                    return;
+                }
+
                 Wakeup();
             },
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -10,7 +10,9 @@ using static NodeAgent.Ha.HaStep;
 namespace NodeAgent.Ha;
 
 /// <summary>The result of running a plan: the reason that ended up true, and what the loop must know.</summary>
-public sealed record HaOutcome(string Reason, bool DcsFailed = false, string? ExitReason = null);
+/// <param name="StartDeferred">A start as a replica was put off (e.g. the divergence check cannot reach the leader):
+/// nothing changed that would be worth looking at again before the next cycle.</param>
+public sealed record HaOutcome(string Reason, bool DcsFailed = false, string? ExitReason = null, bool StartDeferred = false);
 
 /// <summary>
 /// Runs a <see cref="HaDecision"/> step by step against the ports. A failed guard switches to its
@@ -79,6 +81,7 @@ public sealed partial class HaPlanExecutor(
     {
         var postgresChanged = false;
         var leaseRefreshed = false;
+        var startDeferred = false;
         foreach (var step in decision.Steps)
         {
             switch (step)
@@ -105,13 +108,33 @@ public sealed partial class HaPlanExecutor(
                     break;
                 case IGuard:
                     break;
+                case StartAsReplica start:
+                    startDeferred |= !await StartAsReplicaAsync(start, o, ct).ConfigureAwait(false);
+                    postgresChanged = true;
+                    break;
                 default:
                     postgresChanged |= await RunStepAsync(step, o, ct).ConfigureAwait(false);
                     break;
             }
         }
 
-        return new HaOutcome(decision.Reason);
+        return new HaOutcome(decision.Reason, StartDeferred: startDeferred);
+    }
+
+    /// <summary>False when the rejoin check put the start off.</summary>
+    private async Task<bool> StartAsReplicaAsync(StartAsReplica start, Observation o, CancellationToken ct)
+    {
+        if (!await RejoinAllowsStartAsync(start.Upstream, o, ct).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        if (await postgres.StartAsync(asPrimary: false, start.Upstream, ct).ConfigureAwait(false))
+        {
+            RejoinPending = false;
+        }
+
+        return true;
     }
 
     private async Task<bool> PassesAsync(HaStep step, Observation o, CancellationToken ct)
@@ -189,16 +212,6 @@ public sealed partial class HaPlanExecutor(
                 return true;
             case CloneFrom clone:
                 await CloneAndStartAsync(clone.Upstream, ct).ConfigureAwait(false);
-                return true;
-            case StartAsReplica start:
-                if (await RejoinAllowsStartAsync(start.Upstream, o, ct).ConfigureAwait(false))
-                {
-                    if (await postgres.StartAsync(asPrimary: false, start.Upstream, ct).ConfigureAwait(false))
-                    {
-                        RejoinPending = false;
-                    }
-                }
-
                 return true;
             case StartAsPrimary:
                 await postgres.StartAsync(asPrimary: true, null, ct).ConfigureAwait(false);

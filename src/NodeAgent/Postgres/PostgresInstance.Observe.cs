@@ -42,6 +42,23 @@ internal sealed partial class PostgresInstance
         };
     }
 
+    /// <summary>
+    /// Without a WAL receiver (its leader just died) the SQL can only say the last restartpoint's timeline, which lags a
+    /// followed promotion: the replica would look diverged from the new leader and be stopped for a divergence check
+    /// it cannot run while the leader is gone. A running replica never goes back a timeline, so the newest one its
+    /// receiver streamed on since this postmaster started still holds.
+    /// </summary>
+    private int? ReplicaTimeline(DateTimeOffset? postmasterStarted, int? reported)
+    {
+        if (_streamedTimeline is { } seen && seen.Started == postmasterStarted && (reported is null || seen.Timeline > reported))
+        {
+            return seen.Timeline;
+        }
+
+        _streamedTimeline = reported is { } tl ? (postmasterStarted, tl) : null;
+        return reported;
+    }
+
     public Task<bool> WaitAcceptingAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         _postmaster.WaitReadyAsync(timeout, cancellationToken);
 
@@ -57,6 +74,7 @@ internal sealed partial class PostgresInstance
             }
 
             var replication = s.InRecovery ? [] : await _sql.ReplicationAsync(SqlBudget, cancellationToken);
+            var timeline = s.InRecovery ? ReplicaTimeline(s.PostmasterStartTime, s.Timeline) : s.Timeline;
             var received = s.ReceivedLsn;
             var replayed = s.ReplayedLsn;
             var position = s.CurrentLsn ?? (received is null ? replayed : replayed is null ? received : Cluster.Lsn.Max(received.Value, replayed.Value));
@@ -65,7 +83,7 @@ internal sealed partial class PostgresInstance
                 IsAcceptingConnections = true,
                 IsInRecovery = s.InRecovery,
                 SystemIdentifier = s.SystemIdentifier,
-                Timeline = s.Timeline,
+                Timeline = timeline,
                 WalPosition = position,
                 ReceivedLsn = received,
                 ReplayedLsn = replayed,

@@ -40,6 +40,9 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     private DynamicConfig _dynamic;
     private string? _upstreamMember;
 
+    // The newest timeline this postmaster's WAL receiver has streamed on, keyed by the postmaster's start time.
+    private (DateTimeOffset? Started, int Timeline)? _streamedTimeline;
+
     public PostgresInstance(AgentConfig config, ILoggerFactory loggerFactory, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(config);

@@ -85,6 +85,70 @@ public sealed class LeaderCrashTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Leader_host_dies_right_after_a_switchover_and_a_replica_is_promoted_in_place()
+    {
+        // After a promotion the replicas' restartpoints still name the old timeline until their next one; with the
+        // leader gone (no WAL receiver) that was all the agent saw, so each replica looked diverged, stopped postgres
+        // for a divergence check it could not run without the leader, and looped on "not starting" (bench run6).
+        await using var cluster = await AgentCluster.StartAsync();
+        await cluster.ExplainFailuresAsync(async () =>
+        {
+            var first = await cluster.WaitForHealthyAsync();
+            await first.ScalarAsync("CREATE TABLE probe (at timestamptz DEFAULT now())");
+            var candidate = cluster.Nodes.First(n => n != first);
+            var (status, body) = await AgentRest.PostAsync(first, "/switchover", $$"""{"leader":"{{first.Name}}","candidate":"{{candidate.Name}}"}""");
+            Assert.True(status == 200, $"switchover answered {status}: {body}");
+            var leader = await cluster.WaitForHealthyAsync(where: n => n == candidate);
+            var timeline = await leader.PrimaryTimelineAsync();
+            var replicas = cluster.Nodes.Where(n => n != leader).ToList();
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    foreach (var replica in replicas)
+                    {
+                        var (code, json) = await AgentRest.GetAsync(replica, "/patroni");
+                        if (code != 200 || (int?)JsonNode.Parse(json)?["timeline"] != timeline)
+                        {
+                            return false;
+                        }
+                    }
+                    return true;
+                },
+                TimeSpan.FromSeconds(30),
+                $"both replicas to report timeline {timeline}");
+            var postmasters = replicas.ToDictionary(r => r.Name, r => r.PostmasterPid());
+
+            var clock = Stopwatch.StartNew();
+            await leader.KillAgentAndPostmasterTogetherAsync();
+            AgentNode? successor = null;
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    foreach (var replica in replicas)
+                    {
+                        if (await replica.AcceptsWriteAsync("probe"))
+                        {
+                            successor = replica;
+                            return true;
+                        }
+                    }
+                    return false;
+                },
+                AgentCluster.Patience,
+                "a replica to accept writes");
+            output.WriteLine($"{leader.Name} killed on timeline {timeline}; {successor!.Name} accepted writes {clock.Elapsed.TotalSeconds:0.00} s later");
+
+            Assert.Equal(postmasters[successor.Name], successor.PostmasterPid());
+            Assert.Equal(timeline + 1, await successor.PrimaryTimelineAsync());
+            foreach (var replica in replicas)
+            {
+                var deferred = replica.ReadLog().Split('\n').Count(l => l.Contains("not starting postgres as a replica", StringComparison.Ordinal));
+                Assert.True(deferred <= 3, $"{replica.Name} logged 'not starting postgres as a replica' {deferred} times");
+            }
+        });
+    }
+
+    [Fact]
     public async Task Leader_postmaster_killed_alone_comes_back_as_primary_on_the_same_node()
     {
         await using var cluster = await AgentCluster.StartAsync();
