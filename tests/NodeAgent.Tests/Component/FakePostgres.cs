@@ -238,8 +238,16 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
     public Task<IReadOnlyList<TimelineHistoryEntry>> ReadTimelineHistoryAsync(int timeline, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<TimelineHistoryEntry>>([.. Enumerable.Range(1, timeline - 1).Select(t => new TimelineHistoryEntry(t, Wal, "no recovery target specified", null, Name))]);
 
-    public Task<RejoinResult> PrepareRejoinAsync(UpstreamTarget upstream, DynamicConfig dynamic, CancellationToken cancellationToken)
+    /// <summary>The rejoin check completes asynchronously, as the real one does (it runs pg_controldata and SQL).</summary>
+    public bool RejoinYields { get; set; }
+
+    public async Task<RejoinResult> PrepareRejoinAsync(UpstreamTarget upstream, DynamicConfig dynamic, CancellationToken cancellationToken)
     {
+        if (RejoinYields)
+        {
+            await Task.Yield();
+        }
+
         Actions.Add($"rejoin {upstream.MemberName}");
         var result = Rejoin(upstream);
         _startBlocked = result.Outcome == RejoinOutcome.Refused ? result.Message : null;
@@ -249,7 +257,7 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
             SystemIdentifier = null;
         }
 
-        return Task.FromResult(result);
+        return result;
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -177,7 +177,8 @@ internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeP
 
     public Task<ClusterView> StartAsync(CancellationToken cancellationToken) => ReadClusterAsync(cancellationToken);
 
-    public Task WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>No watch here: nothing ever reports a change, so a nap lasts its (real-time) timeout unless cancelled.</summary>
+    public Task WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.Delay(timeout, cancellationToken);
 
     public Task<ClusterView> ReadClusterAsync(CancellationToken cancellationToken) => Do(() => Current = store.View());
 
