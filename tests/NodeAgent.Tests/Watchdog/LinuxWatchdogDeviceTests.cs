@@ -3,9 +3,27 @@ using NodeAgent.Watchdog;
 
 namespace NodeAgent.Tests.Watchdog;
 
+/// <summary>
+/// Counts this process's descriptors open on the device path: counting all of them raced with tests running in
+/// parallel (CI: 174 before, 172 after), so these run alone too.
+/// </summary>
+[Collection(DescriptorCountingSequence.Name)]
 public sealed class LinuxWatchdogDeviceTests
 {
-    private static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
+    private static int OpenDescriptors(string path = "/dev/null") =>
+        Directory.GetFiles("/proc/self/fd").Count(fd => Target(fd) == path);
+
+    private static string? Target(string fd)
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null; // closed meanwhile (e.g. the directory listing's own descriptor)
+        }
+    }
 
     [Fact]
     public void Ioctl_numbers_match_the_linux_encoding()
@@ -35,7 +53,7 @@ public sealed class LinuxWatchdogDeviceTests
     [Fact]
     public void Missing_path_fails_to_open_without_leaking()
     {
-        var before = OpenDescriptors();
+        var before = OpenDescriptors("/dev/no-such-watchdog");
         var device = new LinuxWatchdogDevice("/dev/no-such-watchdog");
 
         var e = Assert.Throws<WatchdogDeviceException>(device.Open);
@@ -44,7 +62,7 @@ public sealed class LinuxWatchdogDeviceTests
         Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
         Assert.False(device.IsOpen);
         Assert.False(device.IsWritable);
-        Assert.Equal(before, OpenDescriptors());
+        Assert.Equal(before, OpenDescriptors("/dev/no-such-watchdog"));
     }
 
     [Fact]
@@ -76,4 +94,10 @@ public sealed class LinuxWatchdogDeviceTests
         Assert.False(device.IsOpen);
         Assert.Equal(before, OpenDescriptors());
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DescriptorCountingSequence
+{
+    public const string Name = "Descriptor counting";
 }
