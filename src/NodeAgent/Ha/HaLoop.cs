@@ -35,8 +35,6 @@ public sealed partial class HaLoop(
     private DynamicConfig _dynamic = config.Bootstrap.Dcs;
     private long _appliedConfigRevision = -1;
     private long? _lastCycleEnd;
-    private bool _postgresStarting;
-    private bool _awaitingReady;
     private long? _lastFullRead;
     private long _nextRun;
     private Task<HaOutcome>? _longAction;
@@ -105,9 +103,6 @@ public sealed partial class HaLoop(
         }
 
         var observation = await ObserveAsync(stalled, sincePrevious, cancellationToken).ConfigureAwait(false);
-        _postgresStarting = observation.Postgres is { IsRunning: true, IsAcceptingConnections: false };
-        // Only while postmaster.pid still says "starting": one that says ready but refuses our SQL would wake us at once.
-        _awaitingReady = _postgresStarting && observation.Postgres.StartingSince is not null;
         var decision = HaDecider.Decide(observation);
         var outcome = await ExecuteAsync(decision, observation, cancellationToken).ConfigureAwait(false);
         if (outcome.DcsFailed && observation.DcsAvailable)
@@ -159,7 +154,7 @@ public sealed partial class HaLoop(
 
             // Postgres is starting (a replica waiting to become consistent, a primary in recovery): look again soon,
             // so the member key says "running" within a second of it, not a loop_wait later.
-            if (_postgresStarting && nap > StartingPollInterval)
+            if (PostgresStarting && nap > StartingPollInterval)
             {
                 nap = StartingPollInterval;
                 early = true;
@@ -331,9 +326,18 @@ public sealed partial class HaLoop(
         return running.IsCompleted;
     }
 
-    /// <summary>Wall-clock time until the scheduled restart, if one is due in the future.</summary>
     private static readonly TimeSpan StartingPollInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>The last cycle saw postgres running but not accepting connections yet.</summary>
+    private bool PostgresStarting => LastPostgres is { IsRunning: true, IsAcceptingConnections: false };
+
+    /// <summary>
+    /// Starting, and postmaster.pid still says so: worth waiting on it to say ready. One that already says ready
+    /// but refuses our SQL would end that wait at once, so it gets the 1 s look only.
+    /// </summary>
+    private bool AwaitingReady => PostgresStarting && LastPostgres!.StartingSince is not null;
+
+    /// <summary>Wall-clock time until the scheduled restart, if one is due in the future.</summary>
     private TimeSpan? UntilScheduledRestart()
     {
         if (executor.Requests.Scheduled is not { } scheduled)
@@ -357,7 +361,7 @@ public sealed partial class HaLoop(
         var woken = _wakeup.WaitAsync(nap, cts.Token);
         // A starting postgres that begins to accept connections is news too: a replica reports "running" (and
         // HAProxy routes to it) within a poll of that moment instead of the next look.
-        var ready = _awaitingReady ? postgres.WaitAcceptingAsync(nap, cts.Token) : null;
+        var ready = AwaitingReady ? postgres.WaitAcceptingAsync(nap, cts.Token) : null;
         var first = ready is null ? await Task.WhenAny(change, woken).ConfigureAwait(false) : await Task.WhenAny(change, woken, ready).ConfigureAwait(false);
         if (ready is not null && first == ready)
         {

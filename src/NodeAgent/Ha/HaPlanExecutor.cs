@@ -10,8 +10,8 @@ using static NodeAgent.Ha.HaStep;
 namespace NodeAgent.Ha;
 
 /// <summary>The result of running a plan: the reason that ended up true, and what the loop must know.</summary>
-/// <param name="StartDeferred">A start as a replica was put off (e.g. the divergence check cannot reach the leader):
-/// nothing changed that would be worth looking at again before the next cycle.</param>
+/// <param name="StartDeferred">The rejoin check did not let a start as a replica happen (put off because the leader is
+/// unreachable, or refused): nothing changed that would be worth looking at again before the next cycle.</param>
 public sealed record HaOutcome(string Reason, bool DcsFailed = false, string? ExitReason = null, bool StartDeferred = false);
 
 /// <summary>
@@ -121,7 +121,7 @@ public sealed partial class HaPlanExecutor(
         return new HaOutcome(decision.Reason, StartDeferred: startDeferred);
     }
 
-    /// <summary>False when the rejoin check put the start off.</summary>
+    /// <summary>False when the rejoin check put the start off or refused it.</summary>
     private async Task<bool> StartAsReplicaAsync(StartAsReplica start, Observation o, CancellationToken ct)
     {
         if (!await RejoinAllowsStartAsync(start.Upstream, o, ct).ConfigureAwait(false))

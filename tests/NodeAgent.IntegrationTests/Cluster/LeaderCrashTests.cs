@@ -30,24 +30,9 @@ public sealed class LeaderCrashTests(ITestOutputHelper output)
             var clock = Stopwatch.StartNew();
             await leader.KillAgentAndPostmasterTogetherAsync();
             var replicas = cluster.Nodes.Where(n => n != leader).ToList();
-            AgentNode? successor = null;
-            await Poll.UntilAsync(
-                async () =>
-                {
-                    foreach (var replica in replicas)
-                    {
-                        if (await replica.AcceptsWriteAsync("probe"))
-                        {
-                            successor = replica;
-                            return true;
-                        }
-                    }
-                    return false;
-                },
-                AgentCluster.Patience,
-                "a replica to accept writes");
+            var successor = await FirstWritableAsync(replicas, "probe");
             var writable = clock.Elapsed;
-            output.WriteLine($"{leader.Name} killed; {successor!.Name} accepted writes {writable.TotalSeconds:0.00} s later");
+            output.WriteLine($"{leader.Name} killed; {successor.Name} accepted writes {writable.TotalSeconds:0.00} s later");
             Assert.True(writable < TimeSpan.FromSeconds(AgentConfigYaml.Ttl) + Slack,
                 $"{successor.Name} accepted writes {writable.TotalSeconds:0.0} s after the kill (ttl {AgentConfigYaml.Ttl} s + {Slack.TotalSeconds} s)");
             Assert.Equal(successor.Name, await cluster.LeaderNameAsync());
@@ -120,23 +105,8 @@ public sealed class LeaderCrashTests(ITestOutputHelper output)
 
             var clock = Stopwatch.StartNew();
             await leader.KillAgentAndPostmasterTogetherAsync();
-            AgentNode? successor = null;
-            await Poll.UntilAsync(
-                async () =>
-                {
-                    foreach (var replica in replicas)
-                    {
-                        if (await replica.AcceptsWriteAsync("probe"))
-                        {
-                            successor = replica;
-                            return true;
-                        }
-                    }
-                    return false;
-                },
-                AgentCluster.Patience,
-                "a replica to accept writes");
-            output.WriteLine($"{leader.Name} killed on timeline {timeline}; {successor!.Name} accepted writes {clock.Elapsed.TotalSeconds:0.00} s later");
+            var successor = await FirstWritableAsync(replicas, "probe");
+            output.WriteLine($"{leader.Name} killed on timeline {timeline}; {successor.Name} accepted writes {clock.Elapsed.TotalSeconds:0.00} s later");
 
             Assert.Equal(postmasters[successor.Name], successor.PostmasterPid());
             Assert.Equal(timeline + 1, await successor.PrimaryTimelineAsync());
@@ -187,5 +157,27 @@ public sealed class LeaderCrashTests(ITestOutputHelper output)
             await cluster.WaitForStreamingAsync(leader);
             output.WriteLine($"both replicas stream again {clock.Elapsed.TotalSeconds:0.00} s after the kill");
         });
+    }
+
+    /// <summary>Polls the nodes until one accepts a write into <paramref name="table"/>; that one.</summary>
+    private static async Task<AgentNode> FirstWritableAsync(IReadOnlyList<AgentNode> nodes, string table)
+    {
+        AgentNode? writable = null;
+        await Poll.UntilAsync(
+            async () =>
+            {
+                foreach (var node in nodes)
+                {
+                    if (await node.AcceptsWriteAsync(table))
+                    {
+                        writable = node;
+                        return true;
+                    }
+                }
+                return false;
+            },
+            AgentCluster.Patience,
+            "a replica to accept writes");
+        return writable!;
     }
 }
