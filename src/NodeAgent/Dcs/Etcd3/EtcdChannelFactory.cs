@@ -6,7 +6,7 @@ using NodeAgent.Configuration;
 namespace NodeAgent.Dcs.Etcd3;
 
 /// <summary>
-/// Builds one gRPC channel per etcd member. No service config, hence no gRPC-level retries: the
+/// Builds one gRPC channel per etcd member, all over one HTTP/2 handler. No service config, hence no gRPC-level retries: the
 /// pool decides when to retry and where. HTTP/2 pings detect a frozen member on an idle stream.
 /// </summary>
 internal static class EtcdChannelFactory
@@ -42,8 +42,13 @@ internal static class EtcdChannelFactory
         return result;
     }
 
-    public static GrpcChannel Create(Uri endpoint, Etcd3Config config, TimeSpan connectTimeout)
+    /// <summary>
+    /// One HTTP/2 handler for all members: its connection pools are per member anyway, and each handler runs
+    /// its own once-a-second heartbeat timer for the pings (an idle agent's main source of wake-ups).
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler(Etcd3Config config, TimeSpan connectTimeout)
     {
+        ArgumentNullException.ThrowIfNull(config);
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = connectTimeout,
@@ -54,18 +59,22 @@ internal static class EtcdChannelFactory
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
         };
 
-        if (endpoint.Scheme == Uri.UriSchemeHttps)
+        if (Endpoints(config).Any(e => e.Scheme == Uri.UriSchemeHttps))
         {
             handler.SslOptions = SslOptions(config);
         }
 
-        return GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
+        return handler;
+    }
+
+    /// <summary>A channel to one member over the shared <paramref name="handler"/>, which the caller disposes.</summary>
+    public static GrpcChannel Create(Uri endpoint, SocketsHttpHandler handler) =>
+        GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
         {
             HttpHandler = handler,
-            DisposeHttpClient = true,
+            DisposeHttpClient = false,
             ServiceConfig = null,
         });
-    }
 
     private static bool UseTls(Etcd3Config config) =>
         string.Equals(config.Protocol, "https", StringComparison.OrdinalIgnoreCase) || config.CaCert is not null || config.Cert is not null;

@@ -16,6 +16,7 @@ internal sealed partial class EtcdEndpointPool : IDisposable
     private static readonly TimeSpan MinAttempt = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRoundDelay = TimeSpan.FromSeconds(1);
 
+    private readonly SocketsHttpHandler _handler;
     private readonly EtcdEndpoint[] _endpoints;
     private readonly Etcd3Config _config;
     private readonly TimeProvider _time;
@@ -29,8 +30,9 @@ internal sealed partial class EtcdEndpointPool : IDisposable
         _config = config;
         _time = time;
         _logger = logger;
+        _handler = EtcdChannelFactory.CreateHandler(config, MinAttempt);
         _endpoints = EtcdChannelFactory.Endpoints(config)
-            .Select(uri => new EtcdEndpoint(uri, EtcdChannelFactory.Create(uri, config, MinAttempt)))
+            .Select(uri => new EtcdEndpoint(uri, EtcdChannelFactory.Create(uri, _handler)))
             .ToArray();
     }
 
@@ -166,6 +168,8 @@ internal sealed partial class EtcdEndpointPool : IDisposable
         {
             endpoint.Dispose();
         }
+
+        _handler.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "etcd member {Endpoint} did not answer {Operation}: {Reason}")]
