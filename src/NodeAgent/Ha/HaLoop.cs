@@ -113,6 +113,14 @@ public sealed partial class HaLoop(
 
         LogCycle(logger, outcome.Reason);
         ExitReason ??= outcome.ExitReason;
+        if (outcome.Postgres is { } changed)
+        {
+            // The status then shows what the cycle did (promoted, started, stopped), not what it found: HAProxy
+            // routes writes to a new primary at its next check, not after our next cycle. The cluster view comes
+            // along from the watch cache, which by now holds a lock this cycle took.
+            observation = observation with { Postgres = changed, Cluster = observation.DcsAvailable ? dcs.Current ?? observation.Cluster : observation.Cluster };
+        }
+
         LastPostgres = observation.Postgres;
         board.Publish(StatusSnapshotFactory.Build(observation, lockState, watchdog.Status, executor.CurrentLongAction, _nextRun, DcsLastSeenUnix(),
             (watchdog as Fencing.WatchdogSet)?.FenceStatus, executor.Requests.Scheduled));

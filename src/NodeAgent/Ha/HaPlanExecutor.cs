@@ -12,7 +12,9 @@ namespace NodeAgent.Ha;
 /// <summary>The result of running a plan: the reason that ended up true, and what the loop must know.</summary>
 /// <param name="StartDeferred">The rejoin check did not let a start as a replica happen (put off because the leader is
 /// unreachable, or refused): nothing changed that would be worth looking at again before the next cycle.</param>
-public sealed record HaOutcome(string Reason, bool DcsFailed = false, string? ExitReason = null, bool StartDeferred = false);
+/// <param name="Postgres">Postgres as looked at again after the plan changed it (promoted, started, stopped), for the
+/// REST status: without it HAProxy would see the new primary only after the next cycle.</param>
+public sealed record HaOutcome(string Reason, bool DcsFailed = false, string? ExitReason = null, bool StartDeferred = false, PostgresObservation? Postgres = null);
 
 /// <summary>
 /// Runs a <see cref="HaDecision"/> step by step against the ports. A failed guard switches to its
@@ -82,6 +84,7 @@ public sealed partial class HaPlanExecutor(
         var postgresChanged = false;
         var leaseRefreshed = false;
         var startDeferred = false;
+        PostgresObservation? after = null;
         foreach (var step in decision.Steps)
         {
             switch (step)
@@ -89,7 +92,7 @@ public sealed partial class HaPlanExecutor(
                 case Exit exit:
                     return new HaOutcome(decision.Reason, ExitReason: exit.Why);
                 case TouchMember:
-                    await TouchMemberAsync(o, postgresChanged, leaseRefreshed, ct).ConfigureAwait(false);
+                    after = await TouchMemberAsync(o, postgresChanged, leaseRefreshed, ct).ConfigureAwait(false);
                     break;
                 case ActivateWatchdog or Promote or StartAsPrimary when !LockFresh(o):
                     // The plan was decided on a renewal that is too old by now (slow call, agent frozen between the
@@ -118,7 +121,7 @@ public sealed partial class HaPlanExecutor(
             }
         }
 
-        return new HaOutcome(decision.Reason, StartDeferred: startDeferred);
+        return new HaOutcome(decision.Reason, StartDeferred: startDeferred, Postgres: after);
     }
 
     /// <summary>False when the rejoin check put the start off or refused it.</summary>
@@ -405,9 +408,11 @@ public sealed partial class HaPlanExecutor(
         await Dcs(o, async t => { await dcs.SetHistoryAsync(DcsValues.History(trimmed), t).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
     }
 
-    private async Task TouchMemberAsync(Observation o, bool postgresChanged, bool leaseRefreshed, CancellationToken ct)
+    /// <summary>Writes the member key; returns postgres as looked at again when the plan changed it, else null.</summary>
+    private async Task<PostgresObservation?> TouchMemberAsync(Observation o, bool postgresChanged, bool leaseRefreshed, CancellationToken ct)
     {
-        var pg = postgresChanged ? await postgres.ObserveAsync(ct).ConfigureAwait(false) : o.Postgres;
+        var fresh = postgresChanged ? await postgres.ObserveAsync(ct).ConfigureAwait(false) : null;
+        var pg = fresh ?? o.Postgres;
         var data = MemberDataFactory.Build(o.Config, pg, _longAction, o.Paused, Requests.Scheduled, watchdog.Status, (watchdog as Fencing.WatchdogSet)?.FenceStatus);
         await Dcs(o, async t =>
         {
@@ -419,6 +424,7 @@ public sealed partial class HaPlanExecutor(
             await dcs.TouchMemberAsync(data, t).ConfigureAwait(false);
             return true;
         }, ct).ConfigureAwait(false);
+        return fresh;
     }
 
     /// <summary>One DCS call under a retry_timeout deadline; running out of time counts as "DCS unavailable".</summary>

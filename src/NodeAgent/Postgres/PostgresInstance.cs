@@ -14,6 +14,8 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     /// <summary>Used when unix_socket_directories is not set: the Debian build's compiled-in default.</summary>
     internal const string DefaultSocketDirectory = "/var/run/postgresql";
     private static readonly TimeSpan SqlBudget = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan PromoteTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan PromotePollInterval = TimeSpan.FromMilliseconds(10);
     private AgentConfig _config;
     private volatile bool _wasPrimary;
 
@@ -219,7 +221,6 @@ internal sealed partial class PostgresInstance : IPostgresInstance
 
     public async Task<bool> PromoteAsync(CancellationToken cancellationToken)
     {
-        const int waitSeconds = 60;
         // A replica start returns once postgres listens; pg_promote() needs it to answer SQL.
         if (!await _postmaster.WaitReadyAsync(PgCtlTimeout, cancellationToken))
         {
@@ -227,7 +228,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
             return false;
         }
 
-        var promoted = await _sql.PromoteAsync(waitSeconds, TimeSpan.FromSeconds(waitSeconds + 5), cancellationToken);
+        var promoted = await _sql.RequestPromoteAsync(SqlBudget, cancellationToken) && await WaitOutOfRecoveryAsync(cancellationToken);
         if (promoted)
         {
             // postgres removed standby.signal itself; drop primary_conninfo so a restart stays a primary.
@@ -238,6 +239,26 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         }
 
         return promoted;
+    }
+
+    /// <summary>
+    /// pg_promote(wait =&gt; true) looks every 100 ms; the new primary takes writes a few ms after the signal, and
+    /// every ms of that is client downtime, so look every 10 ms instead (same 60 s limit).
+    /// </summary>
+    private async Task<bool> WaitOutOfRecoveryAsync(CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (await _sql.IsInRecoveryAsync(SqlBudget, cancellationToken))
+        {
+            if (_time.GetElapsedTime(started) >= PromoteTimeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(PromotePollInterval, _time, cancellationToken);
+        }
+
+        return true;
     }
 
     public async Task FollowAsync(UpstreamTarget? upstream, CancellationToken cancellationToken)

@@ -75,9 +75,9 @@ internal sealed class PostgresSql
             return rows;
         }, budget, cancellationToken);
 
-    /// <summary>pg_promote(wait =&gt; true): true when the server left recovery within <paramref name="waitSeconds"/>.</summary>
-    public Task<bool> PromoteAsync(int waitSeconds, TimeSpan budget, CancellationToken cancellationToken) =>
-        ScalarAsync<bool>("SELECT pg_catalog.pg_promote(true, @w)", budget, cancellationToken, ("w", waitSeconds));
+    /// <summary>pg_promote(wait =&gt; false): true when the promotion signal was sent.</summary>
+    public Task<bool> RequestPromoteAsync(TimeSpan budget, CancellationToken cancellationToken) =>
+        ScalarAsync<bool>("SELECT pg_catalog.pg_promote(false)", budget, cancellationToken);
 
     public Task<bool> IsInRecoveryAsync(TimeSpan budget, CancellationToken cancellationToken) =>
         ScalarAsync<bool>("SELECT pg_catalog.pg_is_in_recovery()", budget, cancellationToken);

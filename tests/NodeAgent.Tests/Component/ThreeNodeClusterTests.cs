@@ -71,6 +71,31 @@ public sealed class ThreeNodeClusterTests
         Assert.Single(cluster.Store.History);
     }
 
+    /// <summary>
+    /// HAProxy routes writes by the REST status. It once came from the look at postgres taken before the cycle's
+    /// actions, so a node that promoted itself still said "replica" until its next cycle.
+    /// </summary>
+    [Fact]
+    public async Task The_cycle_that_promotes_a_replica_publishes_it_as_a_writable_primary()
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+        await cluster.BootstrapAsync();
+        cluster["u1"].Alive = false;
+        cluster["u1"].Postgres.Crash();
+
+        await cluster.RunForAsync(3); // 30 s: the lease expired in the last cycle, which promoted u2
+
+        var u2 = cluster["u2"];
+        Assert.Equal("promoted self to leader by acquiring session lock", u2.Reasons[^1]);
+        Assert.True(u2.Postgres.AcceptsWrites);
+        var status = u2.Board.Current;
+        Assert.Equal("master", status.Role);
+        Assert.True(status.HoldsLock);
+        Assert.True(status.AcceptsWrites);
+        Assert.Equal(2, status.Timeline);
+        Assert.Equal("replica", cluster["u3"].Board.Current.Role);
+    }
+
     [Fact]
     public async Task Leader_stops_accepting_writes_before_ttl_when_the_dcs_goes_down()
     {
