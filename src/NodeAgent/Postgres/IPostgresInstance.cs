@@ -74,7 +74,7 @@ public interface IPostgresInstance : IAsyncDisposable
     /// <summary>Re-points primary_conninfo/primary_slot_name to a new upstream; reloads (PG 13+ applies it without restart).</summary>
     Task FollowAsync(UpstreamTarget? upstream, CancellationToken cancellationToken);
 
-    /// <summary>Creates/alters the superuser, replication and rewind roles after bootstrap.</summary>
+    /// <summary>Creates/alters the superuser, replication and rewind roles after bootstrap, then checkpoints.</summary>
     Task CreateRolesAsync(CancellationToken cancellationToken);
 
     /// <summary>Makes the primary's physical slots equal to the desired set (creates missing, drops inactive unknown).</summary>
