@@ -41,7 +41,10 @@ keep_logs() { # label: the agents' logs outlive demo.sh down
   local n
   [ -d "$state" ] || return 0
   mkdir -p "$run/logs/$1"
-  for n in "${nodes[@]}"; do cp "$state/$n/log/agent.log" "$run/logs/$1/$n-agent.log" 2>/dev/null || true; done
+  for n in "${nodes[@]}"; do
+    cp "$state/$n/log/agent.log" "$run/logs/$1/$n-agent.log" 2>/dev/null || true
+    cat "$state/$n"/data/log/*.log > "$run/logs/$1/$n-postgres.log" 2>/dev/null || true
+  done
 }
 
 cleanup() {
@@ -217,9 +220,13 @@ hard_loss() { # profile rep
     "$etcd_endpoints" "$leader_key" > "$run/watch-$1-$2.out"
   watch_pid=$!
   start_wait "$run/go" "$(others_of "$leader")" writable
-  local agent pm; agent=$(agent_pid "$name"); pm=$(postmaster_pid "$name")
+  # The node is gone at once: the agent with its fence process, the postmaster with its backends and walsenders.
+  # Killing the postmaster alone leaves its children running for a moment, and a backend can then acknowledge
+  # a commit that no walsender sends any more (run8: two such writes, acknowledged 10-23 ms after the kill).
+  local agent pm victims; agent=$(agent_pid "$name"); pm=$(postmaster_pid "$name")
+  victims=$(printf '%s\n' "$agent" "$pm" $(pgrep -P "$agent") $(pgrep -P "$pm") | sort -u)
   touch "$run/go"; t0=$(now_ms)
-  kill -KILL "$agent" "$pm"
+  kill -KILL $victims 2>/dev/null || true # one of them may already be gone: its parent died first
   wait "$wait_pid" || die "hard loss: no other node became writable"
   read -r new t_up < "$run/wait.out"
   stop_background "$watch_pid"
