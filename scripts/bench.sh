@@ -60,8 +60,11 @@ background() { # command...: in its own process group, so cleanup can end it wit
   bg_pids+=($!)
 }
 
-stop_background() { # pid
+stop_background() { # pid: TERM, then KILL after 10 s (run10: the writer hung in its shutdown for minutes)
+  local i
   kill -TERM -- "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null || true
+  for i in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$1" 2>/dev/null || kill -KILL "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
 }
 

@@ -6,8 +6,9 @@ using NodeAgent.Configuration;
 namespace NodeAgent.Dcs.Etcd3;
 
 /// <summary>
-/// Builds one gRPC channel per etcd member, all over one HTTP/2 handler. No service config, hence no gRPC-level retries: the
-/// pool decides when to retry and where. HTTP/2 pings detect a frozen member on an idle stream.
+/// Builds one gRPC channel per etcd member, all over one HTTP/2 handler. No service config, hence no
+/// gRPC-level retries: the pool decides when to retry and where. HTTP/2 pings detect a frozen member on
+/// an idle stream.
 /// </summary>
 internal static class EtcdChannelFactory
 {
