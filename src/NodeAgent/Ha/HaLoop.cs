@@ -93,6 +93,8 @@ public sealed partial class HaLoop(
             await postgres.ReloadLocalConfigAsync(_config, cancellationToken).ConfigureAwait(false);
         }
 
+        // Set again at the end; a cycle that throws must not leave it set (LongActionEndedUnseen would spin).
+        _sawLongActionRunning = false;
         var start = time.GetTimestamp();
         var sincePrevious = _lastCycleEnd is { } end ? time.GetElapsedTime(end, start) : TimeSpan.Zero;
         var stalled = _lastCycleEnd is not null && sincePrevious >= HaDecider.StaleLockThreshold(_dynamic);
@@ -330,8 +332,13 @@ public sealed partial class HaLoop(
         return new HaOutcome(decision.Reason);
     }
 
-    private bool LongActionEndedUnseen() =>
-        _sawLongActionRunning && _longAction is { IsCompleted: true } ended && ended is not { IsCompletedSuccessfully: true, Result.StartDeferred: true };
+    /// <summary>True once per long action that the last cycle saw running and that has ended since.</summary>
+    private bool LongActionEndedUnseen()
+    {
+        var saw = _sawLongActionRunning;
+        _sawLongActionRunning = false;
+        return saw && _longAction is { IsCompleted: true } ended && ended is not { IsCompletedSuccessfully: true, Result.StartDeferred: true };
+    }
 
     /// <summary>Reinitialize with force (ha.py:reinitialize -> AsyncExecutor.cancel): the running action is cancelled first.</summary>
     private async Task<bool> CancelLongActionAsync()

@@ -15,7 +15,9 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     internal const string DefaultSocketDirectory = "/var/run/postgresql";
     private static readonly TimeSpan SqlBudget = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan PromoteTimeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan PromotePollInterval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan PromoteFastPollInterval = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan PromoteFastPollFor = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan PromoteSlowPollInterval = TimeSpan.FromMilliseconds(100);
     private AgentConfig _config;
     private volatile bool _wasPrimary;
 
@@ -243,7 +245,8 @@ internal sealed partial class PostgresInstance : IPostgresInstance
 
     /// <summary>
     /// pg_promote(wait =&gt; true) looks every 100 ms; the new primary takes writes a few ms after the signal, and
-    /// every ms of that is client downtime, so look every 10 ms instead (same 60 s limit).
+    /// every ms of that is client downtime, so look every 10 ms for the first half second (each look is a new
+    /// connection), then every 100 ms as pg_promote does (same 60 s limit).
     /// </summary>
     private async Task<bool> WaitOutOfRecoveryAsync(CancellationToken cancellationToken)
     {
@@ -255,7 +258,8 @@ internal sealed partial class PostgresInstance : IPostgresInstance
                 return false;
             }
 
-            await Task.Delay(PromotePollInterval, _time, cancellationToken);
+            var elapsed = _time.GetElapsedTime(started);
+            await Task.Delay(elapsed < PromoteFastPollFor ? PromoteFastPollInterval : PromoteSlowPollInterval, _time, cancellationToken);
         }
 
         return true;
