@@ -93,8 +93,6 @@ public sealed partial class HaLoop(
             await postgres.ReloadLocalConfigAsync(_config, cancellationToken).ConfigureAwait(false);
         }
 
-        // Set again at the end; a cycle that throws must not leave it set (LongActionEndedUnseen would spin).
-        _sawLongActionRunning = false;
         var start = time.GetTimestamp();
         var sincePrevious = _lastCycleEnd is { } end ? time.GetElapsedTime(end, start) : TimeSpan.Zero;
         var stalled = _lastCycleEnd is not null && sincePrevious >= HaDecider.StaleLockThreshold(_dynamic);
@@ -332,7 +330,10 @@ public sealed partial class HaLoop(
         return new HaOutcome(decision.Reason);
     }
 
-    /// <summary>True once per long action that the last cycle saw running and that has ended since.</summary>
+    /// <summary>
+    /// True once per long action that the last cycle saw running and that has ended since. Reading clears the flag,
+    /// so a cycle that then fails (and never sets it again) cannot make the loop spin without a nap.
+    /// </summary>
     private bool LongActionEndedUnseen()
     {
         var saw = _sawLongActionRunning;
