@@ -11,14 +11,18 @@ public interface IWatchdog
     /// Opens and arms the device with timeout = ttl - safety_margin (ttl/2 for -1). Like Patroni, false only when the
     /// node must not be primary: mode <c>required</c> and the device could not be armed. In <c>automatic</c> a missing
     /// device is logged once and true is returned; in <c>off</c> nothing happens. When already armed, applies new timings.
+    /// Never arms for longer than <paramref name="deadline"/> allows: a switch that would fire after it is not armed.
     /// </summary>
-    bool Activate(int ttl, int loopWait);
+    bool Activate(int ttl, int loopWait, LeaseDeadline deadline);
 
     /// <summary>New ttl / loop_wait from the config key: a changed timeout is applied at the next keepalive; no slack disables.</summary>
     void Reconfigure(int ttl, int loopWait);
 
-    /// <summary>One keepalive; applies a changed timeout first.</summary>
-    void Keepalive();
+    /// <summary>
+    /// One keepalive after a successful lock renewal, bound to the lease that renewal gave; applies a changed timeout
+    /// first. A kick that would let the switch fire after <paramref name="deadline"/> is not made.
+    /// </summary>
+    void Keepalive(LeaseDeadline deadline);
 
     /// <summary>Magic close ('V') and release, so the node is not reset.</summary>
     void Disable();
@@ -28,6 +32,9 @@ public interface IWatchdog
 
     /// <summary>Snapshot for /patroni, /metrics and agentctl list -e.</summary>
     WatchdogState Status { get; }
+
+    /// <summary>The fence process beside the device, when there is one (its state for /patroni and agentctl list -e).</summary>
+    WatchdogState? FenceStatus => null;
 }
 
 /// <summary>What an operator wants to know about the watchdog (Patroni #2296).</summary>

@@ -39,4 +39,7 @@ internal static partial class WatchdogLog
 
     [LoggerMessage(EventId = 5011, Level = LogLevel.Information, Message = "Watchdog on {Device} timeout changed to {Timeout} seconds")]
     public static partial void TimeoutChanged(ILogger logger, string device, int timeout);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "Not kicking watchdog {Device}: its {Timeout} s timeout would outlast the leader lease, which allows {Remaining:F1} s more; it fires before the lease can expire")]
+    public static partial void KickWouldOutlastLease(ILogger logger, string device, int timeout, double remaining);
 }

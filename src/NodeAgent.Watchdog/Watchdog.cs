@@ -62,7 +62,7 @@ public sealed class Watchdog : IWatchdog
         }
     }
 
-    public bool Activate(int ttl, int loopWait)
+    public bool Activate(int ttl, int loopWait, LeaseDeadline deadline)
     {
         lock (_gate)
         {
@@ -86,7 +86,7 @@ public sealed class Watchdog : IWatchdog
 
             try
             {
-                return Arm(DesiredTimeout(ttl), loopWait);
+                return Arm(DesiredTimeout(ttl), loopWait, deadline);
             }
             catch (WatchdogDeviceException e)
             {
@@ -104,7 +104,7 @@ public sealed class Watchdog : IWatchdog
         }
     }
 
-    public void Keepalive()
+    public void Keepalive(LeaseDeadline deadline)
     {
         lock (_gate)
         {
@@ -116,6 +116,14 @@ public sealed class Watchdog : IWatchdog
             try
             {
                 ApplyPendingTimeout();
+                // The device resets the machine timeout seconds after this kick: that must come before the lease can expire.
+                var remaining = deadline.Remaining(_time.GetTimestamp(), _time.TimestampFrequency);
+                if (_timeout is { } timeout && TimeSpan.FromSeconds(timeout) > remaining)
+                {
+                    WatchdogLog.KickWouldOutlastLease(_logger, _device.Path, timeout, remaining.TotalSeconds);
+                    return;
+                }
+
                 _device.Keepalive();
                 _lastKeepalive = _time.GetUtcNow();
             }
@@ -135,8 +143,13 @@ public sealed class Watchdog : IWatchdog
         }
     }
 
-    private bool Arm(int desired, int loopWait)
+    private bool Arm(int desired, int loopWait, LeaseDeadline deadline)
     {
+        if (TimeSpan.FromSeconds(desired) > deadline.Remaining(_time.GetTimestamp(), _time.TimestampFrequency))
+        {
+            return Fail($"watchdog timeout {desired}s would outlast the leader lease", logged: false);
+        }
+
         _device.Open();
         var support = _device.GetSupport();
         _canSetTimeout = support.HasFlag(WatchdogSupport.SetTimeout);
@@ -158,6 +171,12 @@ public sealed class Watchdog : IWatchdog
         else if (actual != desired)
         {
             WatchdogLog.TimeoutDiffers(_logger, _device.Path, actual, desired);
+        }
+
+        if (TimeSpan.FromSeconds(actual) > deadline.Remaining(_time.GetTimestamp(), _time.TimestampFrequency))
+        {
+            CloseQuietly();
+            return Fail($"device timeout {actual}s would outlast the leader lease", logged: false);
         }
 
         if (actual < loopWait)

@@ -39,9 +39,9 @@ public static class HealthEvaluator
         return code;
     }
 
-    /// <summary>The lock is ours and was renewed within ttl.</summary>
+    /// <summary>The lock is ours and its last renewal is still trusted (the agent's own demotion deadline, else ttl).</summary>
     public static bool IsLeader(StatusSnapshot s, TimeSpan lockAge) =>
-        s.HoldsLock && lockAge >= TimeSpan.Zero && lockAge < TimeSpan.FromSeconds(s.Ttl);
+        s.HoldsLock && lockAge >= TimeSpan.Zero && lockAge < (s.LockValidFor ?? TimeSpan.FromSeconds(s.Ttl));
 
     private static int ReadOnlySync(RoleCodes codes, StatusSnapshot s)
     {

@@ -19,8 +19,13 @@ public sealed record StatusSnapshot
     public bool HoldsLock { get; init; }
     /// <summary>Monotonic timestamp (TimeProvider.GetTimestamp) of the last successful lock renewal.</summary>
     public long LockRenewedTimestamp { get; init; }
-    /// <summary>Lease TTL in seconds: a lock older than this is not trusted by /primary.</summary>
+    /// <summary>Lease TTL in seconds (the dynamic config's).</summary>
     public int Ttl { get; init; } = 30;
+    /// <summary>
+    /// How long after <see cref="LockRenewedTimestamp"/> the lock is trusted by /primary: the moment the agent itself
+    /// would demote, before the lease can expire. Null: <see cref="Ttl"/>.
+    /// </summary>
+    public TimeSpan? LockValidFor { get; init; }
     public int LoopWait { get; init; } = 10;
     /// <summary>Monotonic timestamp the HA loop is expected to run next (for /liveness).</summary>
     public long NextRunTimestamp { get; init; }

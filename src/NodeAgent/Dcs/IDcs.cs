@@ -16,6 +16,16 @@ public interface IDcs : IAsyncDisposable
     /// <summary>Monotonic timestamp (<see cref="TimeProvider.GetTimestamp"/>) of the last successful contact with etcd.</summary>
     long LastContactTimestamp { get; }
 
+    /// <summary>The TTL etcd granted to this node's lease, as of its last grant or keepalive (0 before the first).</summary>
+    int LeaseTtl { get; }
+
+    /// <summary>
+    /// The dynamic config's ttl and retry_timeout, applied at each cycle (Patroni's <c>dcs.reload_config</c>): calls get the
+    /// new budget at once; a new ttl means a new lease, which the next refresh takes (a lock holder moves the leader key
+    /// to it under a compare, so the lock survives the change).
+    /// </summary>
+    void ApplyTimings(int ttl, int retryTimeout);
+
     /// <summary>Starts the cache (range + watch). Returns the first view; throws when etcd cannot be reached.</summary>
     Task<ClusterView> StartAsync(CancellationToken cancellationToken);
 

@@ -14,8 +14,7 @@ internal sealed class FenceProcess(string dataDir, TextReader input, TextWriter 
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
     private readonly Lock _gate = new();
-    private TimeSpan? _deadline;
-    private long _lastKick;
+    private long? _dueMs;
     private bool _inputClosed;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -43,21 +42,22 @@ internal sealed class FenceProcess(string dataDir, TextReader input, TextWriter 
         lock (_gate)
         {
             closed = _inputClosed;
-            if (_deadline is { } deadline)
+            if (_dueMs is { } due)
             {
-                var silent = time.GetElapsedTime(_lastKick);
+                // On the monotonic clock: a fence thawed after a freeze sees at its first look a deadline that passed meanwhile.
+                var late = FenceCommand.Milliseconds(time.GetTimestamp(), time) - due;
                 if (closed)
                 {
                     reason = "the agent closed the fence pipe while leading";
                 }
-                else if (silent >= deadline)
+                else if (late >= 0)
                 {
-                    reason = string.Create(CultureInfo.InvariantCulture, $"no keepalive from the agent for {silent.TotalSeconds:F1} s (deadline {deadline.TotalSeconds:F1} s)");
+                    reason = string.Create(CultureInfo.InvariantCulture, $"the leader lock was not renewed in time (deadline passed {late / 1000.0:F1} s ago)");
                 }
 
                 if (reason is not null)
                 {
-                    _deadline = null;
+                    _dueMs = null;
                 }
             }
         }
@@ -82,15 +82,17 @@ internal sealed class FenceProcess(string dataDir, TextReader input, TextWriter 
         {
             switch (parts[0])
             {
-                case FenceCommand.Arm when parts.Length == 2 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ms):
-                    _deadline = TimeSpan.FromMilliseconds(ms);
-                    _lastKick = time.GetTimestamp();
+                case FenceCommand.Arm when FenceCommand.TryParseDue(parts, out var due):
+                    _dueMs = due;
+                    break;
+                // The latest renewal's deadline, even an earlier one: a lease with a shorter ttl now holds the key.
+                case FenceCommand.Kick when _dueMs is not null && FenceCommand.TryParseDue(parts, out var due):
+                    _dueMs = due;
                     break;
                 case FenceCommand.Kick:
-                    _lastKick = time.GetTimestamp();
                     break;
                 case FenceCommand.Disarm:
-                    _deadline = null;
+                    _dueMs = null;
                     break;
                 default:
                     Say($"fence: ignoring unknown command '{line}'");

@@ -9,23 +9,29 @@ internal sealed class WatchdogSet(IWatchdog device, IWatchdog fence) : IWatchdog
 
     public WatchdogState Status => device.Status;
 
-    public WatchdogState FenceStatus => fence.Status;
+    public WatchdogState? FenceStatus => fence.Status;
 
-    public bool Activate(int ttl, int loopWait)
+    /// <summary>Promotion needs both: the device as its mode requires, and the fence always (it fails closed).</summary>
+    public bool Activate(int ttl, int loopWait, LeaseDeadline deadline)
     {
-        var armed = device.Activate(ttl, loopWait);
-        if (armed)
+        if (!device.Activate(ttl, loopWait, deadline))
         {
-            fence.Activate(ttl, loopWait);
+            return false;
         }
 
-        return armed;
+        if (!fence.Activate(ttl, loopWait, deadline))
+        {
+            device.Disable();
+            return false;
+        }
+
+        return true;
     }
 
-    public void Keepalive()
+    public void Keepalive(LeaseDeadline deadline)
     {
-        device.Keepalive();
-        fence.Keepalive();
+        device.Keepalive(deadline);
+        fence.Keepalive(deadline);
     }
 
     public void Disable()

@@ -56,17 +56,6 @@ public static partial class HaDecider
         return WithManualRequest(o, WithTouch(new HaDecision(body.Reason, [.. prelude, .. body.Steps])));
     }
 
-    /// <summary>
-    /// A lock renewed longer ago than this cannot be renewed and fenced before the lease expires:
-    /// one more renewal may take retry_timeout. Clamped so a tight config still leaves one loop_wait.
-    /// </summary>
-    public static TimeSpan StaleLockThreshold(DynamicConfig dynamic)
-    {
-        ArgumentNullException.ThrowIfNull(dynamic);
-        var margin = Math.Clamp(dynamic.Ttl - dynamic.LoopWait - 1, 1, Math.Max(1, dynamic.RetryTimeout));
-        return TimeSpan.FromSeconds(Math.Max(1, dynamic.Ttl - margin));
-    }
-
     private static HaDecision? StallSafety(Observation o)
     {
         if (o.Paused || !AcceptsWrites(o.Postgres))
@@ -74,15 +63,16 @@ public static partial class HaDecider
             return null;
         }
 
-        var threshold = StaleLockThreshold(o.Dynamic);
         if (o.Stalled)
         {
             return Demoted(o, $"stopped accepting writes: this agent stalled for {Seconds(o.SincePreviousCycle)} s, longer than the leader lock can be trusted");
         }
 
-        if (o.LockRenewalAge is { } age && age >= threshold)
+        // A leader keeps trying to renew until this moment (LeaseClock); then the lease leaves only the margins the
+        // demotion and the fence need before it can expire.
+        if (o.LockTimeLeft is { } left && left <= TimeSpan.Zero)
         {
-            return Demoted(o, $"stopped accepting writes: the leader lock was last renewed {Seconds(age)} s ago and the ttl is {o.Dynamic.Ttl} s");
+            return Demoted(o, "stopped accepting writes: the leader lock could not be renewed before its lease runs out");
         }
 
         return null;
@@ -91,11 +81,20 @@ public static partial class HaDecider
             new(reason, [new Demote(DemoteMode.Offline, null)]);
     }
 
-    /// <summary>§2.3: a primary keeps the key but stops accepting writes; a replica keeps replicating.</summary>
+    /// <summary>
+    /// ha.py:_run_cycle when the DCS is not accessible: a primary stops accepting writes, a replica keeps replicating.
+    /// Beyond Patroni, a lock holder whose lease still runs keeps its primary and retries: an etcd hiccup shorter than
+    /// the lease costs no outage; <see cref="StallSafety"/> demotes it once the lease leaves only the safety margins.
+    /// </summary>
     private static HaDecision DcsNotAccessible(Observation o)
     {
         if (!o.Paused && AcceptsWrites(o.Postgres))
         {
+            if (o.BelievesHoldsLock && o.LockTimeLeft is { } left && left > TimeSpan.Zero)
+            {
+                return HaDecision.NoSteps($"DCS is not accessible; keeping the primary while the leader lock is valid for {Seconds(left)} s more");
+            }
+
             return new("demoted self because DCS is not accessible and I was a leader", [new Demote(DemoteMode.Offline, null)]);
         }
 
@@ -246,7 +245,7 @@ public static partial class HaDecider
         {
             var noWatchdog = WithTouch(new HaDecision("not starting as primary because watchdog could not be activated", [new ReleaseLock(), new StartAsReplica(null)]));
             return new("starting as primary because i had the session lock",
-                [disable, new UpdateLock(lostLock), new ActivateWatchdog(WatchdogRequired(o), noWatchdog), new StartAsPrimary()]);
+                [disable, new UpdateLock(lostLock), new ActivateWatchdog(noWatchdog), new StartAsPrimary()]);
         }
 
         return new("starting as readonly because i had the session lock", [disable, new UpdateLock(lostLock), new StartAsReplica(null)]);
@@ -426,7 +425,7 @@ public static partial class HaDecider
         }
 
         var noWatchdog = WithTouch(new HaDecision("Not promoting self because watchdog could not be activated", [new ReleaseLock()]));
-        return new(promoted, [new ActivateWatchdog(WatchdogRequired(o), noWatchdog), new Promote()]);
+        return new(promoted, [new ActivateWatchdog(noWatchdog), new Promote()]);
     }
 
     /// <summary>ha.py:follow: a primary without the lock steps down; a replica points at the leader.</summary>
@@ -558,8 +557,6 @@ public static partial class HaDecider
 
     private static bool NoFailover(AgentConfig config) =>
         config.Tags.TryGetValue("nofailover", out var v) && v is true or "true" or "True";
-
-    private static bool WatchdogRequired(Observation o) => o.Config.Watchdog.Mode == WatchdogMode.Required;
 
     private static bool IsValidSysid(string? value) => !string.IsNullOrEmpty(value) && value.All(char.IsAsciiDigit);
 

@@ -20,7 +20,7 @@ public sealed partial class HaLoop(
     IWatchdog watchdog,
     IPeerStatusClient peers,
     HaPlanExecutor executor,
-    LockState lockState,
+    LeaseClock lease,
     StatusBoard board,
     TimeProvider time,
     ILogger<HaLoop> logger,
@@ -34,6 +34,7 @@ public sealed partial class HaLoop(
     private AgentConfig? _reloaded;
     private DynamicConfig _dynamic = config.Bootstrap.Dcs;
     private long _appliedConfigRevision = -1;
+    private bool _dcsFailed;
     private long? _lastCycleEnd;
     private long? _lastFullRead;
     private long _nextRun;
@@ -95,20 +96,22 @@ public sealed partial class HaLoop(
 
         var start = time.GetTimestamp();
         var sincePrevious = _lastCycleEnd is { } end ? time.GetElapsedTime(end, start) : TimeSpan.Zero;
-        var stalled = _lastCycleEnd is not null && sincePrevious >= HaDecider.StaleLockThreshold(_dynamic);
+        var stalled = _lastCycleEnd is not null && sincePrevious >= LeaseClock.DemoteAfter(lease.Holds ? lease.GrantedTtl : _dynamic.Ttl);
         if (stalled)
         {
             // After a stall the lock is ours only after a fresh compare-renew, never on memory.
-            lockState.Lost();
+            lease.Lost();
             LogStalled(logger, sincePrevious.TotalSeconds);
         }
 
         var observation = await ObserveAsync(stalled, sincePrevious, cancellationToken).ConfigureAwait(false);
         var decision = HaDecider.Decide(observation);
         var outcome = await ExecuteAsync(decision, observation, cancellationToken).ConfigureAwait(false);
+        _dcsFailed = outcome.DcsFailed || !observation.DcsAvailable;
         if (outcome.DcsFailed && observation.DcsAvailable)
         {
-            observation = observation with { Cluster = null, DcsAvailable = false };
+            // Decided again as "DCS not accessible", on the lease as it stands after the failed calls.
+            observation = observation with { Cluster = null, DcsAvailable = false, BelievesHoldsLock = lease.Holds, LockTimeLeft = lease.TimeLeft };
             outcome = await ExecuteAsync(HaDecider.Decide(observation), observation, cancellationToken).ConfigureAwait(false);
         }
 
@@ -124,8 +127,8 @@ public sealed partial class HaLoop(
 
         LastPostgres = observation.Postgres;
         _sawLongActionRunning = observation.LongActionInProgress is not null;
-        board.Publish(StatusSnapshotFactory.Build(observation, lockState, watchdog.Status, executor.CurrentLongAction, _nextRun, DcsLastSeenUnix(),
-            (watchdog as Fencing.WatchdogSet)?.FenceStatus, executor.Requests.Scheduled));
+        board.Publish(StatusSnapshotFactory.Build(observation, lease, watchdog.Status, executor.CurrentLongAction, _nextRun, DcsLastSeenUnix(),
+            watchdog.FenceStatus, executor.Requests.Scheduled));
         _lastCycleEnd = time.GetTimestamp();
         return outcome;
     }
@@ -171,6 +174,13 @@ public sealed partial class HaLoop(
                 nap = untilRestart!.Value;
             }
 
+            // A lock holder that could not reach etcd retries soon, and runs a cycle at its demotion deadline at the latest.
+            if (RenewRetryNap() is { } retry && retry < nap)
+            {
+                nap = retry;
+                early = true;
+            }
+
             // Postgres is starting (a replica waiting to become consistent, a primary in recovery): look again soon,
             // so the member key says "running" within a second of it, not a loop_wait later.
             if (PostgresStarting && nap > StartingPollInterval)
@@ -199,8 +209,8 @@ public sealed partial class HaLoop(
             return;
         }
 
-        var holdsLock = lockState.Holds;
-        lockState.Lost();
+        var holdsLock = lease.Holds;
+        lease.Lost();
         board.Publish(board.Current with { AcceptsWrites = false, HoldsLock = false, State = "stopping" });
         await postgres.StopAsync(StopMode.Fast, checkpoint: holdsLock, cancellationToken).ConfigureAwait(false);
         watchdog.Disable();
@@ -238,7 +248,7 @@ public sealed partial class HaLoop(
             try
             {
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                deadline.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, _dynamic.RetryTimeout)));
+                deadline.CancelAfter(lease.CallBudget(_dynamic.RetryTimeout));
                 cluster = await dcs.ReadClusterAsync(deadline.Token).ConfigureAwait(false);
                 _lastFullRead = time.GetTimestamp();
             }
@@ -251,8 +261,12 @@ public sealed partial class HaLoop(
         if (cluster is not null)
         {
             _dynamic = _resolveDynamic(cluster, _config.Bootstrap.Dcs);
+            // Patroni's dcs.reload_config: the etcd client follows ttl and retry_timeout (a new ttl means a new lease,
+            // which the next renewal moves the leader key to).
+            dcs.ApplyTimings(_dynamic.Ttl, _dynamic.RetryTimeout);
             if (cluster.ConfigModRevision != _appliedConfigRevision)
             {
+                watchdog.Reconfigure(_dynamic.Ttl, _dynamic.LoopWait);
                 await postgres.ApplyDynamicConfigAsync(_dynamic, ct).ConfigureAwait(false);
                 _appliedConfigRevision = cluster.ConfigModRevision;
             }
@@ -263,7 +277,6 @@ public sealed partial class HaLoop(
         var peerStatuses = cluster is { IsLocked: false } && longAction is null && pg is { IsRunning: true, DataDir: DataDirState.Initialized }
             ? await peers.GetStatusesAsync(RaceRivals(cluster), Min(PeerTimeout, _dynamic.RetryTimeout), ct).ConfigureAwait(false)
             : [];
-        var renewed = lockState.RenewedTimestamp;
         return new Observation
         {
             Me = _config.Name,
@@ -272,8 +285,8 @@ public sealed partial class HaLoop(
             Postgres = pg,
             Config = _config,
             Dynamic = _dynamic,
-            BelievesHoldsLock = lockState.Holds,
-            LockRenewalAge = renewed is { } r ? time.GetElapsedTime(r) : null,
+            BelievesHoldsLock = lease.Holds,
+            LockTimeLeft = lease.TimeLeft,
             Stalled = stalled,
             SincePreviousCycle = sincePrevious,
             LongActionInProgress = longAction,
@@ -357,6 +370,22 @@ public sealed partial class HaLoop(
     }
 
     private static readonly TimeSpan StartingPollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RenewRetryInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How soon a lock holder must run again: within a second when the last cycle could not reach etcd (the lease is
+    /// renewed again as soon as etcd answers), and never later than its demotion deadline. Null: not a lock holder.
+    /// </summary>
+    private TimeSpan? RenewRetryNap()
+    {
+        // Past the deadline the cycle that saw it has decided already (demoted, or there was nothing writable to stop).
+        if (lease.TimeLeft is not { } left || left <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        return _dcsFailed && left > RenewRetryInterval ? RenewRetryInterval : left;
+    }
 
     /// <summary>The last cycle saw postgres running but not accepting connections yet.</summary>
     private bool PostgresStarting => LastPostgres is { IsRunning: true, IsAcceptingConnections: false };

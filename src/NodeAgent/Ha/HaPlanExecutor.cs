@@ -26,7 +26,7 @@ public sealed partial class HaPlanExecutor(
     IPostgresInstance postgres,
     IWatchdog watchdog,
     StatusBoard board,
-    LockState lockState,
+    LeaseClock lease,
     TimeProvider time,
     ILogger<HaPlanExecutor> logger,
     HaRequests? requests = null)
@@ -94,12 +94,12 @@ public sealed partial class HaPlanExecutor(
                 case TouchMember:
                     after = await TouchMemberAsync(o, postgresChanged, leaseRefreshed, ct).ConfigureAwait(false);
                     break;
-                case ActivateWatchdog or Promote or StartAsPrimary when !LockFresh(o):
+                case ActivateWatchdog or Promote or StartAsPrimary when !LockFresh():
                     // The plan was decided on a renewal that is too old by now (slow call, agent frozen between the
-                    // renewal and this step); arming the fence here would let it outlive the lease (HA simulation).
-                    lockState.Lost();
+                    // renewal and this step): past the demotion deadline a primary must not be made.
+                    lease.Lost();
                     Publish(s => s with { HoldsLock = false });
-                    var stale = StaleLockReason(o);
+                    var stale = StaleLockReason();
                     LogStaleLock(logger, step.GetType().Name, stale);
                     return new HaOutcome(stale);
                 case IGuard guard when !await PassesAsync(step, o, ct).ConfigureAwait(false):
@@ -151,9 +151,9 @@ public sealed partial class HaPlanExecutor(
                 return LockResult(await Dcs(o, t => dcs.UpdateLeaderAsync(t), ct).ConfigureAwait(false), asked);
             case RaceInitialize:
                 return await Dcs(o, t => dcs.InitializeAsync(createNew: true, "", t), ct).ConfigureAwait(false);
-            case ActivateWatchdog activate:
-                var armed = watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait);
-                return armed || !activate.Required;
+            case ActivateWatchdog:
+                // False when the fence could not be armed, or the device in required mode: fail closed, do not promote.
+                return lease.FenceDeadline is { } deadline && watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait, deadline);
             default:
                 throw new InvalidOperationException($"{step.GetType().Name} is not a guard");
         }
@@ -174,18 +174,18 @@ public sealed partial class HaPlanExecutor(
     }
 
     /// <summary>
-    /// The lease runs from the moment the renewal was asked for (etcd applies it later, never earlier); the fence and
-    /// the watchdog run from the moment they are armed or kicked. So the lock is renewed as of <paramref name="asked"/>.
+    /// The lease runs from the moment the renewal was asked for (etcd applies it later, never earlier), with the TTL etcd
+    /// granted to the lease the leader key is bound to now.
     /// </summary>
     private bool LockResult(bool ok, long asked)
     {
         if (ok)
         {
-            lockState.Renewed(asked);
+            lease.Renewed(asked, dcs.LeaseTtl);
         }
         else
         {
-            lockState.Lost();
+            lease.Lost();
             Publish(s => s with { HoldsLock = false });
         }
 
@@ -198,12 +198,12 @@ public sealed partial class HaPlanExecutor(
         switch (step)
         {
             case ReleaseLock:
-                lockState.Lost();
+                lease.Lost();
                 Publish(s => s with { HoldsLock = false });
                 await Dcs(o, t => dcs.DeleteLeaderAsync(t), ct).ConfigureAwait(false);
                 return false;
-            case KeepaliveWatchdog when LockFresh(o):
-                watchdog.Keepalive();
+            case KeepaliveWatchdog when lease.FenceDeadline is { } deadline:
+                watchdog.Keepalive(deadline);
                 return false;
             case KeepaliveWatchdog:
                 return false;
@@ -292,7 +292,7 @@ public sealed partial class HaPlanExecutor(
     private async Task DemoteAsync(Demote demote, Observation o, CancellationToken ct)
     {
         var releases = demote.Mode is DemoteMode.Graceful or DemoteMode.Immediate;
-        lockState.Lost();
+        lease.Lost();
         Publish(s => s with { AcceptsWrites = false, HoldsLock = false, Role = "demoted" });
         LogDemoting(logger, demote.Mode);
 
@@ -375,7 +375,7 @@ public sealed partial class HaPlanExecutor(
             var sysid = pg.SystemIdentifier ?? throw new InvalidOperationException("no system identifier after initdb");
             await Dcs(o, t => dcs.InitializeAsync(createNew: false, sysid, t), ct).ConfigureAwait(false);
             await Dcs(o, t => dcs.SetConfigAsync(o.Config.Bootstrap.DcsJson.ToJsonString(), null, t), ct).ConfigureAwait(false);
-            if (!watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait))
+            if (!watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait, lease.Provisional(o.Dynamic.Ttl)))
             {
                 // Patroni: "Cancelling bootstrap because watchdog activation failed". Without this a node whose
                 // required watchdog is missing took the lock as the bootstrapping leader (watchdog acceptance test c).
@@ -413,7 +413,7 @@ public sealed partial class HaPlanExecutor(
     {
         var fresh = postgresChanged ? await postgres.ObserveAsync(ct).ConfigureAwait(false) : null;
         var pg = fresh ?? o.Postgres;
-        var data = MemberDataFactory.Build(o.Config, pg, _longAction, o.Paused, Requests.Scheduled, watchdog.Status, (watchdog as Fencing.WatchdogSet)?.FenceStatus);
+        var data = MemberDataFactory.Build(o.Config, pg, _longAction, o.Paused, Requests.Scheduled, watchdog.Status, watchdog.FenceStatus);
         await Dcs(o, async t =>
         {
             if (!leaseRefreshed)
@@ -427,11 +427,14 @@ public sealed partial class HaPlanExecutor(
         return fresh;
     }
 
-    /// <summary>One DCS call under a retry_timeout deadline; running out of time counts as "DCS unavailable".</summary>
-    private static async Task<bool> Dcs(Observation o, Func<CancellationToken, Task<bool>> call, CancellationToken ct)
+    /// <summary>
+    /// One DCS call under a retry_timeout deadline, cut short so a lock holder can still demote in time; running out of
+    /// time counts as "DCS unavailable".
+    /// </summary>
+    private async Task<bool> Dcs(Observation o, Func<CancellationToken, Task<bool>> call, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, o.Dynamic.RetryTimeout)));
+        deadline.CancelAfter(lease.CallBudget(o.Dynamic.RetryTimeout));
         try
         {
             return await call(deadline.Token).ConfigureAwait(false);
@@ -442,23 +445,13 @@ public sealed partial class HaPlanExecutor(
         }
     }
 
-    /// <summary>
-    /// Longest a renewal may be old when the fence (or watchdog) is armed or kicked: the fence fires
-    /// <see cref="Fencing.ProcessFencer.Deadline"/> after the kick, and that must come before the lease can expire
-    /// (ttl after the renewal was asked for). A frozen or slow agent past this age must neither kick nor promote.
-    /// </summary>
-    public static TimeSpan MaxRenewalAgeToKick(Configuration.DynamicConfig dynamic)
-    {
-        ArgumentNullException.ThrowIfNull(dynamic);
-        return TimeSpan.FromSeconds(dynamic.Ttl) - Fencing.ProcessFencer.Deadline(dynamic.Ttl, dynamic.LoopWait);
-    }
+    /// <summary>A primary may still be made: the lock is held and its demotion deadline has not come.</summary>
+    private bool LockFresh() => lease.TimeLeft > TimeSpan.Zero;
 
-    private bool LockFresh(Observation o) =>
-        lockState.Holds && lockState.RenewedTimestamp is { } renewed && time.GetElapsedTime(renewed) <= MaxRenewalAgeToKick(o.Dynamic);
-
-    private string StaleLockReason(Observation o) =>
-        lockState.RenewedTimestamp is { } renewed
-            ? $"not making postgres writable: the leader lock was renewed {time.GetElapsedTime(renewed).TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s ago, more than the {MaxRenewalAgeToKick(o.Dynamic).TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s the fence allows"
+    private string StaleLockReason() =>
+        lease.RenewalAge is { } age
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"not making postgres writable: the leader lock was renewed {age.TotalSeconds:0.#} s ago, past the {LeaseClock.DemoteAfter(lease.GrantedTtl).TotalSeconds:0.#} s its lease allows")
             : "not making postgres writable: the leader lock is not held";
 
     private void Publish(Func<StatusSnapshot, StatusSnapshot> change) => board.Publish(change(board.Current));

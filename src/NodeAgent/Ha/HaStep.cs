@@ -44,8 +44,8 @@ public abstract record HaStep
     /// <summary>Race for <c>initialize</c> ("" with create_revision == 0).</summary>
     public sealed record RaceInitialize(HaDecision Otherwise) : HaStep, IGuard;
 
-    /// <summary>Arm the watchdog; fails only when it is required and cannot be armed.</summary>
-    public sealed record ActivateWatchdog(bool Required, HaDecision Otherwise) : HaStep, IGuard;
+    /// <summary>Arm the fence and the watchdog; fails when the fence cannot be armed, or the device in required mode.</summary>
+    public sealed record ActivateWatchdog(HaDecision Otherwise) : HaStep, IGuard;
 
     public sealed record KeepaliveWatchdog : HaStep;
 

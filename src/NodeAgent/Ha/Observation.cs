@@ -29,8 +29,11 @@ public sealed record Observation
     /// <summary>The executor's belief: our last lock acquire/renew succeeded and nothing since said otherwise.</summary>
     public bool BelievesHoldsLock { get; init; }
 
-    /// <summary>Monotonic time since our last successful lock acquire/renew; null when we never held it.</summary>
-    public TimeSpan? LockRenewalAge { get; init; }
+    /// <summary>
+    /// Time left before this leader must have stopped accepting writes (<see cref="LeaseClock.TimeLeft"/>: the lease etcd
+    /// granted, less the fence and demotion margins); null when the lock is not held. Zero or less: demote now.
+    /// </summary>
+    public TimeSpan? LockTimeLeft { get; init; }
 
     /// <summary>The loop (or the whole process) did not run for longer than the lease could survive.</summary>
     public bool Stalled { get; init; }

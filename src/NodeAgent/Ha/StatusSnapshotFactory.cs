@@ -5,18 +5,18 @@ using NodeAgent.Watchdog;
 
 namespace NodeAgent.Ha;
 
-/// <summary>Turns one cycle's observation and lock state into the snapshot the REST API answers from.</summary>
+/// <summary>Turns one cycle's observation and lease into the snapshot the REST API answers from.</summary>
 public static class StatusSnapshotFactory
 {
-    public static StatusSnapshot Build(Observation o, LockState lockState, WatchdogState watchdog, LongActionKind? longAction, long nextRunTimestamp, long? dcsLastSeenUnix,
+    public static StatusSnapshot Build(Observation o, LeaseClock lease, WatchdogState watchdog, LongActionKind? longAction, long nextRunTimestamp, long? dcsLastSeenUnix,
         WatchdogState? fence = null, ScheduledRestart? scheduledRestart = null)
     {
         ArgumentNullException.ThrowIfNull(o);
-        ArgumentNullException.ThrowIfNull(lockState);
+        ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(watchdog);
         var pg = o.Postgres;
         var role = MemberDataFactory.Role(pg);
-        var holds = lockState.Holds && o.Cluster?.Leader?.Name == o.Me;
+        var holds = lease.Holds && o.Cluster?.Leader?.Name == o.Me;
         return new StatusSnapshot
         {
             Scope = o.Config.Scope,
@@ -24,7 +24,8 @@ public static class StatusSnapshotFactory
             State = MemberDataFactory.StateWord(pg, longAction),
             Role = role.ToWire(),
             HoldsLock = holds,
-            LockRenewedTimestamp = lockState.RenewedTimestamp ?? 0,
+            LockRenewedTimestamp = lease.RenewedTimestamp ?? 0,
+            LockValidFor = holds ? LeaseClock.DemoteAfter(lease.GrantedTtl) : null,
             Ttl = o.Dynamic.Ttl,
             LoopWait = o.Dynamic.LoopWait,
             NextRunTimestamp = nextRunTimestamp,

@@ -28,8 +28,8 @@ internal sealed partial class AgentService(
 {
     private readonly ILogger _logger = loggers.CreateLogger("NodeAgent");
     private readonly StatusBoard _board = new();
-    private readonly LockState _lockState = new();
     private readonly HaRequests _requests = new();
+    private readonly LeaseClock _lease = new(time);
     private Etcd3Dcs? _dcs;
     private PostgresInstance? _postgres;
     private IWatchdog? _watchdog;
@@ -113,8 +113,8 @@ internal sealed partial class AgentService(
         {
             Timeout = TimeSpan.FromSeconds(5),
         };
-        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _board, _lockState, time, loggers.CreateLogger<HaPlanExecutor>(), _requests);
-        _loop = new HaLoop(config, _dcs, _postgres, _watchdog, new HttpPeerStatusClient(_peerHttp), executor, _lockState, _board, time,
+        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _board, _lease, time, loggers.CreateLogger<HaPlanExecutor>(), _requests);
+        _loop = new HaLoop(config, _dcs, _postgres, _watchdog, new HttpPeerStatusClient(_peerHttp), executor, _lease, _board, time,
             loggers.CreateLogger<HaLoop>());
         _postgres.PostmasterExitedUnexpectedly += _loop.Wakeup;
     }

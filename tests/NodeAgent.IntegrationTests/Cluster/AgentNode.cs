@@ -306,6 +306,31 @@ public sealed class AgentNode : IAsyncDisposable
         }
     }
 
+    /// <summary>The agent's fence process (<c>node-agent --fence DATA_DIR</c>), if one runs.</summary>
+    public int? FencePid()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+            try
+            {
+                var args = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
+                if (args.Contains("--fence") && args.Contains(DataDir) && !File.ReadAllText(Path.Combine(dir, "stat")).Contains(") Z ", StringComparison.Ordinal))
+                {
+                    return pid;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The process exited while we looked.
+            }
+        }
+        return null;
+    }
+
     /// <summary>Every live process whose command line names our data dir (postmaster or a leftover child).</summary>
     public IReadOnlyList<int> PostgresPidsOfDataDir()
     {

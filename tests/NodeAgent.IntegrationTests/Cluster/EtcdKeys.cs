@@ -46,6 +46,30 @@ internal static class EtcdKeys
         throw new InvalidOperationException($"no etcd member answered a delete of {key}", last);
     }
 
+    /// <summary>etcdctl lease timetolive through the gateway (POST /v3/lease/timetolive): the lease's granted and remaining TTL.</summary>
+    public static async Task<(long Granted, long Remaining)> LeaseTimeToLiveAsync(EtcdCluster etcd, string leaseId, CancellationToken cancellationToken = default)
+    {
+        var request = new JsonObject { ["ID"] = leaseId };
+        Exception? last = null;
+        foreach (var member in etcd.Members.Where(m => m.IsRunning))
+        {
+            try
+            {
+                using var content = new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json");
+                using var response = await Http.PostAsync(new Uri($"{member.ClientUrl}/v3/lease/timetolive"), content, cancellationToken);
+                response.EnsureSuccessStatusCode();
+                var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                return (long.Parse((string?)body?["grantedTTL"] ?? "0", System.Globalization.CultureInfo.InvariantCulture),
+                    long.Parse((string?)body?["TTL"] ?? "-1", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                last = ex;
+            }
+        }
+        throw new InvalidOperationException($"no etcd member answered a timetolive of lease {leaseId}", last);
+    }
+
     private static async Task<IReadOnlyDictionary<string, EtcdEntry>> RangeAsync(
         EtcdCluster etcd, string key, bool prefix, CancellationToken cancellationToken)
     {

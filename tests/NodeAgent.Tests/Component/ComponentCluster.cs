@@ -55,9 +55,9 @@ internal sealed class ComponentCluster : IPeerStatusClient
             var pg = new FakePostgres(name, n => _nodes.TryGetValue(n, out var node) ? node.Postgres : null, Time);
             var watchdog = watchdogs?.Invoke(name, Time) ?? new FakeWatchdog();
             var board = new StatusBoard();
-            var lockState = new LockState();
-            var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lockState, Time, NullLogger<HaPlanExecutor>.Instance);
-            var loop = new HaLoop(config, dcs, pg, watchdog, this, executor, lockState, board, Time, NullLogger<HaLoop>.Instance);
+            var lease = new LeaseClock(Time);
+            var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lease, Time, NullLogger<HaPlanExecutor>.Instance);
+            var loop = new HaLoop(config, dcs, pg, watchdog, this, executor, lease, board, Time, NullLogger<HaLoop>.Instance);
             _nodes[name] = new ComponentNode
             {
                 Name = name, Dcs = dcs, Postgres = pg, Board = board, Loop = loop, WatchdogPort = watchdog, Config = config, Requests = executor.Requests,

@@ -10,13 +10,13 @@ internal sealed class FakeWatchdog : IWatchdog
 
     public WatchdogState Status => new("automatic", "/dev/fake-watchdog", Armed, Armed ? 25 : null, null, !IsHealthy, null);
 
-    public bool Activate(int ttl, int loopWait)
+    public bool Activate(int ttl, int loopWait, LeaseDeadline deadline)
     {
         Armed = IsHealthy;
         return Armed;
     }
 
-    public void Keepalive()
+    public void Keepalive(LeaseDeadline deadline)
     {
         if (Armed)
         {

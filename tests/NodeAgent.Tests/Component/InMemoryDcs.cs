@@ -10,6 +10,9 @@ namespace NodeAgent.Tests.Component;
 /// </summary>
 internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 30)
 {
+    /// <summary>The TTL of every lease this store grants.</summary>
+    public int LeaseTtl => ttlSeconds;
+
     private readonly Dictionary<long, long> _leaseExpiry = [];
     private readonly Dictionary<string, Member> _members = [];
     private long _revision = 1;
@@ -174,6 +177,13 @@ internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeP
         private set => _current = value;
     }
     public long LastContactTimestamp { get; private set; }
+
+    public int LeaseTtl => store.LeaseTtl;
+
+    /// <summary>The store grants one fixed TTL: component tests do not edit it.</summary>
+    public void ApplyTimings(int ttl, int retryTimeout)
+    {
+    }
 
     public Task<ClusterView> StartAsync(CancellationToken cancellationToken) => ReadClusterAsync(cancellationToken);
 

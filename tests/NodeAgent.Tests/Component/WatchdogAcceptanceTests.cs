@@ -78,12 +78,13 @@ public sealed class WatchdogAcceptanceTests
         await cluster.BootstrapAsync();
         await cluster.RunForAsync(3);
 
-        // A second promotion on the same node (DCS outage and back) activates the watchdog again.
+        // A second promotion on the same node (a DCS outage until the lease runs out, then back) activates the watchdog again.
         cluster.Store.Available = false;
-        await cluster.RunForAsync(1);
+        await cluster.RunForAsync(1, loopWaitSeconds: 29);
         Assert.Empty(cluster.Primaries);
         cluster.Store.Available = true;
-        await cluster.RunForAsync(3);
+        await cluster.RunForAsync(1, loopWaitSeconds: 0);
+        await cluster.RunForAsync(2);
 
         var u1 = cluster["u1"];
         Assert.Equal("u1", Assert.Single(cluster.Primaries).Name);

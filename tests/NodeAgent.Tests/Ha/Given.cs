@@ -98,7 +98,7 @@ internal static class Given
         Config = Config(me),
         Dynamic = new DynamicConfig(),
         BelievesHoldsLock = cluster?.Leader?.Name == me,
-        LockRenewalAge = cluster?.Leader?.Name == me ? TimeSpan.FromSeconds(10) : null,
+        LockTimeLeft = cluster?.Leader?.Name == me ? TimeSpan.FromSeconds(18.5) : null,
         SincePreviousCycle = TimeSpan.FromSeconds(10),
     };
 

@@ -122,6 +122,14 @@ public sealed class HaDeciderScenarioTests
             Observe("u4", null, PostgresRunningAsPrimary()),
             "demoted self because DCS is not accessible and I was a leader",
             [typeof(Demote)]),
+        ["lock holder keeps its primary while the lease runs, retrying etcd"] = new(
+            Observe("u4", null, PostgresRunningAsPrimary()) with { BelievesHoldsLock = true, LockTimeLeft = TimeSpan.FromSeconds(5) },
+            "DCS is not accessible; keeping the primary while the leader lock is valid for 5 s more",
+            []),
+        ["lock holder stops writes once the lease leaves only the safety margins"] = new(
+            Observe("u4", null, PostgresRunningAsPrimary()) with { BelievesHoldsLock = true, LockTimeLeft = TimeSpan.FromSeconds(-0.1) },
+            "stopped accepting writes: the leader lock could not be renewed before its lease runs out",
+            [typeof(Demote)]),
         ["replica keeps replicating when the DCS is unreachable"] = new(
             Observe("u5", null, PostgresRunningAsReplica()),
             "DCS is not accessible",
@@ -133,15 +141,15 @@ public sealed class HaDeciderScenarioTests
 
         // Issue 10: stall safety
         ["leader whose lock is nearly expired stops writes first"] = new(
-            Observe("u4", ClusterWithLeader("u4", "u5"), PostgresRunningAsPrimary()) with { LockRenewalAge = TimeSpan.FromSeconds(25) },
-            "stopped accepting writes: the leader lock was last renewed 25 s ago and the ttl is 30 s",
+            Observe("u4", ClusterWithLeader("u4", "u5"), PostgresRunningAsPrimary()) with { LockTimeLeft = TimeSpan.Zero },
+            "stopped accepting writes: the leader lock could not be renewed before its lease runs out",
             [typeof(Demote)]),
         ["leader that stalled stops writes first even with the DCS down"] = new(
             Observe("u4", null, PostgresRunningAsPrimary()) with { Stalled = true, SincePreviousCycle = TimeSpan.FromSeconds(45) },
             "stopped accepting writes: this agent stalled for 45 s, longer than the leader lock can be trusted",
             [typeof(Demote)]),
         ["stalled leader already read-only renews before promoting again"] = new(
-            Observe("u4", ClusterWithLeader("u4", "u5"), PostgresRunningAsReplica(following: null)) with { Stalled = true, LockRenewalAge = TimeSpan.FromSeconds(45) },
+            Observe("u4", ClusterWithLeader("u4", "u5"), PostgresRunningAsReplica(following: null)) with { Stalled = true, LockTimeLeft = TimeSpan.FromSeconds(-15) },
             "promoted self to leader because I had the session lock",
             [typeof(UpdateLock), typeof(ActivateWatchdog), typeof(Promote), typeof(TouchMember)]),
 
@@ -211,7 +219,7 @@ public sealed class HaDeciderScenarioTests
             "no action. I am (u4), the leader with the lock",
             [typeof(DisableWatchdog), typeof(UpdateLock), typeof(WriteStatus), typeof(SyncSlots), typeof(TouchMember)]),
         ["paused: stale lock does not demote"] = new(
-            Observe("u4", ClusterWithLeader("u4", "u5"), PostgresRunningAsPrimary()) with { Dynamic = Paused, LockRenewalAge = TimeSpan.FromSeconds(40) },
+            Observe("u4", ClusterWithLeader("u4", "u5"), PostgresRunningAsPrimary()) with { Dynamic = Paused, LockTimeLeft = TimeSpan.FromSeconds(-10) },
             "no action. I am (u4), the leader with the lock",
             [typeof(DisableWatchdog), typeof(UpdateLock), typeof(WriteStatus), typeof(SyncSlots), typeof(TouchMember)]),
     };
@@ -282,9 +290,11 @@ public sealed class HaDeciderScenarioTests
     }
 
     [Fact]
-    public void Stale_lock_threshold_leaves_retry_timeout_before_the_lease_expires()
+    public void Lease_deadlines_leave_the_fence_and_the_demotion_their_margins_before_expiry()
     {
-        Assert.Equal(TimeSpan.FromSeconds(20), HaDecider.StaleLockThreshold(new DynamicConfig()));
-        Assert.Equal(TimeSpan.FromSeconds(7), HaDecider.StaleLockThreshold(new DynamicConfig { Ttl = 10, LoopWait = 2, RetryTimeout = 3 }));
+        Assert.Equal(TimeSpan.FromSeconds(29), LeaseClock.FenceAfter(30));
+        Assert.Equal(TimeSpan.FromSeconds(28.5), LeaseClock.DemoteAfter(30));
+        Assert.Equal(TimeSpan.FromSeconds(9), LeaseClock.FenceAfter(10));
+        Assert.Equal(TimeSpan.FromSeconds(8.5), LeaseClock.DemoteAfter(10));
     }
 }

@@ -223,10 +223,10 @@ internal sealed class HaSimulation : IPeerStatusClient
             node.Device ?? (IWatchdogDevice)new FakeWatchdogDevice { Exists = false }, Scheduler.Clock, NullLogger<WatchdogFacade>.Instance);
         var watchdog = new WatchdogSet(device, fence);
         var board = new StatusBoard();
-        var lockState = new LockState();
+        var lease = new LeaseClock(Scheduler.Clock);
         var pg = new SimPostgresPort(node.Postgres, this);
-        var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lockState, Scheduler.Clock, NullLogger<HaPlanExecutor>.Instance);
-        node.Loop = new HaLoop(node.Config, dcs, pg, watchdog, this, executor, lockState, board, Scheduler.Clock, NullLogger<HaLoop>.Instance, Resolve);
+        var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lease, Scheduler.Clock, NullLogger<HaPlanExecutor>.Instance);
+        node.Loop = new HaLoop(node.Config, dcs, pg, watchdog, this, executor, lease, board, Scheduler.Clock, NullLogger<HaLoop>.Instance, Resolve);
         node.Fence = fence;
         node.NextRun = Scheduler.Now;
         Log($"{node.Name}: agent started (incarnation {node.Generation}), postgres {node.Postgres.State}");

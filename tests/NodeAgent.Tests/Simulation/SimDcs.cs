@@ -31,6 +31,12 @@ internal sealed class SimDcs : IDcs
 
     public long LastContactTimestamp { get; private set; }
 
+    public int LeaseTtl => _sim.Store.LeaseTtl;
+
+    public void ApplyTimings(int ttl, int retryTimeout)
+    {
+    }
+
     public Task<ClusterView> StartAsync(CancellationToken cancellationToken) => ReadClusterAsync(cancellationToken);
 
     public Task WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,46 +1,39 @@
-using NodeAgent.Fencing;
 using NodeAgent.Watchdog;
 
 namespace NodeAgent.Tests.Simulation;
 
 /// <summary>
 /// The fence process of one agent incarnation (Fencing/FenceProcess), driven through the agent's real
-/// <see cref="IWatchdog"/> calls: armed with <see cref="ProcessFencer.Deadline"/>, it kills postgres when no kick
-/// came for that long (checked on its 100 ms poll), and at once when the agent dies while it is armed (pipe closed).
-/// It is a separate process: a frozen agent does not freeze it.
+/// <see cref="IWatchdog"/> calls: armed and kicked with the lease deadline (the renewal's time plus what the lease
+/// allows), it kills postgres once that deadline passes without a newer one (checked on its 100 ms poll), and at once
+/// when the agent dies while it is armed (pipe closed). It is a separate process: a frozen agent does not freeze it.
 /// </summary>
 internal sealed class SimFence(HaSimulation sim, SimNode node) : IWatchdog
 {
     private const double PollSeconds = 0.1;
-    private TimeSpan? _deadline;
-    private long _lastKick;
+    private LeaseDeadline? _deadline;
 
     public bool IsHealthy => true;
 
     public bool Armed => _deadline is not null;
 
-    public WatchdogState Status => new("fence", "postmaster", Armed, _deadline is { } d ? (int)d.TotalSeconds : null, null, false, null);
+    public WatchdogState Status => new("fence", "postmaster", Armed, _deadline is { } d ? (int)d.ValidFor.TotalSeconds : null, null, false, null);
 
-    public bool Activate(int ttl, int loopWait)
+    public bool Activate(int ttl, int loopWait, LeaseDeadline deadline)
     {
-        _deadline = ProcessFencer.Deadline(ttl, loopWait);
-        Kick();
+        Arm(deadline);
         return true;
     }
 
     public void Reconfigure(int ttl, int loopWait)
     {
-        if (_deadline is not null)
-        {
-            _deadline = ProcessFencer.Deadline(ttl, loopWait);
-        }
     }
 
-    public void Keepalive()
+    public void Keepalive(LeaseDeadline deadline)
     {
         if (_deadline is not null)
         {
-            Kick();
+            Arm(deadline);
         }
     }
 
@@ -56,20 +49,20 @@ internal sealed class SimFence(HaSimulation sim, SimNode node) : IWatchdog
         }
     }
 
-    private void Kick()
+    private void Arm(LeaseDeadline deadline)
     {
         sim.Scheduler.OnSimThread();
-        _lastKick = sim.Scheduler.Now;
-        var due = _lastKick + _deadline!.Value.Ticks + SimScheduler.Ticks(sim.Uniform(0, PollSeconds));
-        sim.Scheduler.At(due, Poll);
+        _deadline = deadline;
+        var due = deadline.DueTimestamp(TimeSpan.TicksPerSecond) + SimScheduler.Ticks(sim.Uniform(0, PollSeconds));
+        sim.Scheduler.At(Math.Max(due, sim.Scheduler.Now), Poll);
     }
 
     private void Poll()
     {
-        if (_deadline is { } deadline && sim.Scheduler.Now - _lastKick >= deadline.Ticks && node.Fence == this)
+        if (_deadline is { } deadline && sim.Scheduler.Now >= deadline.DueTimestamp(TimeSpan.TicksPerSecond) && node.Fence == this)
         {
             _deadline = null;
-            node.Postgres.Kill($"fence: no keepalive for {deadline.TotalSeconds:F1} s");
+            node.Postgres.Kill($"fence: the leader lock was not renewed within {deadline.ValidFor.TotalSeconds:F1} s");
         }
     }
 }

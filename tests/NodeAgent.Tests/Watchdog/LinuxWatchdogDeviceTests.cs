@@ -74,7 +74,7 @@ public sealed class LinuxWatchdogDeviceTests
             new WatchdogOptions(WatchdogPolicy.Required, "/dev/null"), device, TimeProvider.System, new ListLogger<NodeAgent.Watchdog.Watchdog>());
 
         Assert.True(watchdog.IsHealthy); // exists and writable, as Patroni checks it
-        Assert.False(watchdog.Activate(30, 10));
+        Assert.False(watchdog.Activate(30, 10, new LeaseDeadline(TimeProvider.System.GetTimestamp(), TimeSpan.FromSeconds(29))));
 
         Assert.True(watchdog.Status.Failed);
         Assert.Contains("not a watchdog device", watchdog.Status.Error, StringComparison.Ordinal);

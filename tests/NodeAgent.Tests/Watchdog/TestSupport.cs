@@ -7,6 +7,10 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     public DateTimeOffset Now { get; set; } = start;
 
     public override DateTimeOffset GetUtcNow() => Now;
+
+    public override long GetTimestamp() => Now.UtcTicks;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 }
 
 internal sealed class ListLogger<T> : ILogger<T>

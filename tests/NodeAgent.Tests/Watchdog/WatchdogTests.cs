@@ -10,6 +10,9 @@ public sealed class WatchdogTests
     private readonly ManualTimeProvider _time = new(T0);
     private readonly ListLogger<NodeAgent.Watchdog.Watchdog> _log = new();
 
+    /// <summary>A renewal just now on a lease with this ttl, as the agent arms and kicks with it.</summary>
+    private LeaseDeadline Lease(int ttl) => new(_time.GetTimestamp(), TimeSpan.FromSeconds(ttl - 1));
+
     private NodeAgent.Watchdog.Watchdog Create(WatchdogPolicy policy = WatchdogPolicy.Automatic, int safetyMargin = 5) =>
         new(new WatchdogOptions(policy, _device.Path, safetyMargin), _device, _time, _log);
 
@@ -18,7 +21,7 @@ public sealed class WatchdogTests
     {
         var watchdog = Create();
 
-        Assert.True(watchdog.Activate(30, 10));
+        Assert.True(watchdog.Activate(30, 10, Lease(30)));
 
         Assert.Equal(["Open", "GetSupport", "SetTimeout(25)", "GetTimeout"], _device.Calls);
         Assert.Equal(new WatchdogState("automatic", _device.Path, true, 25, null, false, null), watchdog.Status);
@@ -29,7 +32,7 @@ public sealed class WatchdogTests
     {
         var watchdog = Create(safetyMargin: -1);
 
-        Assert.True(watchdog.Activate(30, 10));
+        Assert.True(watchdog.Activate(30, 10, Lease(30)));
 
         Assert.Contains("SetTimeout(15)", _device.Calls);
     }
@@ -38,13 +41,13 @@ public sealed class WatchdogTests
     public void Keepalives_write_once_each_and_record_the_time()
     {
         var watchdog = Create();
-        watchdog.Activate(30, 10);
+        watchdog.Activate(30, 10, Lease(30));
         _device.Calls.Clear();
 
         for (var i = 0; i < 3; i++)
         {
             _time.Now = T0.AddSeconds(10 * (i + 1));
-            watchdog.Keepalive();
+            watchdog.Keepalive(Lease(30));
         }
 
         Assert.Equal(["Keepalive", "Keepalive", "Keepalive"], _device.Calls);
@@ -56,7 +59,7 @@ public sealed class WatchdogTests
     {
         var watchdog = Create();
 
-        watchdog.Keepalive();
+        watchdog.Keepalive(Lease(30));
 
         Assert.Empty(_device.Calls);
         Assert.Null(watchdog.Status.LastKeepalive);
@@ -66,12 +69,12 @@ public sealed class WatchdogTests
     public void Demote_pause_and_shutdown_disable_with_magic_close_once()
     {
         var watchdog = Create();
-        watchdog.Activate(30, 10);
-        watchdog.Keepalive();
+        watchdog.Activate(30, 10, Lease(30));
+        watchdog.Keepalive(Lease(30));
 
         watchdog.Disable(); // demote
         watchdog.Disable(); // pause: already disabled
-        watchdog.Keepalive(); // nothing to kick while disabled
+        watchdog.Keepalive(Lease(30)); // nothing to kick while disabled
         watchdog.Disable(); // shutdown
 
         Assert.Equal(["Open", "GetSupport", "SetTimeout(25)", "GetTimeout", "Keepalive", "MagicClose"], _device.Calls);
@@ -83,11 +86,11 @@ public sealed class WatchdogTests
     public void Promote_after_demote_arms_again()
     {
         var watchdog = Create();
-        watchdog.Activate(30, 10);
+        watchdog.Activate(30, 10, Lease(30));
         watchdog.Disable();
         _device.Calls.Clear();
 
-        Assert.True(watchdog.Activate(30, 10));
+        Assert.True(watchdog.Activate(30, 10, Lease(30)));
 
         Assert.Equal(["Open", "GetSupport", "SetTimeout(25)", "GetTimeout"], _device.Calls);
     }
@@ -96,13 +99,13 @@ public sealed class WatchdogTests
     public void Changed_timeout_is_applied_at_the_next_keepalive()
     {
         var watchdog = Create();
-        watchdog.Activate(30, 10);
+        watchdog.Activate(30, 10, Lease(30));
         _device.Calls.Clear();
 
         watchdog.Reconfigure(40, 10);
         Assert.Empty(_device.Calls);
-        watchdog.Keepalive();
-        watchdog.Keepalive();
+        watchdog.Keepalive(Lease(40));
+        watchdog.Keepalive(Lease(40));
 
         Assert.Equal(["SetTimeout(35)", "GetTimeout", "Keepalive", "Keepalive"], _device.Calls);
         Assert.Equal(35, watchdog.Status.TimeoutSeconds);
@@ -112,11 +115,11 @@ public sealed class WatchdogTests
     public void Activate_while_armed_only_schedules_the_new_timeout()
     {
         var watchdog = Create();
-        watchdog.Activate(30, 10);
+        watchdog.Activate(30, 10, Lease(30));
         _device.Calls.Clear();
 
-        Assert.True(watchdog.Activate(20, 5));
-        watchdog.Keepalive();
+        Assert.True(watchdog.Activate(20, 5, Lease(20)));
+        watchdog.Keepalive(Lease(30));
 
         Assert.Equal(["SetTimeout(15)", "GetTimeout", "Keepalive"], _device.Calls);
     }
@@ -126,13 +129,13 @@ public sealed class WatchdogTests
     {
         var automatic = Create(safetyMargin: 25);
 
-        Assert.True(automatic.Activate(30, 10));
+        Assert.True(automatic.Activate(30, 10, Lease(30)));
         Assert.Empty(_device.Calls);
         Assert.False(automatic.Status.Armed);
         Assert.Contains(_log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("not supported", StringComparison.Ordinal));
 
         var required = Create(WatchdogPolicy.Required, safetyMargin: 25);
-        Assert.False(required.Activate(30, 10));
+        Assert.False(required.Activate(30, 10, Lease(30)));
         Assert.False(required.IsHealthy);
         Assert.True(required.Status.Failed);
     }
@@ -143,7 +146,7 @@ public sealed class WatchdogTests
         _device.FixedTimeout = 5;
         var watchdog = Create(WatchdogPolicy.Required);
 
-        Assert.False(watchdog.Activate(30, 10));
+        Assert.False(watchdog.Activate(30, 10, Lease(30)));
 
         Assert.Equal(["Open", "GetSupport", "SetTimeout(25)", "GetTimeout", "MagicClose"], _device.Calls);
         Assert.False(watchdog.Status.Armed);
@@ -154,13 +157,44 @@ public sealed class WatchdogTests
     public void Device_without_settimeout_keeps_its_own_timeout()
     {
         _device.Support = WatchdogSupport.MagicClose;
-        _device.FixedTimeout = 60;
+        _device.FixedTimeout = 20;
         var watchdog = Create();
 
-        Assert.True(watchdog.Activate(30, 10));
+        Assert.True(watchdog.Activate(30, 10, Lease(30)));
 
         Assert.Equal(["Open", "GetSupport", "GetTimeout"], _device.Calls);
-        Assert.Equal(60, watchdog.Status.TimeoutSeconds);
+        Assert.Equal(20, watchdog.Status.TimeoutSeconds);
+    }
+
+    [Fact]
+    public void Device_whose_own_timeout_outlasts_the_lease_is_closed_and_required_mode_refuses()
+    {
+        _device.Support = WatchdogSupport.MagicClose;
+        _device.FixedTimeout = 60;
+        var watchdog = Create(WatchdogPolicy.Required);
+
+        Assert.False(watchdog.Activate(30, 10, Lease(30)));
+
+        Assert.Equal(["Open", "GetSupport", "GetTimeout", "MagicClose"], _device.Calls);
+        Assert.False(watchdog.Status.Armed);
+        Assert.Contains("would outlast the leader lease", watchdog.Status.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_kick_that_would_let_the_device_fire_after_the_lease_expired_is_not_made()
+    {
+        var watchdog = Create();
+        Assert.True(watchdog.Activate(30, 10, Lease(30)));
+        _device.Calls.Clear();
+
+        // The renewal is 5 s old: a 25 s timeout from now would end 1 s after the fence deadline of renewal + 29 s.
+        var renewed = _time.GetTimestamp();
+        _time.Now += TimeSpan.FromSeconds(5);
+        watchdog.Keepalive(new LeaseDeadline(renewed, TimeSpan.FromSeconds(29)));
+        Assert.Empty(_device.Calls);
+
+        watchdog.Keepalive(Lease(30));
+        Assert.Equal(["Keepalive"], _device.Calls);
     }
 
     [Fact]
@@ -169,8 +203,8 @@ public sealed class WatchdogTests
         _device.Exists = false;
         var watchdog = Create();
 
-        Assert.True(watchdog.Activate(30, 10));
-        Assert.True(watchdog.Activate(30, 10));
+        Assert.True(watchdog.Activate(30, 10, Lease(30)));
+        Assert.True(watchdog.Activate(30, 10, Lease(30)));
 
         Assert.Single(_log.Entries, e => e.Level >= LogLevel.Warning);
         Assert.True(watchdog.IsHealthy);
@@ -188,7 +222,7 @@ public sealed class WatchdogTests
 
         Assert.False(watchdog.IsHealthy);
         Assert.True(watchdog.Status.Failed);
-        Assert.False(watchdog.Activate(30, 10));
+        Assert.False(watchdog.Activate(30, 10, Lease(30)));
         Assert.Contains(_log.Entries, e => e.Level == LogLevel.Error);
     }
 
@@ -197,8 +231,8 @@ public sealed class WatchdogTests
     {
         var watchdog = Create(WatchdogPolicy.Off);
 
-        Assert.True(watchdog.Activate(30, 10));
-        watchdog.Keepalive();
+        Assert.True(watchdog.Activate(30, 10, Lease(30)));
+        watchdog.Keepalive(Lease(30));
         watchdog.Disable();
 
         Assert.Empty(_device.Calls);
@@ -210,10 +244,10 @@ public sealed class WatchdogTests
     public void Keepalive_failure_is_reported_not_thrown()
     {
         var watchdog = Create();
-        watchdog.Activate(30, 10);
+        watchdog.Activate(30, 10, Lease(30));
         _device.FailKeepalive = true;
 
-        watchdog.Keepalive();
+        watchdog.Keepalive(Lease(30));
 
         Assert.True(watchdog.Status.Armed);
         Assert.Contains("keepalive failed", watchdog.Status.Error, StringComparison.Ordinal);
@@ -224,7 +258,7 @@ public sealed class WatchdogTests
     public void Reconfigure_without_slack_disables_an_armed_watchdog()
     {
         var watchdog = Create();
-        watchdog.Activate(30, 10);
+        watchdog.Activate(30, 10, Lease(30));
         _device.Calls.Clear();
 
         watchdog.Reconfigure(12, 10);

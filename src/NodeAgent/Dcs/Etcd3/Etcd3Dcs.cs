@@ -33,8 +33,7 @@ internal sealed partial class Etcd3Dcs : IDcs
         _pool = new EtcdEndpointPool(config.Etcd3, time, logger);
         _lease = new EtcdLease(_pool, time, logger);
         _watch = new EtcdWatchCache(_pool, Layout, _name, time, logger, MarkContact);
-        SetTtl(dynamic.Ttl);
-        SetRetryTimeout(dynamic.RetryTimeout);
+        ApplyTimings(dynamic.Ttl, dynamic.RetryTimeout);
     }
 
     public KeyLayout Layout { get; }
@@ -46,11 +45,17 @@ internal sealed partial class Etcd3Dcs : IDcs
     /// <summary>This node's lease ID (0 before the first grant).</summary>
     public long LeaseId => _lease.Id;
 
-    /// <summary>ttl changed: the lease is dropped and a new one with this TTL is granted at the next refresh.</summary>
-    public void SetTtl(int seconds) => _lease.SetTtl(seconds);
+    public int LeaseTtl => _lease.GrantedTtl;
 
-    /// <summary>The budget of every call; each attempt gets retry_timeout / members, at least 1 s.</summary>
-    public void SetRetryTimeout(int seconds) => _pool.RetryTimeout = TimeSpan.FromSeconds(seconds);
+    /// <summary>
+    /// ttl: a new lease with this TTL replaces ours at the next refresh (the leader key is moved to it under a compare);
+    /// retry_timeout: the budget of every call, each attempt getting retry_timeout / members, at least 1 s.
+    /// </summary>
+    public void ApplyTimings(int ttl, int retryTimeout)
+    {
+        _lease.SetTtl(ttl);
+        _pool.RetryTimeout = TimeSpan.FromSeconds(retryTimeout);
+    }
 
     public async Task<ClusterView> StartAsync(CancellationToken cancellationToken)
     {
@@ -69,6 +74,14 @@ internal sealed partial class Etcd3Dcs : IDcs
 
     public async Task<bool> RefreshLeaseAsync(CancellationToken cancellationToken)
     {
+        // A node without the lock takes the new ttl by taking a new lease; its member key follows at the next touch.
+        if (_lease.NeedsNewTtl && !HoldsLeaderUnder(_lease.Id))
+        {
+            await _lease.GrantAsync(cancellationToken).ConfigureAwait(false);
+            MarkContact();
+            return true;
+        }
+
         var alive = await _lease.RefreshAsync(cancellationToken).ConfigureAwait(false);
         MarkContact();
         return alive;
@@ -123,10 +136,17 @@ internal sealed partial class Etcd3Dcs : IDcs
     {
         // The forced keepalive is what keeps the lock. A re-granted lease means the old one expired and
         // took the leader key with it: the lock is lost, and we must not put the key back blindly.
-        if (!await RefreshLeaseAsync(cancellationToken).ConfigureAwait(false))
+        if (!await _lease.RefreshAsync(cancellationToken).ConfigureAwait(false))
         {
+            MarkContact();
             LogLockLostLease();
             return false;
+        }
+
+        MarkContact();
+        if (_lease.NeedsNewTtl)
+        {
+            return await MoveLeaderToNewLeaseAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var lease = _lease.Id;
@@ -148,6 +168,34 @@ internal sealed partial class Etcd3Dcs : IDcs
 
         return true;
     }
+
+    /// <summary>
+    /// ttl changed while we hold the lock: the leader key moves to a lease with the new TTL, but only while it still holds
+    /// our name under the lease just renewed (Patroni's <c>Etcd3._update_leader</c> puts it unconditionally). The old
+    /// lease keeps the member key until the next touch moves that too, then expires on its own.
+    /// </summary>
+    private async Task<bool> MoveLeaderToNewLeaseAsync(CancellationToken cancellationToken)
+    {
+        var old = _lease.Id;
+        var (lease, requested, granted) = await _lease.GrantNewAsync(cancellationToken).ConfigureAwait(false);
+        var txn = EtcdRequests.Txn(
+            [EtcdRequests.ValueIs(Layout.Leader, _name), EtcdRequests.LeaseIs(Layout.Leader, old)],
+            EtcdRequests.Put(Layout.Leader, _name, lease));
+        var response = await TxnAsync("move leader to new lease", txn, cancellationToken).ConfigureAwait(false);
+        if (!response.Succeeded)
+        {
+            LogLockLostOwner();
+            return false;
+        }
+
+        _lease.Adopt(lease, requested, granted);
+        _watch.Cache.ApplyOwnPut(new StoredKey(KeyLayout.LeaderName, _name, response.Header.Revision, lease));
+        LogLeaderMovedToLease(lease, granted);
+        return true;
+    }
+
+    private bool HoldsLeaderUnder(long lease) =>
+        lease != 0 && _watch.Cache.Get(KeyLayout.LeaderName) is { } leader && leader.Value == _name && leader.Lease == lease;
 
     public async Task<bool> DeleteLeaderAsync(CancellationToken cancellationToken)
     {
@@ -281,6 +329,9 @@ internal sealed partial class Etcd3Dcs : IDcs
 
     [LoggerMessage(Level = LogLevel.Information, Message = "acquired the leader lock as {Name}")]
     private partial void LogLeaderAcquired(string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "moved the leader key to etcd lease {LeaseId:x} with the new ttl {Ttl} s")]
+    private partial void LogLeaderMovedToLease(long leaseId, int ttl);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "leader lock lost: our etcd lease had expired")]
     private partial void LogLockLostLease();

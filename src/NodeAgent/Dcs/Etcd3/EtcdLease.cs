@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace NodeAgent.Dcs.Etcd3;
 
 /// <summary>
-/// This node's one lease (TTL = ttl), to which the member key and the leader key are bound
+/// This node's one lease (TTL = the ttl in force), to which the member key and the leader key are bound
 /// (patroni-reference §1.5). Refreshed with a single-shot keepalive: a stream opened for one
 /// request and one response under the attempt deadline, never a long-lived keepalive helper.
 /// </summary>
@@ -13,7 +13,9 @@ internal sealed partial class EtcdLease(EtcdEndpointPool pool, TimeProvider time
 {
     private readonly Lock _gate = new();
     private long _id;
-    private int _ttl = 30;
+    private int _requestedTtl;
+    private int _grantedTtl;
+    private int _wantedTtl = 30;
 
     /// <summary>The current lease ID, 0 when none is held.</summary>
     public long Id
@@ -21,24 +23,30 @@ internal sealed partial class EtcdLease(EtcdEndpointPool pool, TimeProvider time
         get { lock (_gate) { return _id; } }
     }
 
-    public int Ttl
+    /// <summary>The TTL etcd reported for the current lease at its grant or last keepalive (0 when none is held).</summary>
+    public int GrantedTtl
     {
-        get { lock (_gate) { return _ttl; } }
+        get { lock (_gate) { return _id == 0 ? 0 : _grantedTtl; } }
+    }
+
+    /// <summary>The current lease was granted for another ttl than the one in force: it must be replaced.</summary>
+    public bool NeedsNewTtl
+    {
+        get { lock (_gate) { return _id != 0 && _requestedTtl != _wantedTtl; } }
     }
 
     /// <summary>Monotonic timestamp of the last grant or successful keepalive.</summary>
     public long LastRefresh { get; private set; }
 
-    /// <summary>A new ttl drops the lease; the next refresh grants one with the new TTL (<c>Etcd3.set_ttl</c>).</summary>
+    /// <summary>
+    /// The ttl in force (<c>Etcd3.set_ttl</c>). The lease is not dropped here: its keys would vanish with it. A node
+    /// without the lock replaces it at its next refresh; the lock holder moves the leader key over under a compare.
+    /// </summary>
     public void SetTtl(int seconds)
     {
         lock (_gate)
         {
-            if (seconds != _ttl)
-            {
-                _ttl = seconds;
-                _id = 0;
-            }
+            _wantedTtl = seconds;
         }
     }
 
@@ -74,6 +82,14 @@ internal sealed partial class EtcdLease(EtcdEndpointPool pool, TimeProvider time
         var ttl = await pool.ExecuteAsync("lease keepalive", (e, o) => KeepAliveOnceAsync(e, o, id), cancellationToken).ConfigureAwait(false);
         if (ttl > 0)
         {
+            lock (_gate)
+            {
+                if (_id == id)
+                {
+                    _grantedTtl = (int)ttl;
+                }
+            }
+
             LastRefresh = time.GetTimestamp();
             return true;
         }
@@ -84,22 +100,39 @@ internal sealed partial class EtcdLease(EtcdEndpointPool pool, TimeProvider time
         return false;
     }
 
-    private async Task<long> GrantAsync(CancellationToken cancellationToken)
+    /// <summary>Grants a lease with the ttl in force and makes it the current one.</summary>
+    public async Task<long> GrantAsync(CancellationToken cancellationToken)
     {
-        var ttl = Ttl;
+        var (id, requested, granted) = await GrantNewAsync(cancellationToken).ConfigureAwait(false);
+        Adopt(id, requested, granted);
+        return id;
+    }
+
+    /// <summary>Grants a lease with the ttl in force without using it yet (the leader key moves to it first).</summary>
+    public async Task<(long Id, int Requested, int Granted)> GrantNewAsync(CancellationToken cancellationToken)
+    {
+        int ttl;
+        lock (_gate)
+        {
+            ttl = _wantedTtl;
+        }
+
         var response = await pool.ExecuteAsync(
             "lease grant",
             async (e, o) => await e.Lease.LeaseGrantAsync(new LeaseGrantRequest { TTL = ttl }, o).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
-        lock (_gate)
-        {
-            // A ttl change while granting wins: keep 0 so the next call grants with the new TTL.
-            _id = ttl == _ttl ? response.ID : 0;
-        }
-
         LastRefresh = time.GetTimestamp();
         LogLeaseGranted(response.ID, response.TTL);
-        return response.ID;
+        return (response.ID, ttl, (int)response.TTL);
+    }
+
+    /// <summary>From now on keys are bound to this lease.</summary>
+    public void Adopt(long id, int requestedTtl, int grantedTtl)
+    {
+        lock (_gate)
+        {
+            (_id, _requestedTtl, _grantedTtl) = (id, requestedTtl, grantedTtl);
+        }
     }
 
     private static async Task<long> KeepAliveOnceAsync(EtcdEndpoint endpoint, CallOptions options, long id)

@@ -1,0 +1,136 @@
+using NodeAgent.Watchdog;
+
+namespace NodeAgent.Ha;
+
+/// <summary>
+/// The one owner of the leader lease's timing, on the monotonic clock. It knows when the last successful renewal was
+/// asked for and the TTL etcd granted to the lease the leader key is bound to, and derives from them every deadline the
+/// agent acts on:
+/// <code>
+///   renewed ──────────── demote by ──── fence fires ──── lease can expire (renewed + granted ttl)
+///                              │  DemoteMargin │  FenceMargin  │
+/// </code>
+/// The lease cannot expire before renewed + ttl: etcd starts its countdown when it applies the keepalive, never before
+/// we asked. So a primary is safe as long as postgres has stopped accepting writes by then; the fence (and the watchdog
+/// device, whose kick is refused when its timeout would outlast this deadline) is armed for ttl - FenceMargin, and the
+/// agent itself gives up and demotes DemoteMargin earlier, so the fence remains the backstop for a frozen agent.
+/// Thread-safe: a background long action may renew too.
+/// </summary>
+public sealed class LeaseClock(TimeProvider time)
+{
+    /// <summary>Before expiry, the fence must have fired: its 100 ms poll, the signal and the postmaster's immediate shutdown.</summary>
+    public static readonly TimeSpan FenceMargin = TimeSpan.FromSeconds(1);
+
+    /// <summary>Before the fence fires, the agent demotes on its own: stopping postgres fast takes well under this.</summary>
+    public static readonly TimeSpan DemoteMargin = TimeSpan.FromSeconds(0.5);
+
+    private readonly Lock _gate = new();
+    private bool _holds;
+    private long? _renewed;
+    private int _ttl;
+
+    /// <summary>The last acquire or renewal succeeded and nothing since said otherwise.</summary>
+    public bool Holds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _holds;
+            }
+        }
+    }
+
+    /// <summary>Timestamp at which the last successful acquire/renewal was asked for; null when never held.</summary>
+    public long? RenewedTimestamp
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _renewed;
+            }
+        }
+    }
+
+    /// <summary>The TTL etcd granted to the lease of the last successful renewal (0 when never held).</summary>
+    public int GrantedTtl
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ttl;
+            }
+        }
+    }
+
+    /// <summary>How long after a renewal the fence (or watchdog) may let postgres accept writes.</summary>
+    public static TimeSpan FenceAfter(int ttl) => TimeSpan.FromSeconds(ttl) - FenceMargin;
+
+    /// <summary>How long after a renewal a leader that could not renew since keeps its primary before it demotes.</summary>
+    public static TimeSpan DemoteAfter(int ttl) => FenceAfter(ttl) - DemoteMargin;
+
+    /// <summary>A renewal asked for at <paramref name="askedTimestamp"/> succeeded, on a lease etcd granted with this TTL.</summary>
+    public void Renewed(long askedTimestamp, int grantedTtl)
+    {
+        lock (_gate)
+        {
+            _holds = true;
+            _renewed = askedTimestamp;
+            _ttl = grantedTtl;
+        }
+    }
+
+    /// <summary>The lock is not ours (or not trusted) until the next successful compare-renew.</summary>
+    public void Lost()
+    {
+        lock (_gate)
+        {
+            _holds = false;
+        }
+    }
+
+    /// <summary>What the fence and the watchdog are armed and kicked with; null when the lock is not held.</summary>
+    public LeaseDeadline? FenceDeadline
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _holds && _renewed is { } renewed ? new LeaseDeadline(renewed, FenceAfter(_ttl)) : null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// For arming before the lock exists (bootstrap): a lease granted now with this TTL. The acquisition that follows
+    /// renews later than now, so this deadline is never later than the real one.
+    /// </summary>
+    public LeaseDeadline Provisional(int ttl) => new(time.GetTimestamp(), FenceAfter(ttl));
+
+    /// <summary>Time left before this leader must have stopped accepting writes; null when the lock is not held.</summary>
+    public TimeSpan? TimeLeft
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _holds && _renewed is { } renewed ? DemoteAfter(_ttl) - time.GetElapsedTime(renewed) : null;
+            }
+        }
+    }
+
+    /// <summary>Time since the last successful renewal; null when never held.</summary>
+    public TimeSpan? RenewalAge => RenewedTimestamp is { } renewed ? time.GetElapsedTime(renewed) : null;
+
+    /// <summary>
+    /// The deadline of one DCS call: retry_timeout, but a lock holder's call must end in time to demote, so never past
+    /// the time left on the lease.
+    /// </summary>
+    public TimeSpan CallBudget(int retryTimeout)
+    {
+        var budget = TimeSpan.FromSeconds(Math.Max(1, retryTimeout));
+        return TimeLeft is { } left && left < budget ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : budget;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using Npgsql;
+using NodeAgent.IntegrationTests.Ctl;
+using NodeAgent.IntegrationTests.Fixtures;
+using Xunit.Abstractions;
+
+namespace NodeAgent.IntegrationTests.Cluster;
+
+/// <summary>
+/// The lease etcd holds for the leader follows the cluster's dynamic ttl, and the fence stays armed for that lease
+/// even when its process is killed: a leader frozen afterwards stops accepting writes before its lease can expire.
+/// </summary>
+[Collection(AgentClusterSequence.Name)]
+public sealed class LeaseTimingTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Leader_lease_follows_ttl_edits_without_losing_the_lock()
+    {
+        await using var cluster = await AgentCluster.StartAsync();
+        await cluster.ExplainFailuresAsync(async () =>
+        {
+            var leader = await cluster.WaitForHealthyAsync();
+            var started = await leader.ScalarAsync("SELECT pg_postmaster_start_time()");
+            Assert.Equal(AgentConfigYaml.Ttl, (await LeaderLeaseAsync(cluster)).Granted);
+
+            foreach (var ttl in new[] { 20, AgentConfigYaml.Ttl })
+            {
+                var edited = await CtlRun.AgentCtlAsync("", "-c", leader.ConfigPath, "edit-config", "-s", $"ttl={ttl}", "--force");
+                Assert.True(edited.ExitCode == 0, edited.Err);
+                var clock = Stopwatch.StartNew();
+                await Poll.UntilAsync(async () => (await LeaderLeaseAsync(cluster)).Granted == ttl,
+                    TimeSpan.FromSeconds(AgentConfigYaml.LoopWait + 1 + 2), $"the leader key's lease to be granted with ttl {ttl}");
+                output.WriteLine($"ttl={ttl}: the leader key's lease had the new TTL {clock.Elapsed.TotalSeconds:0.00} s after edit-config");
+
+                // Same leader, same postmaster: moving the key to the new lease is not a failover.
+                Assert.Equal(leader.Name, await cluster.LeaderNameAsync());
+                Assert.Equal(started, await leader.ScalarAsync("SELECT pg_postmaster_start_time()"));
+                // The member key follows the leader key onto the new lease.
+                await Poll.UntilAsync(async () =>
+                    {
+                        var keys = await EtcdKeys.GetPrefixAsync(cluster.Etcd, cluster.KeyPrefix);
+                        return keys[cluster.KeyPrefix + "members/" + leader.Name].Lease == keys[cluster.KeyPrefix + "leader"].Lease;
+                    },
+                    TimeSpan.FromSeconds(10), "the leader's member key to move to the new lease");
+            }
+        });
+    }
+
+    [Theory]
+    [InlineData("fast", null)]
+    [InlineData("seed", "{\"ttl\": 30, \"loop_wait\": 10, \"retry_timeout\": 10}")]
+    public async Task Leader_whose_fence_was_killed_and_agent_frozen_refuses_writes_before_its_lease_expires(string profile, string? timers)
+    {
+        await using var cluster = await AgentCluster.StartAsync();
+        await cluster.ExplainFailuresAsync(async () =>
+        {
+            var leader = await cluster.WaitForHealthyAsync();
+            await leader.ScalarAsync("CREATE TABLE fenced (n int)");
+            if (timers is not null)
+            {
+                var (status, body) = await AgentRest.PatchAsync(leader, "/config", timers);
+                Assert.True(status == 200, body);
+                await Poll.UntilAsync(async () => (await LeaderLeaseAsync(cluster)).Granted == 30, TimeSpan.FromSeconds(30),
+                    "the leader key's lease to take the seed ttl");
+            }
+
+            var fence = await WaitForFenceAsync(leader);
+            Assert.True(Signals.Send(fence, Signals.SigKill), $"SIGKILL of fence {fence}");
+            await Poll.UntilAsync(() => !Directory.Exists($"/proc/{fence}") || leader.FencePid() != fence, TimeSpan.FromSeconds(10), $"fence {fence} to die");
+            var restarted = await WaitForFenceAsync(leader);
+            Assert.NotEqual(fence, restarted);
+            output.WriteLine($"{profile}: fence {fence} killed, restarted as {restarted}");
+
+            leader.Freeze();
+            var clock = Stopwatch.StartNew();
+            Assert.Equal('T', ProcessState(leader.AgentPid!.Value));
+            var (granted, remaining) = await LeaderLeaseAsync(cluster);
+            var expiresAfter = TimeSpan.FromSeconds(remaining) - clock.Elapsed;
+            TimeSpan? refused = null;
+            try
+            {
+                await Poll.UntilAsync(async () => !await AcceptsWriteAsync(leader), TimeSpan.FromSeconds(granted + 5),
+                    $"frozen {leader.Name} to stop accepting writes");
+                refused = clock.Elapsed;
+            }
+            finally
+            {
+                leader.Thaw();
+            }
+
+            output.WriteLine($"{profile}: agent frozen; lease (ttl {granted} s) had {remaining} s left; postgres refused writes after {refused!.Value.TotalSeconds:0.0} s");
+            Assert.True(refused < expiresAfter, $"postgres accepted writes {refused.Value.TotalSeconds:0.0} s into the freeze, its lease expired after {expiresAfter.TotalSeconds:0.0} s");
+        });
+    }
+
+    private static async Task<(long Granted, long Remaining)> LeaderLeaseAsync(AgentCluster cluster)
+    {
+        var keys = await EtcdKeys.GetPrefixAsync(cluster.Etcd, cluster.KeyPrefix + "leader");
+        var lease = keys.TryGetValue(cluster.KeyPrefix + "leader", out var leader) ? leader.Lease : null;
+        return lease is null ? (0, -1) : await EtcdKeys.LeaseTimeToLiveAsync(cluster.Etcd, lease);
+    }
+
+    private static async Task<int> WaitForFenceAsync(AgentNode node)
+    {
+        int? pid = null;
+        await Poll.UntilAsync(() => (pid = node.FencePid()) is not null, TimeSpan.FromSeconds(10), $"the fence process of {node.Name}");
+        return pid!.Value;
+    }
+
+    private static char ProcessState(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[stat.LastIndexOf(')') + 2];
+    }
+
+    private static async Task<bool> AcceptsWriteAsync(AgentNode node)
+    {
+        try
+        {
+            await node.ScalarAsync("INSERT INTO fenced VALUES (1)");
+            return true;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}
