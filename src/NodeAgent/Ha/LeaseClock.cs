@@ -126,11 +126,12 @@ public sealed class LeaseClock(TimeProvider time)
 
     /// <summary>
     /// The deadline of one DCS call: retry_timeout, but a lock holder's call must end in time to demote, so never past
-    /// the time left on the lease.
+    /// the time left on the lease. Past the deadline nothing is left to protect (the writes have stopped): the full
+    /// budget again, so a holder whose postgres was not writable can still renew.
     /// </summary>
     public TimeSpan CallBudget(int retryTimeout)
     {
         var budget = TimeSpan.FromSeconds(Math.Max(1, retryTimeout));
-        return TimeLeft is { } left && left < budget ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : budget;
+        return TimeLeft is { } left && left > TimeSpan.Zero && left < budget ? left : budget;
     }
 }
