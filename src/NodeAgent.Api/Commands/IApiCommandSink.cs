@@ -30,10 +30,13 @@ public interface IApiCommandSink
     /// <summary>GET /config: 200 + Json, or 502 when the DCS holds no config.</summary>
     Task<ApiCommandResult> GetConfigAsync(CancellationToken cancellationToken);
 
-    /// <summary>PATCH /config (JSON merge patch, null deletes): 200 + new config Json, 503 no config, 409 CAS conflict.</summary>
+    /// <summary>
+    /// PATCH /config (JSON merge patch, null deletes): 200 + new config Json, 400 + "key: what is wrong" when the
+    /// patched config breaks a rule (nothing written), 503 no config, 409 CAS conflict.
+    /// </summary>
     Task<ApiCommandResult> PatchConfigAsync(JsonObject patch, CancellationToken cancellationToken);
 
-    /// <summary>PUT /config (full replace): 200 + Json, 502 on write failure.</summary>
+    /// <summary>PUT /config (full replace): 200 + Json, 400 + "key: what is wrong" when it breaks a rule (nothing written), 502 on write failure.</summary>
     Task<ApiCommandResult> ReplaceConfigAsync(JsonObject config, CancellationToken cancellationToken);
 
     /// <summary>GET /cluster: Patroni's cluster_as_json.</summary>

@@ -71,43 +71,6 @@ internal sealed partial class AgentCommandSink(
         return Task.FromResult(ApiCommandResult.Text(202, "reload scheduled"));
     }
 
-    public async Task<ApiCommandResult> GetConfigAsync(CancellationToken cancellationToken)
-    {
-        var view = dcs.Current ?? await FreshViewAsync(cancellationToken).ConfigureAwait(false);
-        return view.Config is { } config ? ApiCommandResult.FromJson(200, config.DeepClone()) : ApiCommandResult.Text(502, "");
-    }
-
-    public async Task<ApiCommandResult> PatchConfigAsync(JsonObject patch, CancellationToken cancellationToken)
-    {
-        var view = await FreshViewAsync(cancellationToken).ConfigureAwait(false);
-        if (view.Config is not { } current)
-        {
-            return ApiCommandResult.Text(503, "");
-        }
-
-        var patched = JsonMergePatch.Apply(current, patch);
-        var written = await WithDeadline(t => dcs.SetConfigAsync(patched.ToJsonString(), view.ConfigModRevision, t), cancellationToken).ConfigureAwait(false);
-        if (!written)
-        {
-            return ApiCommandResult.Text(409, "");
-        }
-
-        wakeup();
-        return ApiCommandResult.FromJson(200, patched);
-    }
-
-    public async Task<ApiCommandResult> ReplaceConfigAsync(JsonObject config, CancellationToken cancellationToken)
-    {
-        var written = await WithDeadline(t => dcs.SetConfigAsync(config.ToJsonString(), null, t), cancellationToken).ConfigureAwait(false);
-        if (!written)
-        {
-            return ApiCommandResult.Text(502, "");
-        }
-
-        wakeup();
-        return ApiCommandResult.FromJson(200, config.DeepClone());
-    }
-
     public async Task<ApiCommandResult> GetClusterAsync(CancellationToken cancellationToken)
     {
         var view = dcs.Current ?? await FreshViewAsync(cancellationToken).ConfigureAwait(false);

@@ -5,8 +5,9 @@ using NodeAgent.Configuration.Parsing;
 namespace NodeAgent.Configuration;
 
 /// <summary>
-/// Maps a config tree and checks it (patroni-reference §5.3 plus the 3.2 timing rule). Errors make the file
-/// unusable; facts about this machine (binaries, data dir, addresses) are only warnings, so a file can be
+/// Maps a config tree and checks it (Patroni's validator.py schema, stricter on types). <c>bootstrap.dcs</c> is checked
+/// while it is mapped, by <see cref="DynamicConfigValidator"/>, the same rules PUT/PATCH /config apply. Errors make the
+/// file unusable; facts about this machine (binaries, data dir, addresses) are only warnings, so a file can be
 /// checked on another host.
 /// </summary>
 public static class ConfigValidator
@@ -16,7 +17,6 @@ public static class ConfigValidator
         ArgumentNullException.ThrowIfNull(tree);
         var problems = new ConfigProblems();
         var config = AgentConfigMapper.Map(tree, problems);
-        CheckTiming(config, tree, problems);
         CheckListen(problems, "restapi.listen", config.RestApi.Listen);
         CheckListen(problems, "postgresql.listen", config.Postgresql.Listen);
         CheckAddress(problems, "restapi.connect_address", config.RestApi.ConnectAddress);
@@ -33,39 +33,6 @@ public static class ConfigValidator
         }
 
         return new ConfigValidationResult(problems.HasErrors ? null : config, problems.Items);
-    }
-
-    private static void CheckTiming(AgentConfig config, JsonObject tree, ConfigProblems problems)
-    {
-        var dcs = config.Bootstrap.Dcs;
-        var dcsJson = tree["bootstrap"]?["dcs"] as JsonObject;
-        bool Valid(string key) => dcsJson?[key] is not { } n || JsonScalars.TryGetInt(n, out _);
-        if (!Valid("ttl") || !Valid("loop_wait") || !Valid("retry_timeout"))
-        {
-            return; // already reported as not an integer
-        }
-
-        if (dcs.LoopWait + (2 * dcs.RetryTimeout) > dcs.Ttl)
-        {
-            var key = dcsJson?.ContainsKey("retry_timeout") == true ? "retry_timeout" : dcsJson?.ContainsKey("loop_wait") == true ? "loop_wait" : "ttl";
-            problems.Error("bootstrap.dcs." + key,
-                $"loop_wait + 2*retry_timeout <= ttl is violated: {dcs.LoopWait} + 2*{dcs.RetryTimeout} = {dcs.LoopWait + (2 * dcs.RetryTimeout)} > {dcs.Ttl}");
-        }
-
-        if (dcs.LoopWait < DynamicConfigTimeouts.MinLoopWait)
-        {
-            problems.Error("bootstrap.dcs.loop_wait", $"must be at least {DynamicConfigTimeouts.MinLoopWait}");
-        }
-
-        if (dcs.RetryTimeout < DynamicConfigTimeouts.MinRetryTimeout)
-        {
-            problems.Warning("bootstrap.dcs.retry_timeout", $"below {DynamicConfigTimeouts.MinRetryTimeout}; it will be raised to {DynamicConfigTimeouts.MinRetryTimeout}");
-        }
-
-        if (dcs.Ttl < DynamicConfigTimeouts.MinTtl)
-        {
-            problems.Warning("bootstrap.dcs.ttl", $"below {DynamicConfigTimeouts.MinTtl}; Patroni 3.2+ raises it to {DynamicConfigTimeouts.MinTtl}");
-        }
     }
 
     /// <summary>"host[,host...]:port" with a port in 0..65535.</summary>

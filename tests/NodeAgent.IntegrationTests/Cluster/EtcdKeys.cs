@@ -13,10 +13,14 @@ internal static class EtcdKeys
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
     /// <summary>The value of <paramref name="key"/>, null if absent; throws if no member answers.</summary>
-    public static async Task<string?> GetAsync(EtcdCluster etcd, string key, CancellationToken cancellationToken = default)
+    public static async Task<string?> GetAsync(EtcdCluster etcd, string key, CancellationToken cancellationToken = default) =>
+        (await GetEntryAsync(etcd, key, cancellationToken))?.Value;
+
+    /// <summary>The entry of <paramref name="key"/> (value, lease, mod_revision), null if absent; throws if no member answers.</summary>
+    public static async Task<EtcdEntry?> GetEntryAsync(EtcdCluster etcd, string key, CancellationToken cancellationToken = default)
     {
         var all = await RangeAsync(etcd, key, prefix: false, cancellationToken);
-        return all.TryGetValue(key, out var entry) ? entry.Value : null;
+        return all.TryGetValue(key, out var entry) ? entry : null;
     }
 
     /// <summary>Every key under <paramref name="prefix"/> with its value.</summary>
@@ -97,7 +101,8 @@ internal static class EtcdKeys
                     var lease = (string?)kv["lease"];
                     result[k] = new EtcdEntry(
                         v is null ? "" : Encoding.UTF8.GetString(Convert.FromBase64String(v)),
-                        lease is null or "0" ? null : lease);
+                        lease is null or "0" ? null : lease,
+                        long.Parse((string?)kv["mod_revision"] ?? "0", System.Globalization.CultureInfo.InvariantCulture));
                 }
                 return result;
             }
@@ -110,5 +115,8 @@ internal static class EtcdKeys
     }
 }
 
-/// <summary>A key's value and the ID of the lease it is attached to (null: no lease, the key is permanent).</summary>
-internal sealed record EtcdEntry(string Value, string? Lease);
+/// <summary>
+/// A key's value, the ID of the lease it is attached to (null: no lease, the key is permanent) and the revision of
+/// its last write (unchanged means nothing wrote the key, not even the same value).
+/// </summary>
+internal sealed record EtcdEntry(string Value, string? Lease, long ModRevision);

@@ -196,6 +196,63 @@ public sealed class AgentCtlEtcdTests : IAsyncLifetime
         Assert.Contains("    max_connections: 200\n", shown.Out, StringComparison.Ordinal);
     }
 
+    /// <summary>Every way edit-config takes a change; each makes ttl, loop_wait or a parameter break a rule --validate-config applies to bootstrap.dcs.</summary>
+    [Theory]
+    [InlineData("set", "ttl: loop_wait + 2*retry_timeout <= ttl is violated: 10 + 2*10 = 30 > 5")]
+    [InlineData("pg", "postgresql.parameters.max_connections: expected a single value")]
+    [InlineData("apply", "ttl: loop_wait + 2*retry_timeout <= ttl is violated")]
+    [InlineData("apply-stdin", "pause: expected a boolean")]
+    [InlineData("replace", "loop_wait: must be at least 1")]
+    [InlineData("editor", "ttl: loop_wait + 2*retry_timeout <= ttl is violated")]
+    public async Task Edit_config_refuses_a_config_breaking_a_rule_and_writes_nothing(string way, string error)
+    {
+        var before = await _client.GetAsync(Prefix + "config", deadline: DateTime.UtcNow.AddSeconds(5));
+        var file = _dir.Combine($"edit-{way}.yml");
+        string[] args = way switch
+        {
+            "set" => ["-s", "ttl=5"],
+            "pg" => ["-p", "max_connections=[1, 2]"],
+            "apply" => ["--apply", file],
+            "apply-stdin" => ["--apply", "-"],
+            "replace" => ["--replace", file],
+            _ => [],
+        };
+        await File.WriteAllTextAsync(file, way == "replace" ? "ttl: 30\nloop_wait: 0\nretry_timeout: 10\n" : "ttl: 5\n");
+        var editor = _dir.Combine("editor.sh");
+        await File.WriteAllTextAsync(editor, "#!/bin/sh\nsed -i 's/^ttl: 30$/ttl: 5/' \"$1\"\n");
+        File.SetUnixFileMode(editor, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var savedEditor = Environment.GetEnvironmentVariable("EDITOR");
+        Environment.SetEnvironmentVariable("EDITOR", way == "editor" ? editor : savedEditor);
+        CtlRun.Result result;
+        try
+        {
+            result = await CtlRun.AgentCtlAsync(way == "apply-stdin" ? "pause: maybe\n" : "", ["-c", _configFile, "edit-config", .. args, "--force"]);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("EDITOR", savedEditor);
+        }
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("Error: Invalid configuration, nothing written: " + error, result.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("Configuration changed", result.Out, StringComparison.Ordinal);
+        var after = await _client.GetAsync(Prefix + "config", deadline: DateTime.UtcNow.AddSeconds(5));
+        Assert.Equal(before.Kvs[0].ModRevision, after.Kvs[0].ModRevision);
+        Assert.Equal(before.Kvs[0].Value.ToStringUtf8(), after.Kvs[0].Value.ToStringUtf8());
+    }
+
+    [Fact]
+    public async Task Edit_config_writes_a_config_with_warnings_and_shows_them()
+    {
+        var result = await CtlRun.AgentCtlAsync("", "-c", _configFile, "edit-config", "-s", "ttl=9", "-s", "loop_wait=1", "-s", "retry_timeout=2", "--force");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("Warning: retry_timeout: below 3; it will be raised to 3\nWarning: ttl: below 10; Patroni 3.2+ raises it to 10\n", result.Err);
+        Assert.EndsWith("Configuration changed\n", result.Out, StringComparison.Ordinal);
+        var stored = JsonNode.Parse(await GetAsync("config"))!;
+        Assert.Equal((9, 1, 2), ((int)stored["ttl"]!, (int)stored["loop_wait"]!, (int)stored["retry_timeout"]!));
+    }
+
     [Fact]
     public async Task Dsn_and_restart_reach_the_right_member()
     {

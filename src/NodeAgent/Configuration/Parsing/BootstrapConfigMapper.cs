@@ -12,7 +12,7 @@ internal static class BootstrapConfigMapper
         var method = s.String("method", d.Method);
         var config = new BootstrapConfig
         {
-            Dcs = DynamicConfigParser.Parse(dcs, reportUnknown: true),
+            Dcs = DynamicConfigValidator.Check(dcs),
             DcsJson = (JsonObject)dcs.Json.DeepClone(),
             Method = method,
             CustomMethods = CustomMethods(s, method),

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using NodeAgent.Configuration;
 using NodeAgent.Configuration.Parsing;
 using NodeAgent.Ctl.Cli;
 using NodeAgent.Ctl.Output;
@@ -8,7 +9,8 @@ namespace NodeAgent.Ctl.Commands;
 
 /// <summary>
 /// <c>edit-config</c>: change the <c>config</c> key with -s/-p pairs, a YAML file (--apply merges,
-/// --replace replaces) or $EDITOR; show the diff, confirm, and write it with a compare on mod_revision.
+/// --replace replaces) or $EDITOR; show the diff, refuse a config that breaks the dynamic config rules, confirm,
+/// and write it with a compare on mod_revision.
 /// </summary>
 internal static class EditConfigCommand
 {
@@ -81,6 +83,7 @@ internal static class EditConfigCommand
             }
         }
 
+        RefuseInvalid(ctx, changed, original, quiet);
         if ((args.Value("apply") == "-" || args.Value("replace") == "-") && !force)
         {
             ctx.Console.Echo("Use --force option to apply changes");
@@ -98,6 +101,28 @@ internal static class EditConfigCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// patronictl writes whatever it is given; we refuse a config that breaks the rules bootstrap.dcs must pass at
+    /// start-up (the REST API applies the same ones), so a ttl too short for the lease cannot be stored from here.
+    /// Warnings go to stderr and do not stop the write.
+    /// </summary>
+    private static void RefuseInvalid(CtlContext ctx, JsonObject changed, JsonObject original, bool quiet)
+    {
+        var result = DynamicConfigValidator.Validate(changed, original);
+        if (!result.IsValid)
+        {
+            throw new CtlException($"Invalid configuration, nothing written: {result.ErrorText}");
+        }
+
+        if (!quiet)
+        {
+            foreach (var warning in result.Warnings)
+            {
+                ctx.Console.Error.Write($"Warning: {warning.Path}: {warning.Message}\n");
+            }
+        }
     }
 
     private static List<string> Listify(string text) => [.. text.TrimEnd('\n').Split('\n')];
