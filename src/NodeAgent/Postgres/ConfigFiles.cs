@@ -6,12 +6,12 @@ namespace NodeAgent.Postgres;
 /// <summary>
 /// Writes the files postgres reads: postgresql.conf (Patroni layout: includes the renamed initdb file
 /// postgresql.base.conf, then our parameters, then the recovery settings), pg_hba.conf, standby.signal.
-/// postgresql.auto.conf (ALTER SYSTEM) is never touched. Files are owned by the postgres user, mode 0600.
+/// postgresql.auto.conf (ALTER SYSTEM) is never touched. Files are owned by the postgres user, mode 0600, and every
+/// change goes through <see cref="DurableFile"/>.
 /// </summary>
 internal sealed class ConfigFiles
 {
     private const string UpstreamMarker = "# node-agent upstream: ";
-    private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly PostgresPaths _paths;
     private readonly OsUser? _owner;
 
@@ -69,7 +69,7 @@ internal sealed class ConfigFiles
         {
             if (File.Exists(_paths.PostgresqlConf))
             {
-                File.Move(_paths.PostgresqlConf, _paths.BaseConf);
+                DurableFile.Rename(_paths.PostgresqlConf, _paths.BaseConf);
             }
             else
             {
@@ -91,16 +91,12 @@ internal sealed class ConfigFiles
     {
         if (standby)
         {
-            if (!File.Exists(_paths.StandbySignal))
-            {
-                WriteFile(_paths.StandbySignal, "");
-            }
-
+            DurableFile.CreateEmpty(_paths.StandbySignal, DurableFile.OwnerReadWrite, _owner);
             return;
         }
 
-        File.Delete(_paths.StandbySignal);
-        File.Delete(_paths.RecoverySignal);
+        DurableFile.Delete(_paths.StandbySignal);
+        DurableFile.Delete(_paths.RecoverySignal);
     }
 
     /// <summary>Replaces pg_hba.conf with the configured lines (postgresql.pg_hba); true when it changed.</summary>
@@ -181,17 +177,5 @@ internal sealed class ConfigFiles
     private static void AppendParam(StringBuilder sb, string name, string value) =>
         sb.Append(name).Append(" = '").Append(Escape(value)).Append("'\n");
 
-    // Write to a temp file beside the target and rename, so postgres never reads a half-written file.
-    private void WriteFile(string path, string content)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, content);
-        File.SetUnixFileMode(tmp, FileMode);
-        if (_owner is not null && Posix.IsRoot)
-        {
-            Posix.Chown(tmp, _owner);
-        }
-
-        File.Move(tmp, path, overwrite: true);
-    }
+    private void WriteFile(string path, string content) => DurableFile.WriteText(path, content, DurableFile.OwnerReadWrite, _owner);
 }

@@ -11,7 +11,9 @@ internal sealed partial class PostgresInstance
     {
         foreach (var statement in RoleStatements.For(_config.Postgresql.Authentication, _config.Bootstrap.Users))
         {
-            await _sql.ExecuteAsync(statement, SqlBudget, cancellationToken);
+            await (statement.Unlogged
+                ? _sql.ExecuteUnloggedAsync(statement.Sql, SqlBudget, cancellationToken)
+                : _sql.ExecuteAsync(statement.Sql, SqlBudget, cancellationToken));
         }
 
         // The replicas' first pg_basebackup starts with a spread checkpoint, which paces even a handful of dirty

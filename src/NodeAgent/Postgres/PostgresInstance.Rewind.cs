@@ -37,8 +37,8 @@ internal sealed partial class PostgresInstance
     private async Task<bool> RunCrashRecoveryAsync(TimeSpan timeout, CancellationToken ct)
     {
         // A leftover signal file would turn this into archive recovery with no source.
-        File.Delete(_paths.StandbySignal);
-        File.Delete(_paths.RecoverySignal);
+        DurableFile.Delete(_paths.StandbySignal);
+        DurableFile.Delete(_paths.RecoverySignal);
         var args = new List<string> { "--single", "-D", _paths.DataDir };
         if (File.Exists(_paths.PostgresqlConf))
         {
@@ -58,7 +58,8 @@ internal sealed partial class PostgresInstance
     /// <summary>
     /// pg_rewind from the leader. pg_control is kept in memory and put back when pg_rewind fails, so a half-done
     /// run still looks like the old primary to the next attempt; config files inside the data dir are put back
-    /// because pg_rewind copies the leader's over them.
+    /// because pg_rewind copies the leader's over them. Both are put back durably: a crash right after must not
+    /// leave a torn pg_control or the leader's config.
     /// </summary>
     private async Task<bool> RunPgRewindAsync(UpstreamTarget upstream, PostgresUser credentials, CancellationToken ct)
     {
@@ -80,38 +81,34 @@ internal sealed partial class PostgresInstance
         var result = await _runner.RunAsync(spec, RewindTimeout, ct);
         if (!result.Succeeded)
         {
-            await File.WriteAllBytesAsync(pgControl, controlBackup, ct);
+            DurableFile.Write(pgControl, controlBackup, DurableFile.OwnerReadWrite, _user);
             LogRewindFailed(upstream.MemberName, result.ExitCode, result.TimedOut, Tail(result.Output));
         }
 
-        await RestoreConfigFilesAsync(configBackup, ct);
+        RestoreConfigFiles(configBackup);
         return result.Succeeded;
     }
 
-    private async Task<Dictionary<string, byte[]>> BackupConfigFilesAsync(CancellationToken ct)
+    private async Task<Dictionary<string, (byte[] Content, UnixFileMode Mode)>> BackupConfigFilesAsync(CancellationToken ct)
     {
-        var backup = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var backup = new Dictionary<string, (byte[], UnixFileMode)>(StringComparer.Ordinal);
         var data = Path.GetFullPath(_paths.DataDir);
         foreach (var file in new[] { _paths.PostgresqlConf, _paths.BaseConf, _paths.HbaConf, _paths.IdentConf })
         {
             if (Path.GetDirectoryName(Path.GetFullPath(file)) == data && File.Exists(file))
             {
-                backup[file] = await File.ReadAllBytesAsync(file, ct);
+                backup[file] = (await File.ReadAllBytesAsync(file, ct), File.GetUnixFileMode(file));
             }
         }
 
         return backup;
     }
 
-    private async Task RestoreConfigFilesAsync(Dictionary<string, byte[]> backup, CancellationToken ct)
+    private void RestoreConfigFiles(Dictionary<string, (byte[] Content, UnixFileMode Mode)> backup)
     {
-        foreach (var (file, content) in backup)
+        foreach (var (file, (content, mode)) in backup)
         {
-            await File.WriteAllBytesAsync(file, content, ct);
-            if (_user is not null)
-            {
-                Posix.Chown(file, _user);
-            }
+            DurableFile.Write(file, content, mode, _user);
         }
     }
 

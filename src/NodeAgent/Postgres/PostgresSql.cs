@@ -31,6 +31,22 @@ internal sealed class PostgresSql
         FROM pg_catalog.pg_stat_replication ORDER BY application_name
         """;
 
+    // Patroni 3.0.2 postgresql/bootstrap.py create_or_update_role: these SETs before, the RESETs after.
+    // log_min_error_statement = log keeps the statement out of the log even when it fails.
+    private const string StatementLoggingOff = """
+        SET log_statement TO none;
+        SET log_min_duration_statement TO -1;
+        SET log_min_error_statement TO 'log';
+        SET pg_stat_statements.track_utility TO 'off'
+        """;
+
+    private const string StatementLoggingReset = """
+        RESET log_min_error_statement;
+        RESET log_min_duration_statement;
+        RESET log_statement;
+        RESET pg_stat_statements.track_utility
+        """;
+
     private readonly SqlConnector _connector;
 
     public PostgresSql(SqlConnector connector)
@@ -96,6 +112,33 @@ internal sealed class PostgresSql
             }
 
             await cmd.ExecuteNonQueryAsync(ct);
+            return true;
+        }, budget, cancellationToken);
+
+    /// <summary>
+    /// Runs a statement that carries a password with statement logging and pg_stat_statements' utility tracking off
+    /// on the same connection, so the password reaches neither the server log nor pg_stat_statements. The SETs
+    /// are sent on their own, before: a statement is logged on arrival, under the settings in force then.
+    /// </summary>
+    public Task ExecuteUnloggedAsync(string sql, TimeSpan budget, CancellationToken cancellationToken) =>
+        _connector.RunAsync(async (c, ct) =>
+        {
+            await using (var off = Cmd(StatementLoggingOff, c, budget))
+            {
+                await off.ExecuteNonQueryAsync(ct);
+            }
+
+            await using (var cmd = Cmd(sql, c, budget))
+            {
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+
+            // After a failure there is nothing to reset: the connection is closed right after (no pooling).
+            await using (var reset = Cmd(StatementLoggingReset, c, budget))
+            {
+                await reset.ExecuteNonQueryAsync(ct);
+            }
+
             return true;
         }, budget, cancellationToken);
 

@@ -15,35 +15,39 @@ internal static class RoleStatements
         "pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean)",
     ];
 
-    public static IReadOnlyList<string> For(PostgresAuthentication auth, IReadOnlyDictionary<string, BootstrapUser> users)
+    public static IReadOnlyList<RoleStatement> For(PostgresAuthentication auth, IReadOnlyDictionary<string, BootstrapUser> users)
     {
         ArgumentNullException.ThrowIfNull(auth);
         ArgumentNullException.ThrowIfNull(users);
-        var statements = new List<string>
+        var statements = new List<RoleStatement>
         {
-            CreateOrAlter(auth.Superuser.Username, auth.Superuser.Password, "SUPERUSER LOGIN"),
+            Role(auth.Superuser.Username, auth.Superuser.Password, "SUPERUSER LOGIN"),
         };
         if (auth.Replication.Username != auth.Superuser.Username)
         {
-            statements.Add(CreateOrAlter(auth.Replication.Username, auth.Replication.Password, "REPLICATION LOGIN"));
+            statements.Add(Role(auth.Replication.Username, auth.Replication.Password, "REPLICATION LOGIN"));
         }
 
         if (auth.Rewind is { } rewind && rewind.Username != auth.Superuser.Username)
         {
-            statements.Add(CreateOrAlter(rewind.Username, rewind.Password, "LOGIN"));
+            statements.Add(Role(rewind.Username, rewind.Password, "LOGIN"));
             foreach (var f in RewindFunctions)
             {
-                statements.Add($"GRANT EXECUTE ON FUNCTION {f} TO {Ident(rewind.Username)}");
+                statements.Add(new RoleStatement($"GRANT EXECUTE ON FUNCTION {f} TO {Ident(rewind.Username)}", Unlogged: false));
             }
         }
 
         foreach (var (name, user) in users)
         {
-            statements.Add(CreateOrAlter(name, user.Password, string.Join(' ', user.Options)));
+            statements.Add(Role(name, user.Password, string.Join(' ', user.Options)));
         }
 
         return statements;
     }
+
+    // As Patroni, every role definition runs unlogged, with or without a password (a later ALTER may add one).
+    private static RoleStatement Role(string name, string? password, string options) =>
+        new(CreateOrAlter(name, password, options), Unlogged: true);
 
     /// <summary>A DO block that ALTERs the role when it exists and CREATEs it otherwise.</summary>
     public static string CreateOrAlter(string name, string? password, string options)
@@ -72,3 +76,7 @@ internal static class RoleStatements
 
     public static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 }
+
+/// <param name="Sql">The statement.</param>
+/// <param name="Unlogged">Run with statement logging off: it defines a role and may carry a password.</param>
+internal sealed record RoleStatement(string Sql, bool Unlogged);

@@ -2,7 +2,7 @@ using Mono.Unix.Native;
 
 namespace NodeAgent.Processes;
 
-/// <summary>The few POSIX calls the BCL lacks (owner lookup, chown, signals), in one place.</summary>
+/// <summary>The few POSIX calls the BCL lacks (owner lookup, chown, signals, directory fsync), in one place.</summary>
 internal static class Posix
 {
     public static bool IsRoot => Syscall.geteuid() == 0;
@@ -23,6 +23,29 @@ internal static class Posix
         if (Syscall.chown(path, user.Uid, user.Gid) != 0)
         {
             throw new IOException($"chown {path} to {user.Name} failed: {Stdlib.GetLastError()}");
+        }
+    }
+
+    /// <summary>fsync of a directory, so a new, renamed or removed entry in it survives a crash (the BCL cannot open a directory).</summary>
+    public static void FsyncDirectory(string path)
+    {
+        var fd = Syscall.open(path, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY);
+        if (fd < 0)
+        {
+            throw new IOException($"open {path} failed: {Stdlib.GetLastError()}");
+        }
+
+        try
+        {
+            if (Syscall.fsync(fd) != 0)
+            {
+                throw new IOException($"fsync {path} failed: {Stdlib.GetLastError()}");
+            }
+        }
+        finally
+        {
+            // A read-only descriptor: close has nothing to flush, its result says nothing about durability.
+            _ = Syscall.close(fd);
         }
     }
 

@@ -19,7 +19,8 @@ internal sealed class PostgresNode : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private readonly List<PostgresInstance> _instances = [];
 
-    public PostgresNode(ITestOutputHelper output, string name, string address)
+    /// <param name="configure">Changes to the test config (extra parameters, bootstrap users) before the instance is made.</param>
+    public PostgresNode(ITestOutputHelper output, string name, string address, Func<AgentConfig, AgentConfig>? configure = null)
     {
         if (!File.Exists(Path.Combine(BinDir, "postgres")))
         {
@@ -71,6 +72,7 @@ internal sealed class PostgresNode : IAsyncDisposable
                 },
             },
         };
+        Config = configure?.Invoke(Config) ?? Config;
         Instance = NewInstance();
     }
 

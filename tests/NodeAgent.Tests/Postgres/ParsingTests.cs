@@ -89,4 +89,23 @@ public sealed class ParsingTests
         Assert.Contains("CREATE ROLE \"we\"\"ird\" WITH REPLICATION LOGIN PASSWORD 'pa''ss'", sql, StringComparison.Ordinal);
         Assert.Contains("rolname = 'we\"ird'", sql, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Every_statement_with_a_password_runs_unlogged_and_the_grants_do_not()
+    {
+        var auth = new NodeAgent.Configuration.PostgresAuthentication
+        {
+            Superuser = new() { Username = "postgres", Password = "su-pw" },
+            Replication = new() { Username = "replicator", Password = "repl-pw" },
+            Rewind = new() { Username = "rewinder", Password = "rw-pw" },
+        };
+        var users = new Dictionary<string, NodeAgent.Configuration.BootstrapUser> { ["app"] = new("app-pw", ["CREATEDB"]) };
+
+        var statements = RoleStatements.For(auth, users);
+
+        Assert.Equal(4, statements.Count(s => s.Unlogged));
+        Assert.All(statements.Where(s => s.Sql.Contains("PASSWORD", StringComparison.Ordinal)), s => Assert.True(s.Unlogged));
+        Assert.All(statements.Where(s => s.Sql.StartsWith("GRANT", StringComparison.Ordinal)), s => Assert.False(s.Unlogged));
+        Assert.Equal(4, statements.Count(s => s.Sql.StartsWith("GRANT", StringComparison.Ordinal)));
+    }
 }

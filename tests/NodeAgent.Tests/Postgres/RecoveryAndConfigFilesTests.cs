@@ -63,4 +63,35 @@ public sealed class RecoveryAndConfigFilesTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Written_files_are_0600_and_leave_no_temp_files_and_signal_files_come_and_go()
+    {
+        var dir = Directory.CreateTempSubdirectory("na-conf-").FullName;
+        try
+        {
+            var paths = new PostgresPaths(dir, dir, "postgresql", "");
+            var files = new ConfigFiles(paths, owner: null);
+            File.WriteAllText(paths.PostgresqlConf, "# initdb\n");
+            File.WriteAllText(paths.RecoverySignal, "");
+
+            files.WritePostgresqlConf("port = '5432'\n");
+            files.ReplaceHba(["local all all trust"]);
+            files.WriteStandbySignal(true);
+
+            foreach (var file in new[] { paths.PostgresqlConf, paths.HbaConf, paths.StandbySignal })
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
+
+            Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+            files.WriteStandbySignal(false);
+            Assert.False(File.Exists(paths.StandbySignal));
+            Assert.False(File.Exists(paths.RecoverySignal));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
