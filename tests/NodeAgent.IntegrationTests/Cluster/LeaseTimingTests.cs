@@ -72,31 +72,77 @@ public sealed class LeaseTimingTests(ITestOutputHelper output)
             output.WriteLine($"{profile}: fence {fence} killed, restarted as {restarted}");
 
             leader.Freeze();
-            var clock = Stopwatch.StartNew();
-            TimeSpan? refused = null, keyGone = null;
+            TimeSpan refused, keyGone;
             try
             {
-                Assert.Equal('T', ProcessState(leader.AgentPid!.Value));
-                var (granted, remaining) = await LeaderLeaseAsync(cluster);
-                output.WriteLine($"{profile}: agent frozen; its lease (ttl {granted} s) has {remaining} s left");
-                // Nobody can take the lock before etcd deletes the key: the frozen primary must refuse writes first.
-                await Poll.UntilAsync(async () =>
-                    {
-                        refused ??= await AcceptsWriteAsync(leader) ? null : clock.Elapsed;
-                        keyGone ??= await EtcdKeys.GetAsync(cluster.Etcd, cluster.KeyPrefix + "leader") is null ? clock.Elapsed : null;
-                        return keyGone is not null;
-                    },
-                    TimeSpan.FromSeconds(granted + 10), $"the frozen {leader.Name}'s lease to expire");
+                (refused, keyGone) = await WatchFrozenLeaderAsync(cluster, leader, profile);
             }
             finally
             {
                 leader.Thaw();
             }
 
-            output.WriteLine($"{profile}: postgres refused writes {refused?.TotalSeconds:0.0} s into the freeze, the leader key expired after {keyGone!.Value.TotalSeconds:0.0} s");
-            Assert.True(refused is not null && refused < keyGone,
-                $"postgres still accepted writes {keyGone.Value.TotalSeconds:0.0} s into the freeze, when the leader key expired");
+            Assert.True(refused < keyGone, $"postgres still accepted writes {keyGone.TotalSeconds:0.0} s into the freeze, when the leader key expired");
         });
+    }
+
+    [Fact]
+    public async Task Frozen_leader_is_fenced_before_its_lease_expires_while_ttl_is_edited_up_and_down()
+    {
+        await using var cluster = await AgentCluster.StartAsync();
+        await cluster.ExplainFailuresAsync(async () =>
+        {
+            var leader = await cluster.WaitForHealthyAsync();
+            await leader.ScalarAsync("CREATE TABLE fenced (n int)");
+            var other = cluster.Nodes.First(n => n != leader);
+
+            leader.Freeze();
+            TimeSpan refused, keyGone;
+            try
+            {
+                var watch = WatchFrozenLeaderAsync(cluster, leader, "ttl edited during the freeze");
+                foreach (var ttl in new[] { 20, AgentConfigYaml.Ttl })
+                {
+                    var edited = await CtlRun.AgentCtlAsync("", "-c", other.ConfigPath, "edit-config", "-s", $"ttl={ttl}", "--force");
+                    Assert.True(edited.ExitCode == 0, edited.Err);
+                }
+
+                (refused, keyGone) = await watch;
+            }
+            finally
+            {
+                leader.Thaw();
+            }
+
+            Assert.True(refused < keyGone, $"postgres still accepted writes {keyGone.TotalSeconds:0.0} s into the freeze, when the leader key expired");
+            var successor = await cluster.WaitForHealthyAsync(where: n => n != leader);
+            await cluster.WaitForStreamingAsync(successor);
+            Assert.True(await leader.IsInRecoveryAsync());
+            Assert.Equal(AgentConfigYaml.Ttl, (await LeaderLeaseAsync(cluster)).Granted);
+        });
+    }
+
+    /// <summary>
+    /// Polls a frozen leader until etcd deleted its leader key: when did its postgres first refuse a write, and when was the
+    /// key gone (nobody can take the lock before that).
+    /// </summary>
+    private async Task<(TimeSpan Refused, TimeSpan KeyGone)> WatchFrozenLeaderAsync(AgentCluster cluster, AgentNode leader, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        Assert.Equal('T', ProcessState(leader.AgentPid!.Value));
+        var (granted, remaining) = await LeaderLeaseAsync(cluster);
+        output.WriteLine($"{what}: agent frozen; its lease (ttl {granted} s) has {remaining} s left");
+        TimeSpan? refused = null, keyGone = null;
+        await Poll.UntilAsync(async () =>
+            {
+                refused ??= await AcceptsWriteAsync(leader) ? null : clock.Elapsed;
+                keyGone ??= await EtcdKeys.GetAsync(cluster.Etcd, cluster.KeyPrefix + "leader") is null ? clock.Elapsed : null;
+                return keyGone is not null;
+            },
+            TimeSpan.FromSeconds(Math.Max(granted, 20) + 10), $"the frozen {leader.Name}'s lease to expire");
+        output.WriteLine($"{what}: postgres refused writes {refused?.TotalSeconds:0.0} s into the freeze, the leader key expired after {keyGone!.Value.TotalSeconds:0.0} s");
+        Assert.True(refused is not null, $"postgres still accepted writes {keyGone.Value.TotalSeconds:0.0} s into the freeze, when the leader key expired");
+        return (refused!.Value, keyGone.Value);
     }
 
     private static async Task<(long Granted, long Remaining)> LeaderLeaseAsync(AgentCluster cluster)
