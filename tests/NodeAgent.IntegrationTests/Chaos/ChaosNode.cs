@@ -85,6 +85,19 @@ public sealed class ChaosNode : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP every process of the node (agent, fence, postmaster, backends); returns them once all are stopped.</summary>
+    public async Task<IReadOnlyDictionary<int, string>> FreezeNodeAsync()
+    {
+        Note("SIGSTOP every process of the node");
+        return await Processes.StopAllAsync();
+    }
+
+    public async Task ThawNodeAsync(IReadOnlyCollection<int> pids)
+    {
+        Note("SIGCONT every process of the node");
+        await Processes.ContinueAllAsync([.. pids]);
+    }
+
     /// <summary>
     /// Kills every process of the node at once, as a power cut does (a backend outliving its postmaster could
     /// otherwise still acknowledge commits); returns the killed processes once /proc shows them all gone.

@@ -115,6 +115,26 @@ public sealed class ChaosTests(ChaosClusterFixture lab, ITestOutputHelper output
         await fault.HoldAsync(FaultHold);
     });
 
+    /// <summary>
+    /// A whole machine hangs (every process of the leader's node stopped at once) past its lease, then wakes
+    /// up: measures what the old node acknowledges after the new leader's first acknowledged write.
+    /// </summary>
+    [Fact]
+    public Task Whole_node_freeze() => Scenario.RunAsync("whole_node_freeze", ScenarioPromise.FrozenPast(FaultHold), async (leader, fault) =>
+    {
+        IReadOnlyDictionary<int, string> frozen = new Dictionary<int, string>();
+        fault.HealWith(() => leader.ThawNodeAsync([.. frozen.Keys]));
+        frozen = await leader.FreezeNodeAsync();
+        fault.Proved($"{leader.DescribeProcesses(frozen)} state T");
+        string? successor = null;
+        await Poll.UntilAsync(
+            async () => (successor = await lab.Cluster.LeaderNameAsync()) is { } name && name != leader.Name,
+            FaultHold,
+            $"another node to take the lock from the frozen {leader.Name}");
+        fault.Proved($"{successor} took the lock at {fault.Elapsed.TotalSeconds:0.0} s");
+        await fault.HoldAsync(FaultHold);
+    });
+
     private IReadOnlyList<LabEndpoint> Etcd =>
         Enumerable.Range(0, lab.Cluster.Etcd.Count).Select(i => new LabEndpoint(lab.Cluster.Etcd.Name(i), lab.Cluster.Etcd.Addresses[i], ChaosEtcd.ClientPort)).ToList();
 

@@ -26,6 +26,12 @@ internal sealed record ScenarioPromise(bool Failover, bool LeaderStays, TimeSpan
     /// <summary>The leader cannot keep its lock but may win it back (etcd outage, a node back within its lease).</summary>
     public static ScenarioPromise LeaderStopsWriting => new(Failover: false, LeaderStays: false, LeaseAndMargin, NoSplitBrain: true);
 
+    /// <summary>
+    /// Every process of the leader's node is frozen past its lease: a replica takes over, and the old node must
+    /// refuse writes once thawed; what it acknowledges meanwhile is measured, not promised.
+    /// </summary>
+    public static ScenarioPromise FrozenPast(TimeSpan hold) => new(Failover: true, LeaderStays: false, hold + LeaseAndMargin, NoSplitBrain: false);
+
     /// <summary>The leader is not touched: it stays leader and writable throughout.</summary>
     public static ScenarioPromise LeaderUntouched => new(Failover: false, LeaderStays: true, WritesStopWithin: null, NoSplitBrain: true);
 }
