@@ -277,7 +277,7 @@ public sealed class ChaosNode : IAsyncDisposable
     {
         try
         {
-            // Also what a failed test left stopped, and backends orphaned by a killed postmaster.
+            // Also what a failed test left stopped (a frozen tree would otherwise outlive the run).
             if (Processes.Members().Count > 0)
             {
                 await Processes.KillAllAsync();
