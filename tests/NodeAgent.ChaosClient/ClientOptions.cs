@@ -6,16 +6,18 @@ namespace NodeAgent.ChaosClient;
 internal sealed record DirectTarget(string Name, string Host, int Port);
 
 /// <summary>
-/// Command line: <c>--tag T --log FILE --password P --haproxy HOST:PORT --node NAME=HOST:PORT ...
-/// [--haproxy-interval-ms 20] [--direct-interval-ms 100]</c>.
+/// Command line: <c>--tag T --log FILE --password P [--haproxy HOST:PORT] [--node NAME=HOST:PORT ...]
+/// [--local NAME=SOCKET_DIR] [--haproxy-interval-ms 20] [--direct-interval-ms 100]</c>. <c>--local</c> writes
+/// to a node's postgres over its unix socket, from inside the node's own namespace, at the HAProxy interval.
 /// </summary>
 internal sealed record ClientOptions(
     string Tag,
     string LogPath,
     string Password,
-    string HaproxyHost,
+    string? HaproxyHost,
     int HaproxyPort,
     IReadOnlyList<DirectTarget> Nodes,
+    DirectTarget? Local,
     int HaproxyIntervalMs,
     int DirectIntervalMs)
 {
@@ -24,6 +26,7 @@ internal sealed record ClientOptions(
         string? tag = null, log = null, password = null, haproxy = null;
         int haproxyInterval = 20, directInterval = 100;
         var nodes = new List<DirectTarget>();
+        DirectTarget? local = null;
         for (var i = 0; i < args.Count; i++)
         {
             var value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
@@ -40,11 +43,20 @@ internal sealed record ClientOptions(
                     var (host, port) = Split(endpoint, ':');
                     nodes.Add(new DirectTarget(name, host, int.Parse(port, CultureInfo.InvariantCulture)));
                     break;
+                case "--local":
+                    var (localName, socketDir) = Split(value, '=');
+                    local = new DirectTarget(localName, socketDir, 5432);
+                    break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
             i++;
         }
-        var (haproxyHost, haproxyPort) = Split(haproxy ?? throw new ArgumentException("--haproxy is required"), ':');
+        string? haproxyHost = null;
+        var haproxyPort = "0";
+        if (haproxy is not null)
+        {
+            (haproxyHost, haproxyPort) = Split(haproxy, ':');
+        }
         return new ClientOptions(
             tag ?? throw new ArgumentException("--tag is required"),
             log ?? throw new ArgumentException("--log is required"),
@@ -52,6 +64,7 @@ internal sealed record ClientOptions(
             haproxyHost,
             int.Parse(haproxyPort, CultureInfo.InvariantCulture),
             nodes,
+            local,
             haproxyInterval,
             directInterval);
     }

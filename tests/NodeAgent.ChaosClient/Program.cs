@@ -15,9 +15,17 @@ using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context
     stop.Cancel();
 });
 using var log = new AckLog(options.LogPath);
-var writers = new List<Task> { Task.Run(() => Writers.HaproxyAsync(options, log, stop.Token)) };
+var writers = new List<Task>();
+if (options.HaproxyHost is not null)
+{
+    writers.Add(Task.Run(() => Writers.HaproxyAsync(options, log, stop.Token)));
+}
 writers.AddRange(options.Nodes.Select(node => Task.Run(() => Writers.DirectAsync(options, node, log, stop.Token))));
-Console.WriteLine($"chaos client {options.Tag}: writing through {options.HaproxyHost}:{options.HaproxyPort} and to {options.Nodes.Count} nodes");
+if (options.Local is { } local)
+{
+    writers.Add(Task.Run(() => Writers.LocalAsync(options, local, log, stop.Token)));
+}
+Console.WriteLine($"chaos client {options.Tag}: writing through HAProxy {options.HaproxyHost ?? "(none)"}, to {options.Nodes.Count} nodes, locally to {options.Local?.Name ?? "(none)"}");
 try
 {
     await Task.WhenAll(writers);

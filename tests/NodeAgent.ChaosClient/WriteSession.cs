@@ -25,24 +25,27 @@ internal sealed class WriteSession(string host, int port, string password) : IDi
 
     private NpgsqlConnection? _connection;
 
-    /// <summary>Runs one INSERT; true only if the server acknowledged the commit within the budget.</summary>
-    public async Task<(bool Acked, string? Error)> ExecuteAsync(string sql, object[] parameters, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one INSERT; acknowledged only if the server acknowledged the commit within the budget. The result
+    /// is the statement's first column (a RETURNING clause), if any.
+    /// </summary>
+    public async Task<(bool Acked, object? Result, string? Error)> ExecuteAsync(string sql, object[] parameters, CancellationToken cancellationToken)
     {
         try
         {
-            await RunAsync(sql, parameters, cancellationToken).WaitAsync(Budget, cancellationToken);
-            return (true, null);
+            var result = await RunAsync(sql, parameters, cancellationToken).WaitAsync(Budget, cancellationToken);
+            return (true, result, null);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             Drop();
-            return (false, $"{ex.GetType().Name}: {ex.Message}");
+            return (false, null, $"{ex.GetType().Name}: {ex.Message}");
         }
     }
 
     public void Dispose() => Drop();
 
-    private async Task RunAsync(string sql, object[] parameters, CancellationToken cancellationToken)
+    private async Task<object?> RunAsync(string sql, object[] parameters, CancellationToken cancellationToken)
     {
         if (_connection is null)
         {
@@ -55,7 +58,7 @@ internal sealed class WriteSession(string host, int port, string password) : IDi
         {
             command.Parameters.Add(new NpgsqlParameter { Value = parameter });
         }
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteScalarAsync(cancellationToken);
     }
 
     private void Drop()

@@ -55,6 +55,18 @@ public sealed class ChaosClientRun : IAsyncDisposable
         return new ChaosClientRun(tag, logPath, process);
     }
 
+    /// <summary>
+    /// A writer inside <paramref name="node"/>'s own namespace writing to its postgres over the unix socket: it
+    /// sees what the node acknowledges when HAProxy and the lab network cannot reach it.
+    /// </summary>
+    public static ChaosClientRun StartLocal(ChaosNode node, string tag, string root)
+    {
+        var logPath = Path.Combine(root, $"acks-{tag}-local-{node.Name}.log");
+        File.WriteAllText(logPath, "");
+        List<string> args = [ClientDll, "--tag", tag, "--log", logPath, "--password", ChaosNode.Password, "--local", $"{node.Name}={node.SocketDir}"];
+        return new ChaosClientRun(tag, logPath, node.Host.Start(DotnetHost.Path, args, Path.Combine(root, $"client-{tag}-local.out")));
+    }
+
     public WriteLog Read() => WriteLog.Parse(AckLogPath, Tag);
 
     public bool HasExited => _process.HasExited;

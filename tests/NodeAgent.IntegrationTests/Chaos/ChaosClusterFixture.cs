@@ -3,8 +3,8 @@ using NodeAgent.IntegrationTests.Fixtures;
 namespace NodeAgent.IntegrationTests.Chaos;
 
 /// <summary>
-/// One lab for all scenarios (building it takes most of a minute): started once, healthy, with the two
-/// tables the chaos client writes to. Every scenario starts by waiting for the cluster to be healthy
+/// One lab for all scenarios (building it takes most of a minute): started once, healthy, with the tables
+/// the chaos clients and the write probe write to. Every scenario starts by waiting for the cluster to be healthy
 /// again, so a scenario that breaks it fails the next ones loudly rather than silently.
 /// </summary>
 public sealed class ChaosClusterFixture : IAsyncLifetime
@@ -25,7 +25,9 @@ public sealed class ChaosClusterFixture : IAsyncLifetime
             var leader = await _cluster.WaitForHealthyAsync(TimeSpan.FromSeconds(180));
             await leader.ScalarAsync(
                 "CREATE TABLE IF NOT EXISTS chaos_acked (tag text NOT NULL, seq bigint NOT NULL, PRIMARY KEY (tag, seq));" +
-                "CREATE TABLE IF NOT EXISTS chaos_direct (tag text NOT NULL, node text NOT NULL, round bigint NOT NULL)");
+                "CREATE TABLE IF NOT EXISTS chaos_direct (tag text NOT NULL, node text NOT NULL, round bigint NOT NULL);" +
+                "CREATE TABLE IF NOT EXISTS chaos_local (tag text NOT NULL, seq bigint NOT NULL, node text NOT NULL, PRIMARY KEY (tag, seq));" +
+                "CREATE TABLE IF NOT EXISTS chaos_probe (at timestamptz NOT NULL DEFAULT now())");
         }
         catch (Exception ex)
         {

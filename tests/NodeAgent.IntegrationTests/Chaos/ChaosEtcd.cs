@@ -39,6 +39,9 @@ public sealed class ChaosEtcd : IAsyncDisposable
 
     public bool IsRunning(int member) => _processes[member] is { HasExited: false };
 
+    /// <summary>PID of a running member, for proof that stopping it took effect.</summary>
+    public int Pid(int member) => _processes[member] is { HasExited: false } process ? process.Pid : throw new InvalidOperationException($"etcd {Name(member)} is not running");
+
     public string LogPath(int member) => Path.Combine(_root, $"{_hosts[member].Name}.log");
 
     public async Task StartAllAsync(CancellationToken cancellationToken = default)
@@ -122,6 +125,20 @@ public sealed class ChaosEtcd : IAsyncDisposable
             }
         }
         return null;
+    }
+
+    /// <summary>True if a linearizable read succeeds (it needs a raft leader and a quorum behind it).</summary>
+    public async Task<bool> HasQuorumAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await EtcdctlAsync(["get", "--consistency=l", "/chaos-quorum-probe"], cancellationToken);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Waits until every running member reports healthy (needs a quorum).</summary>

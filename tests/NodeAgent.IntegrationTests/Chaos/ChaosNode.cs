@@ -62,37 +62,70 @@ public sealed class ChaosNode : IAsyncDisposable
         });
     }
 
-    /// <summary>SIGSTOP the agent alone: its postgres and fence process keep running.</summary>
-    public void Freeze()
+    /// <summary>The node's processes: the agent, anything naming the data dir (fence, postmaster), and their descendants.</summary>
+    public ProcessTree Processes => new(() => (_agent is { HasExited: false } agent ? [agent.Pid] : Array.Empty<int>()).Concat(DataDirPids()));
+
+    /// <summary>SIGSTOP the agent alone (its postgres and fence keep running); returns its PID once /proc shows it stopped.</summary>
+    public async Task<int> FreezeAgentAsync()
     {
         Note("SIGSTOP agent");
-        _agent?.Signal(Signals.SigStop);
+        var agent = _agent is { HasExited: false } a ? a : throw new InvalidOperationException($"agent {Name} is not running");
+        agent.Signal(Signals.SigStop);
+        await Poll.UntilAsync(() => ProcFs.Stat(agent.Pid)?.State == 'T', TimeSpan.FromSeconds(5), $"agent {Name} ({agent.Pid}) to be stopped (state T)");
+        return agent.Pid;
     }
 
-    public void Thaw()
+    public async Task ThawAgentAsync()
     {
         Note("SIGCONT agent");
-        _agent?.Signal(Signals.SigCont);
-    }
-
-    /// <summary>SIGKILL the agent and the postmaster at once (a crashed machine, minus the network).</summary>
-    public async Task KillWithPostgresAsync()
-    {
-        Note("SIGKILL agent and postmaster");
-        var postmaster = PostmasterPid();
         if (_agent is { HasExited: false } agent)
         {
-            Signals.Send(agent.Pid, Signals.SigKill);
+            agent.Signal(Signals.SigCont);
+            await Poll.UntilAsync(() => ProcFs.Stat(agent.Pid)?.State != 'T', TimeSpan.FromSeconds(5), $"agent {Name} ({agent.Pid}) to run again");
         }
-        if (postmaster is { } pid)
-        {
-            Signals.Send(pid, Signals.SigKill);
-        }
+    }
+
+    /// <summary>SIGSTOP every process of the node (agent, fence, postmaster, backends); returns them once all are stopped.</summary>
+    public async Task<IReadOnlyDictionary<int, string>> FreezeNodeAsync()
+    {
+        Note("SIGSTOP every process of the node");
+        return await Processes.StopAllAsync();
+    }
+
+    public async Task ThawNodeAsync(IReadOnlyCollection<int> pids)
+    {
+        Note("SIGCONT every process of the node");
+        await Processes.ContinueAllAsync([.. pids]);
+    }
+
+    /// <summary>
+    /// Kills every process of the node at once, as a power cut does (a backend outliving its postmaster could
+    /// otherwise still acknowledge commits); returns the killed processes once /proc shows them all gone.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<int, string>> KillNodeAsync()
+    {
+        Note("SIGKILL every process of the node");
+        var killed = await Processes.KillAllAsync();
         if (_agent is not null)
         {
             await _agent.WaitForExitAsync(TimeSpan.FromSeconds(10));
         }
-        await Poll.UntilAsync(() => PostgresPids().Count == 0 || KillLeftovers(), TimeSpan.FromSeconds(15), $"postgres of {Name} to die");
+        return killed;
+    }
+
+    /// <summary>What the processes were (PID -> command line when stopped), for the record: "agent, fence, postmaster, 7 postgres children".</summary>
+    public string DescribeProcesses(IReadOnlyDictionary<int, string> processes)
+    {
+        var agent = processes.Values.Count(c => c.Contains("node-agent", StringComparison.Ordinal) && !c.Contains("--fence", StringComparison.Ordinal));
+        var fence = processes.Values.Count(c => c.Contains("--fence", StringComparison.Ordinal));
+        var postmaster = processes.Values.Count(c => c.Contains(DataDir, StringComparison.Ordinal) && c.Contains("bin/postgres", StringComparison.Ordinal));
+        var parts = new List<string>();
+        foreach (var (count, what) in new[] { (agent, "agent"), (fence, "fence"), (postmaster, "postmaster") }.Where(p => p.Item1 > 0))
+        {
+            parts.Add(count == 1 ? what : $"{count} x {what}");
+        }
+        parts.Add($"{processes.Count - agent - fence - postmaster} postgres children");
+        return $"{processes.Count} processes ({string.Join(", ", parts)})";
     }
 
     /// <summary>
@@ -156,6 +189,27 @@ public sealed class ChaosNode : IAsyncDisposable
         return values;
     }
 
+    /// <summary>
+    /// One INSERT over the unix socket (never through the network or HAProxy). Refused: postgres answered with
+    /// an error (read-only, shutting down) or is not there; no answer: it did not reply in time (frozen).
+    /// </summary>
+    public async Task<WriteProbe> ProbeWriteAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await ScalarAsync("INSERT INTO chaos_probe DEFAULT VALUES", cancellationToken);
+            return WriteProbe.Accepted;
+        }
+        catch (Exception ex) when (ex is PostgresException or NpgsqlException { InnerException: System.Net.Sockets.SocketException })
+        {
+            return WriteProbe.Refused;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return WriteProbe.NoAnswer;
+        }
+    }
+
     public async Task<bool> IsPrimaryAsync(CancellationToken cancellationToken = default) =>
         !(bool)(await ScalarAsync("SELECT pg_is_in_recovery()", cancellationToken))!;
 
@@ -189,6 +243,10 @@ public sealed class ChaosNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Every live process whose command line names our data dir (postmaster, fence, pg_rewind, ...).</summary>
+    private IEnumerable<int> DataDirPids() =>
+        ProcFs.All().Where(p => !p.IsDead && ProcFs.CommandLine(p.Pid).Contains(DataDir, StringComparison.Ordinal)).Select(p => p.Pid);
+
     /// <summary>Every live process whose command line names our data dir.</summary>
     public IReadOnlyList<int> PostgresPids()
     {
@@ -217,6 +275,18 @@ public sealed class ChaosNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            // Also what a failed test left stopped (a frozen tree would otherwise outlive the run).
+            if (Processes.Members().Count > 0)
+            {
+                await Processes.KillAllAsync();
+            }
+        }
+        catch (TimeoutException)
+        {
+            // The cluster reports survivors.
+        }
         if (_agent is not null)
         {
             await _agent.DisposeAsync();

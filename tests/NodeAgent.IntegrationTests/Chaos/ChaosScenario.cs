@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using NodeAgent.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
 using Xunit.Sdk;
@@ -6,21 +7,24 @@ using Xunit.Sdk;
 namespace NodeAgent.IntegrationTests.Chaos;
 
 /// <summary>
-/// Runs one fault against a healthy lab with the chaos client writing throughout: baseline, fault (the
-/// injector returns the action that heals it), heal, wait for the cluster to heal by itself, let writes
-/// resume, stop the client, then measure and assert: no split brain, nothing acknowledged lost, healed
-/// within <see cref="ChaosCluster.HealLimit"/>.
+/// Runs one fault against a healthy lab with the chaos client writing throughout (through HAProxy, to every
+/// node, and from inside the leader's namespace to its own postgres): baseline, fault (proved to take effect,
+/// held, healed), wait for the cluster to heal by itself, let writes resume, stop the writers, then measure and
+/// assert what the scenario's <see cref="ScenarioPromise"/> and the common rules promise.
 /// </summary>
 internal sealed class ChaosScenario(ChaosCluster cluster, ITestOutputHelper output)
 {
-    /// <summary>A fault is applied to the healthy cluster (given its leader) and returns the heal action.</summary>
-    public delegate Task<Func<Task>> Fault(ChaosNode leader);
+    /// <summary>
+    /// Applies a fault to the healthy cluster (given its leader), registers its heal on the record at once,
+    /// proves on the record that it took effect, and holds it.
+    /// </summary>
+    public delegate Task Fault(ChaosNode leader, FaultRecord fault);
 
-    public async Task<ChaosVerdict> RunAsync(string scenario, Fault inject)
+    public async Task<ChaosVerdict> RunAsync(string scenario, ScenarioPromise promise, Fault inject)
     {
         try
         {
-            return await RunCoreAsync(scenario, inject);
+            return await RunCoreAsync(scenario, promise, inject);
         }
         catch (Exception ex) when (ex is not XunitException)
         {
@@ -28,31 +32,42 @@ internal sealed class ChaosScenario(ChaosCluster cluster, ITestOutputHelper outp
         }
     }
 
-    private async Task<ChaosVerdict> RunCoreAsync(string scenario, Fault inject)
+    private async Task<ChaosVerdict> RunCoreAsync(string scenario, ScenarioPromise promise, Fault inject)
     {
         var leader = await EnsureHealthyAsync(scenario);
         var tag = $"{scenario}_{Guid.NewGuid():N}"[..(scenario.Length + 7)];
         await using var client = ChaosClientRun.Start(cluster.ClientHost, cluster.Haproxy, cluster.Nodes, tag, cluster.Root);
+        await using var local = ChaosClientRun.StartLocal(leader, tag, cluster.Root);
         await Poll.UntilAsync(
             () =>
             {
-                var log = client.Read();
-                return log.Haproxy.Count >= 25 && log.Direct.Count(d => d.Node == leader.Name) >= 5;
+                var log = WriteLog.Parse([client.AckLogPath, local.AckLogPath], tag);
+                return log.Haproxy.Count >= 25 && log.Direct.Count(d => d.Node == leader.Name) >= 5 && log.Local.Count >= 25;
             },
             TimeSpan.FromSeconds(60),
-            $"the chaos client's first writes through HAProxy and to {leader.Name}");
+            $"the chaos client's first writes through HAProxy, to {leader.Name}, and locally on {leader.Name}");
 
         var faultStart = NowMs();
+        var fault = new FaultRecord();
         Note($"fault '{scenario}' on leader {leader.Name}");
-        var heal = await inject(leader);
-        Note($"healing '{scenario}'");
-        var healing = Stopwatch.StartNew();
-        await heal();
+        var writesStop = promise.WritesStopWithin is { } within ? WatchWritesStopAsync(leader, fault, within) : Task.FromResult<string?>(null);
+        var healing = new Stopwatch();
+        try
+        {
+            await inject(leader, fault);
+        }
+        finally
+        {
+            Note($"healing '{scenario}'");
+            healing.Start();
+            await fault.HealAsync();
+        }
+        var writesStopFailure = await writesStop;
         TimeSpan? healTime = null;
         string? notHealed = null;
         try
         {
-            await cluster.WaitForHealthyAsync(ChaosCluster.HealLimit);
+            await cluster.WaitForHealthyAsync(ChaosCluster.HealLimit - healing.Elapsed);
             healTime = healing.Elapsed;
             var healthyMs = NowMs();
             await Poll.UntilAsync(
@@ -66,30 +81,87 @@ internal sealed class ChaosScenario(ChaosCluster cluster, ITestOutputHelper outp
             notHealed = ex.Message;
         }
         var endMs = NowMs();
-        await client.StopAsync();
+        await Task.WhenAll(client.StopAsync(), local.StopAsync());
 
         var finalLeader = await CurrentPrimaryAsync();
-        var log = client.Read();
-        var present = (await finalLeader.ColumnAsync<long>($"SELECT seq FROM chaos_acked WHERE tag = '{tag}'")).ToHashSet();
-        var lost = log.Haproxy.Select(a => a.Seq).Where(s => !present.Contains(s)).Order().ToList();
+        var log = WriteLog.Parse([client.AckLogPath, local.AckLogPath], tag);
+        var acks = log.All();
+        var firstByOther = WriteOverlap.FirstByOther(acks, leader.Name, faultStart);
         var verdict = new ChaosVerdict(
             scenario,
+            fault.Text,
             ChaosVerdict.LongestGap(log, faultStart, endMs),
             ChaosVerdict.SplitBrain(log),
-            lost,
+            firstByOther is null ? [] : WriteOverlap.AckedAfter(acks, leader.Name, firstByOther.AckMs),
+            firstByOther,
+            await MissingAsync(finalLeader, "haproxy", $"SELECT seq::text FROM chaos_acked WHERE tag = '{tag}'", log.Haproxy.Select(a => $"{a.Seq}")),
+            await MissingAsync(finalLeader, "direct", $"SELECT node || '@' || round FROM chaos_direct WHERE tag = '{tag}'", log.Direct.Select(a => $"{a.Node}@{a.Round}")),
+            await MissingAsync(finalLeader, "local", $"SELECT seq::text FROM chaos_local WHERE tag = '{tag}'", log.Local.Select(a => $"{a.Seq}")),
             healTime,
-            log.Haproxy.Count,
             leader.Name,
             finalLeader.Name);
         Report(verdict, log);
-
-        Assert.True(verdict.SplitBrainRounds.Count == 0,
-            $"{scenario}: split brain: two nodes acknowledged direct writes in rounds {string.Join(", ", verdict.SplitBrainRounds.Take(20))} " +
-            $"({string.Join("; ", log.Direct.Where(d => verdict.SplitBrainRounds.Contains(d.Round)).Take(20).Select(d => $"{d.Node}@{d.Round}"))})");
-        Assert.True(lost.Count == 0,
-            $"{scenario}: {lost.Count} writes acknowledged through HAProxy are missing on the final leader {finalLeader.Name}: seq {string.Join(", ", lost.Take(30))}");
-        Assert.True(notHealed is null, $"{scenario}: the cluster did not heal by itself: {notHealed}\n{cluster.Describe()}");
+        Judge(verdict, promise, writesStopFailure, notHealed, log);
         return verdict;
+    }
+
+    /// <summary>The fault took effect first; then what the design promises; then that the cluster healed.</summary>
+    private void Judge(ChaosVerdict verdict, ScenarioPromise promise, string? writesStopFailure, string? notHealed, WriteLog log)
+    {
+        var scenario = verdict.Scenario;
+        Assert.True(writesStopFailure is null, $"{scenario}: the fault did not take effect: {writesStopFailure}");
+        if (promise.Failover)
+        {
+            Assert.True(verdict.FinalLeader != verdict.OldLeader, $"{scenario}: no failover: {verdict.OldLeader} is still the leader");
+        }
+        if (promise.LeaderStays)
+        {
+            Assert.True(verdict.FinalLeader == verdict.OldLeader, $"{scenario}: the leader moved from {verdict.OldLeader} to {verdict.FinalLeader}");
+        }
+        if (promise.NoSplitBrain)
+        {
+            Assert.True(verdict.SplitBrainRounds.Count == 0,
+                $"{scenario}: split brain: two nodes acknowledged writes in rounds {string.Join(", ", verdict.SplitBrainRounds.Take(20))} " +
+                $"({string.Join("; ", log.All().Where(a => verdict.SplitBrainRounds.Contains(a.StartMs / WriteLog.RoundMs)).Take(20).Select(a => $"{a.Node} {a.Channel} @{a.StartMs}"))})");
+            Assert.True(verdict.LateAcks.Count == 0,
+                $"{scenario}: split brain: {verdict.OldLeader} acknowledged {verdict.LateText} after {verdict.FirstByOther?.Node}'s first acknowledged write");
+        }
+        Assert.True(verdict.Haproxy.Missing.Count == 0,
+            $"{scenario}: {verdict.Haproxy.Missing.Count} writes acknowledged through HAProxy are missing on the final leader {verdict.FinalLeader}: seq {string.Join(", ", verdict.Haproxy.Missing.Take(30))}");
+        if (verdict.FirstByOther is null && verdict.FinalLeader == verdict.OldLeader)
+        {
+            foreach (var channel in new[] { verdict.Direct, verdict.Local })
+            {
+                Assert.True(channel.Missing.Count == 0,
+                    $"{scenario}: the leader never moved, yet {channel.Missing.Count} writes it acknowledged ({channel.Channel}) are missing on it: {string.Join(", ", channel.Missing.Take(30))}");
+            }
+        }
+        Assert.True(notHealed is null, $"{scenario}: the cluster did not heal by itself: {notHealed}\n{cluster.Describe()}");
+    }
+
+    /// <summary>
+    /// Probes the old leader over its unix socket until it refuses a write (a frozen server's silence does not
+    /// count); records when. Returns why it failed, or null.
+    /// </summary>
+    private static async Task<string?> WatchWritesStopAsync(ChaosNode leader, FaultRecord fault, TimeSpan within)
+    {
+        try
+        {
+            await Poll.UntilAsync(async () => await leader.ProbeWriteAsync() == WriteProbe.Refused, within, $"{leader.Name} to refuse writes");
+            fault.Proved(string.Create(CultureInfo.InvariantCulture, $"{leader.Name} refuses writes at {fault.Elapsed.TotalSeconds:0.0} s"));
+            return null;
+        }
+        catch (TimeoutException ex)
+        {
+            return $"{leader.Name} still accepted writes (or did not answer) {within.TotalSeconds:0} s after the fault: {ex.Message}";
+        }
+    }
+
+    private static async Task<ChannelLoss> MissingAsync(ChaosNode finalLeader, string channel, string presentSql, IEnumerable<string> acknowledged)
+    {
+        var present = (await finalLeader.ColumnAsync<string>(presentSql)).ToHashSet();
+        var acked = acknowledged.ToList();
+        return new ChannelLoss(channel, acked.Count, acked.Where(a => !present.Contains(a)).ToList());
     }
 
     /// <summary>
@@ -135,9 +207,10 @@ internal sealed class ChaosScenario(ChaosCluster cluster, ITestOutputHelper outp
     {
         var line = verdict.Line();
         output.WriteLine(
-            $"{verdict.Scenario}: outage through HAProxy {verdict.Outage.TotalSeconds:0.00} s, split-brain overlap {verdict.SplitBrainOverlap.TotalMilliseconds:0} ms, " +
-            $"lost {verdict.LostSeqs.Count} of {verdict.Acknowledged} acknowledged, healed in {verdict.HealText} " +
-            $"({verdict.OldLeader} -> {verdict.FinalLeader}; {log.Direct.Count} direct acks, {log.Failures} failed attempts)");
+            $"{verdict.Scenario}: fault took effect: {verdict.Evidence}; outage through HAProxy {verdict.Outage.TotalSeconds:0.00} s, " +
+            $"split-brain overlap {verdict.SplitBrainOverlap.TotalMilliseconds:0} ms, old leader's acks after {verdict.FirstByOther?.Node ?? "another node"}'s first: {verdict.LateText}, " +
+            $"lost through HAProxy {verdict.Haproxy.Text}, direct {verdict.Direct.Text}, local {verdict.Local.Text}, healed in {verdict.HealText} " +
+            $"({verdict.OldLeader} -> {verdict.FinalLeader}; {log.Failures} failed attempts)");
         File.AppendAllText(ChaosClusterFixture.ResultsPath, line + "\n");
         Console.Error.WriteLine("chaos result " + line);
     }

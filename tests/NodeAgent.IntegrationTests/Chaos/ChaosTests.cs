@@ -1,92 +1,145 @@
+using NodeAgent.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
 
 namespace NodeAgent.IntegrationTests.Chaos;
 
 /// <summary>
 /// Issue "No split brain, nothing lost": faults on a lab of network namespaces (3 etcd, 3 agents with
-/// postgres, HAProxy, a client) with the fast profile (ttl 10, loop_wait 2, retry_timeout 3). Each
-/// scenario asserts no two writable primaries in any 100 ms round, no write acknowledged through HAProxy
-/// missing on the final leader, and a cluster healed by itself within 60 s.
+/// postgres, HAProxy, a client) with the fast profile (ttl 10, loop_wait 2, retry_timeout 3). Each scenario
+/// proves that its fault took effect, then asserts what its <see cref="ScenarioPromise"/> promises (no two
+/// nodes acknowledging writes at once, nothing acknowledged lost) and a cluster healed by itself within 60 s.
 /// </summary>
 [Collection(ChaosSequence.Name)]
 public sealed class ChaosTests(ChaosClusterFixture lab, ITestOutputHelper output) : IClassFixture<ChaosClusterFixture>
 {
-    /// <summary>Longer than ttl: the lease expires while the agent is stopped.</summary>
+    /// <summary>Longer than ttl: the lease expires while the fault holds.</summary>
     private static readonly TimeSpan FaultHold = TimeSpan.FromSeconds(ChaosAgentConfig.Ttl + 5);
 
     private ChaosScenario Scenario => new(lab.Cluster, output);
 
     [Fact]
-    public Task Frozen_leader_agent() => Scenario.RunAsync("frozen_leader", async leader =>
+    public Task Frozen_leader_agent() => Scenario.RunAsync("frozen_leader", ScenarioPromise.FailoverAway, async (leader, fault) =>
     {
-        leader.Freeze();
-        await Task.Delay(FaultHold);
-        return () =>
-        {
-            leader.Thaw();
-            return Task.CompletedTask;
-        };
+        fault.HealWith(leader.ThawAgentAsync);
+        var pid = await leader.FreezeAgentAsync();
+        fault.Proved($"agent {pid} state T");
+        await fault.HoldAsync(FaultHold);
     });
 
     [Fact]
-    public Task Leader_link_down() => Scenario.RunAsync("leader_link_down", async leader =>
+    public Task Leader_link_down() => Scenario.RunAsync("leader_link_down", ScenarioPromise.FailoverAway, async (leader, fault) =>
     {
+        var peers = Etcd.Concat(RestOf(Others(leader))).ToList();
+        await LinkCheck.RequireReachableAsync(leader.Host, peers);
+        fault.HealWith(leader.Host.LinkUpAsync);
         await leader.Host.LinkDownAsync();
-        await Task.Delay(FaultHold);
-        return leader.Host.LinkUpAsync;
+        fault.Proved(await LinkCheck.RequireCutAsync(leader.Host, peers));
+        await fault.HoldAsync(FaultHold);
     });
 
     [Fact]
-    public Task Leader_cut_from_etcd_only() => Scenario.RunAsync("leader_cut_from_etcd", async leader =>
+    public Task Leader_cut_from_etcd_only() => Scenario.RunAsync("leader_cut_from_etcd", ScenarioPromise.FailoverAway, async (leader, fault) =>
     {
+        var others = RestOf(Others(leader)).ToList();
+        await LinkCheck.RequireReachableAsync(leader.Host, [.. Etcd, .. others]);
+        fault.HealWith(leader.Host.UnblockAsync);
         await leader.Host.BlockAsync(lab.Cluster.Etcd.Addresses);
-        await Task.Delay(FaultHold);
-        return leader.Host.UnblockAsync;
+        fault.Proved(await LinkCheck.RequireCutAsync(leader.Host, Etcd));
+        // Only etcd is cut: the other nodes must stay reachable, or this would be a link-down scenario.
+        await LinkCheck.RequireReachableAsync(leader.Host, others);
+        fault.Proved($"{string.Join(", ", others)} still reachable");
+        await fault.HoldAsync(FaultHold);
     });
 
     [Fact]
-    public Task Etcd_quorum_lost_for_30_s() => Scenario.RunAsync("etcd_quorum_lost", async _ =>
+    public Task Etcd_quorum_lost_for_30_s() => Scenario.RunAsync("etcd_quorum_lost", ScenarioPromise.LeaderStopsWriting, async (_, fault) =>
     {
         var etcd = lab.Cluster.Etcd;
         var first = await etcd.LeaderIndexAsync() ?? 0;
         int[] stopped = [first, (first + 1) % etcd.Count];
-        foreach (var member in stopped)
+        var pids = stopped.Select(etcd.Pid).ToList();
+        fault.HealWith(async () =>
         {
-            await etcd.StopAsync(member);
-        }
-        await Task.Delay(TimeSpan.FromSeconds(30));
-        return async () =>
-        {
-            foreach (var member in stopped)
+            foreach (var member in stopped.Where(m => !etcd.IsRunning(m)))
             {
                 etcd.Restart(member);
             }
             await etcd.WaitHealthyAsync(TimeSpan.FromSeconds(30));
-        };
+        });
+        foreach (var member in stopped)
+        {
+            await etcd.StopAsync(member);
+        }
+        await Poll.UntilAsync(() => pids.All(ProcFs.IsGone), TimeSpan.FromSeconds(10), $"etcd PIDs {string.Join(", ", pids)} to be gone");
+        await Poll.UntilAsync(async () => !await etcd.HasQuorumAsync(), TimeSpan.FromSeconds(10), "etcd to lose its quorum (a linearizable read to fail)");
+        fault.Proved($"etcd {string.Join(", ", stopped.Select(etcd.Name))} gone, linearizable read fails");
+        await fault.HoldAsync(TimeSpan.FromSeconds(30));
     });
 
+    /// <summary>The seed's failure drill: the etcd leader and the database leader powered off at the same moment.</summary>
     [Fact]
-    public Task Etcd_leader_and_database_leader_killed_together() => Scenario.RunAsync("etcd_and_db_leader_killed", async leader =>
+    public Task Etcd_leader_and_database_leader_killed_together() => Scenario.RunAsync("etcd_and_db_leader_killed", ScenarioPromise.LeaderStopsWriting, async (leader, fault) =>
     {
         var etcd = lab.Cluster.Etcd;
         var etcdLeader = await etcd.LeaderIndexAsync() ?? throw new InvalidOperationException("no etcd leader to kill");
-        await Task.WhenAll(etcd.KillAsync(etcdLeader), leader.KillWithPostgresAsync());
-        // Down for a systemd restart delay: the dead leader's lease is still running when it comes back.
-        await Task.Delay(TimeSpan.FromSeconds(5));
-        return () =>
+        var etcdPid = etcd.Pid(etcdLeader);
+        fault.HealWith(() =>
         {
-            etcd.Restart(etcdLeader);
-            leader.Start();
+            if (!etcd.IsRunning(etcdLeader))
+            {
+                etcd.Restart(etcdLeader);
+            }
+            if (!leader.IsRunning)
+            {
+                leader.Start();
+            }
             return Task.CompletedTask;
-        };
+        });
+        var node = leader.KillNodeAsync();
+        await Task.WhenAll(etcd.KillAsync(etcdLeader), node);
+        Assert.True(ProcFs.IsGone(etcdPid), $"etcd {etcd.Name(etcdLeader)} ({etcdPid}) survived SIGKILL");
+        fault.Proved($"etcd {etcd.Name(etcdLeader)} and {leader.DescribeProcesses(await node)} of {leader.Name} gone");
+        // Down for a systemd restart delay: the dead leader's lease is still running when it comes back.
+        await fault.HoldAsync(TimeSpan.FromSeconds(5));
     });
 
     [Fact]
-    public Task Replica_partitioned() => Scenario.RunAsync("replica_partitioned", async leader =>
+    public Task Replica_partitioned() => Scenario.RunAsync("replica_partitioned", ScenarioPromise.LeaderUntouched, async (leader, fault) =>
     {
-        var replica = lab.Cluster.Nodes.First(n => n != leader);
+        var replica = Others(leader).First();
+        var peers = Etcd.Concat(RestOf([leader])).ToList();
+        await LinkCheck.RequireReachableAsync(replica.Host, peers);
+        fault.HealWith(replica.Host.LinkUpAsync);
         await replica.Host.LinkDownAsync();
-        await Task.Delay(FaultHold);
-        return replica.Host.LinkUpAsync;
+        fault.Proved(await LinkCheck.RequireCutAsync(replica.Host, peers));
+        await fault.HoldAsync(FaultHold);
     });
+
+    /// <summary>
+    /// A whole machine hangs (every process of the leader's node stopped at once) past its lease, then wakes
+    /// up: measures what the old node acknowledges after the new leader's first acknowledged write.
+    /// </summary>
+    [Fact]
+    public Task Whole_node_freeze() => Scenario.RunAsync("whole_node_freeze", ScenarioPromise.FrozenPast(FaultHold), async (leader, fault) =>
+    {
+        IReadOnlyDictionary<int, string> frozen = new Dictionary<int, string>();
+        fault.HealWith(() => leader.ThawNodeAsync([.. frozen.Keys]));
+        frozen = await leader.FreezeNodeAsync();
+        fault.Proved($"{leader.DescribeProcesses(frozen)} state T");
+        string? successor = null;
+        await Poll.UntilAsync(
+            async () => (successor = await lab.Cluster.LeaderNameAsync()) is { } name && name != leader.Name,
+            FaultHold,
+            $"another node to take the lock from the frozen {leader.Name}");
+        fault.Proved($"{successor} took the lock at {fault.Elapsed.TotalSeconds:0.0} s");
+        await fault.HoldAsync(FaultHold);
+    });
+
+    private IReadOnlyList<LabEndpoint> Etcd =>
+        Enumerable.Range(0, lab.Cluster.Etcd.Count).Select(i => new LabEndpoint(lab.Cluster.Etcd.Name(i), lab.Cluster.Etcd.Addresses[i], ChaosEtcd.ClientPort)).ToList();
+
+    private IEnumerable<ChaosNode> Others(ChaosNode node) => lab.Cluster.Nodes.Where(n => n != node);
+
+    private static IEnumerable<LabEndpoint> RestOf(IEnumerable<ChaosNode> nodes) =>
+        nodes.Select(n => new LabEndpoint(n.Name, n.Address, ChaosNode.RestApiPort));
 }

@@ -1,21 +1,33 @@
 using System.Globalization;
+using NodeAgent.IntegrationTests.Fixtures;
 
 namespace NodeAgent.IntegrationTests.Chaos;
 
+/// <summary>Acknowledged writes of one channel that the final leader does not have.</summary>
+public sealed record ChannelLoss(string Channel, int Acknowledged, IReadOnlyList<string> Missing)
+{
+    public string Text => string.Create(CultureInfo.InvariantCulture, $"{Missing.Count} of {Acknowledged}");
+}
+
 /// <summary>
-/// What one scenario measured. Outage: the longest gap between consecutive writes acknowledged through
-/// HAProxy that ends after the fault began. Split brain: 100 ms rounds in which two or more nodes
-/// acknowledged a direct write. Lost: sequence numbers acknowledged through HAProxy that the final
-/// leader does not have. Heal: from the end of the fault to one leader running as primary with both
+/// What one scenario measured. Evidence: how the fault was seen to take effect. Outage: the longest gap between
+/// consecutive writes acknowledged through HAProxy that ends after the fault began. Split brain: 100 ms rounds
+/// in which two or more nodes acknowledged a write (any channel). Late: writes the old leader acknowledged after
+/// another node's first acknowledged write since the fault. Lost: acknowledged writes, per channel, that the
+/// final leader does not have. Heal: from the end of the fault to one leader running as primary with both
 /// other nodes streaming from it.
 /// </summary>
 public sealed record ChaosVerdict(
     string Scenario,
+    string Evidence,
     TimeSpan Outage,
     IReadOnlyList<long> SplitBrainRounds,
-    IReadOnlyList<long> LostSeqs,
+    IReadOnlyList<NodeAck> LateAcks,
+    NodeAck? FirstByOther,
+    ChannelLoss Haproxy,
+    ChannelLoss Direct,
+    ChannelLoss Local,
     TimeSpan? Heal,
-    int Acknowledged,
     string OldLeader,
     string FinalLeader)
 {
@@ -39,16 +51,20 @@ public sealed record ChaosVerdict(
         return TimeSpan.FromMilliseconds(longest);
     }
 
-    /// <summary>Rounds in which more than one node acknowledged a direct write.</summary>
-    public static IReadOnlyList<long> SplitBrain(WriteLog log) =>
-        log.Direct.GroupBy(d => d.Round)
-            .Where(g => g.Select(d => d.Node).Distinct().Count() > 1)
-            .Select(g => g.Key)
-            .Order()
-            .ToList();
+    /// <summary>Rounds in which more than one node acknowledged a write, over every channel.</summary>
+    public static IReadOnlyList<long> SplitBrain(WriteLog log) => WriteOverlap.Rounds(log.All(), WriteLog.RoundMs);
 
     public string HealText => Heal is { } heal ? string.Create(CultureInfo.InvariantCulture, $"{heal.TotalSeconds:0.0} s") : $"not healed in {ChaosCluster.HealLimit.TotalSeconds:0} s";
 
+    /// <summary>"0", or how many writes the old leader acknowledged after another node's first, by channel, and for how long.</summary>
+    public string LateText => FirstByOther is null
+        ? "no other node wrote"
+        : LateAcks.Count == 0
+            ? "0"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{LateAcks.Count} ({string.Join(", ", LateAcks.GroupBy(a => a.Channel).Select(g => $"{g.Key} {g.Count()}"))}) for {LateAcks[^1].AckMs - FirstByOther.AckMs} ms");
+
     public string Line() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Scenario} | {Outage.TotalSeconds:0.0} s | {SplitBrainOverlap.TotalMilliseconds:0} ms | {LostSeqs.Count} of {Acknowledged} | {HealText} | {OldLeader} -> {FinalLeader} |");
+        $"| {Scenario} | {Evidence} | {Outage.TotalSeconds:0.0} s | {SplitBrainOverlap.TotalMilliseconds:0} ms | {LateText} | " +
+        $"{Haproxy.Text} | {Direct.Text} | {Local.Text} | {HealText} | {OldLeader} -> {FinalLeader} |");
 }

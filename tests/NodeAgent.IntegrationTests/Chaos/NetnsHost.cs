@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using NodeAgent.IntegrationTests.Fixtures;
 
 namespace NodeAgent.IntegrationTests.Chaos;
@@ -23,6 +24,23 @@ public sealed class NetnsHost(string name, string ns, string address)
     /// <summary>Runs a short command inside this namespace; throws with its output if it fails.</summary>
     public Task<string> RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken = default) =>
         CommandRunner.RunAsync(Ip.Path, ["netns", "exec", Namespace, program, .. arguments], null, cancellationToken);
+
+    /// <summary>True if a TCP connection from inside this namespace to <paramref name="address"/>:<paramref name="port"/> opens within 1 s.</summary>
+    public async Task<bool> CanConnectAsync(string address, int port, CancellationToken cancellationToken = default)
+    {
+        var timeout = RequiredBinary.Require("/usr/bin/timeout", "coreutils");
+        var bash = RequiredBinary.Require("/usr/bin/bash", "bash");
+        try
+        {
+            await RunAsync(timeout, ["1", bash, "-c", "exec 3<>\"/dev/tcp/$0/$1\"", address, port.ToString(CultureInfo.InvariantCulture)], cancellationToken);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // Refused, unreachable, or dropped until the timeout.
+            return false;
+        }
+    }
 
     /// <summary>Full partition: the host's only link goes down (its processes keep running).</summary>
     public Task LinkDownAsync() => Ip.RunAsync(["-n", Namespace, "link", "set", "eth0", "down"]);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Npgsql;
 using NodeAgent.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
 
@@ -21,38 +20,45 @@ public sealed class FrozenLeaderTests(ITestOutputHelper output)
             var leader = await cluster.WaitForHealthyAsync();
             await leader.ScalarAsync("CREATE TABLE frozen (n int)");
 
+            var agentPid = leader.AgentPid ?? throw new InvalidOperationException($"agent {leader.Name} is not running");
             leader.Freeze();
             var clock = Stopwatch.StartNew();
+            await Poll.UntilAsync(() => ProcFs.Stat(agentPid)?.State == 'T', TimeSpan.FromSeconds(5), $"agent {leader.Name} ({agentPid}) to be stopped (state T)");
+
+            // Observe until the successor acknowledged a write; judge afterwards, never inside the poll (whose
+            // exceptions mean "not yet"): every write the frozen leader acknowledged is kept.
+            var writes = new List<NodeAck>();
             TimeSpan? fenced = null;
+            long? lockMovedMs = null;
             AgentNode? successor = null;
             await Poll.UntilAsync(
                 async () =>
                 {
-                    if (fenced is null && !await AcceptsWriteAsync(leader))
+                    if (!await ProbeAsync(leader, clock, writes))
                     {
-                        fenced = clock.Elapsed;
-                    }
-                    var name = await cluster.LeaderNameAsync();
-                    if (name is not null && name != leader.Name)
-                    {
-                        successor = cluster.Node(name);
-                        // No split brain: the frozen leader's postgres refused writes before the lock moved.
-                        Assert.True(fenced is not null || !await AcceptsWriteAsync(leader),
-                            $"{leader.Name} still accepted writes when {name} took the lock");
                         fenced ??= clock.Elapsed;
-                        return true;
                     }
-                    return false;
+                    if (successor is null && await cluster.LeaderNameAsync() is { } name && name != leader.Name)
+                    {
+                        lockMovedMs = clock.ElapsedMilliseconds;
+                        successor = cluster.Node(name);
+                        // The moment the lock moved is the one that matters: look at the frozen leader again at once.
+                        if (!await ProbeAsync(leader, clock, writes))
+                        {
+                            fenced ??= clock.Elapsed;
+                        }
+                    }
+                    return successor is not null && await ProbeAsync(successor, clock, writes);
                 },
                 AgentCluster.Patience,
-                $"a replica to take the lock from frozen {leader.Name}");
-            var tookOver = clock.Elapsed;
+                $"a replica to take the lock from frozen {leader.Name} and accept a write");
+            WriteOverlap.AssertNoneAfter(writes, leader.Name, lockMovedMs!.Value, $"{successor!.Name} took the lock");
+            var tookOver = TimeSpan.FromMilliseconds(lockMovedMs.Value);
             output.WriteLine($"{leader.Name} frozen: writes refused after {fenced!.Value.TotalSeconds:0.0} s, {successor!.Name} took the lock after {tookOver.TotalSeconds:0.0} s");
             Assert.True(fenced < TimeSpan.FromSeconds(AgentConfigYaml.Ttl), $"writes still accepted {fenced.Value.TotalSeconds:0.0} s into the freeze");
             // The lease was last renewed up to one loop_wait before the freeze: allow that and a little more.
             Assert.True(tookOver >= TimeSpan.FromSeconds(AgentConfigYaml.Ttl - (2 * AgentConfigYaml.LoopWait)),
                 $"{successor.Name} took the lock after {tookOver.TotalSeconds:0.0} s, before the frozen leader's lease (ttl {AgentConfigYaml.Ttl} s) could expire");
-            await Poll.UntilAsync(async () => !await successor.IsInRecoveryAsync(), AgentCluster.Patience, $"{successor.Name} to be promoted");
             await successor.ScalarAsync("INSERT INTO frozen VALUES (1)");
 
             leader.Thaw();
@@ -65,16 +71,15 @@ public sealed class FrozenLeaderTests(ITestOutputHelper output)
         });
     }
 
-    private static async Task<bool> AcceptsWriteAsync(AgentNode node)
+    /// <summary>One write to <paramref name="node"/>; an acknowledged one is recorded with its send and ack time.</summary>
+    private static async Task<bool> ProbeAsync(AgentNode node, Stopwatch clock, List<NodeAck> writes)
     {
-        try
-        {
-            await node.ScalarAsync("INSERT INTO frozen VALUES (0)");
-            return true;
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        var start = clock.ElapsedMilliseconds;
+        if (!await node.AcceptsWriteAsync("frozen"))
         {
             return false;
         }
+        writes.Add(new NodeAck(node.Name, "probe", start, clock.ElapsedMilliseconds));
+        return true;
     }
 }

@@ -1,0 +1,37 @@
+namespace NodeAgent.IntegrationTests.Chaos;
+
+/// <summary>
+/// What the design promises for one scenario, asserted after it ran. Beyond these, every scenario asserts
+/// that no write acknowledged through HAProxy is lost, and that no write acknowledged by a node directly is
+/// lost when the leadership never moved (then the final leader's own WAL holds every commit it acknowledged).
+/// </summary>
+/// <param name="Failover">The scenario must end with another leader than it started with.</param>
+/// <param name="LeaderStays">The scenario must end with the leader it started with.</param>
+/// <param name="WritesStopWithin">
+/// The old leader must refuse a write (probed over its unix socket) within this time of the fault's start;
+/// null when it is meant to stay writable.
+/// </param>
+/// <param name="NoSplitBrain">
+/// No two nodes acknowledge writes at once: no 100 ms round with acknowledgements by two nodes, and none by the
+/// old leader after another node's first. False where the design cannot promise it (measured and reported).
+/// </param>
+internal sealed record ScenarioPromise(bool Failover, bool LeaderStays, TimeSpan? WritesStopWithin, bool NoSplitBrain)
+{
+    /// <summary>The lease's ttl and a few seconds: a leader cut off must stop writing before another can be promoted.</summary>
+    public static readonly TimeSpan LeaseAndMargin = TimeSpan.FromSeconds(ChaosAgentConfig.Ttl + 5);
+
+    /// <summary>The leader is cut off, frozen or fenced; a replica takes over.</summary>
+    public static ScenarioPromise FailoverAway => new(Failover: true, LeaderStays: false, LeaseAndMargin, NoSplitBrain: true);
+
+    /// <summary>The leader cannot keep its lock but may win it back (etcd outage, a node back within its lease).</summary>
+    public static ScenarioPromise LeaderStopsWriting => new(Failover: false, LeaderStays: false, LeaseAndMargin, NoSplitBrain: true);
+
+    /// <summary>
+    /// Every process of the leader's node is frozen past its lease: a replica takes over, and the old node must
+    /// refuse writes once thawed; what it acknowledges meanwhile is measured, not promised.
+    /// </summary>
+    public static ScenarioPromise FrozenPast(TimeSpan hold) => new(Failover: true, LeaderStays: false, hold + LeaseAndMargin, NoSplitBrain: false);
+
+    /// <summary>The leader is not touched: it stays leader and writable throughout.</summary>
+    public static ScenarioPromise LeaderUntouched => new(Failover: false, LeaderStays: true, WritesStopWithin: null, NoSplitBrain: true);
+}
