@@ -64,7 +64,7 @@ internal sealed partial class AgentCommandSink
     /// <summary>400 with "key: what is wrong" when <paramref name="config"/> breaks a rule; null when it may be stored.</summary>
     private ApiCommandResult? Refusal(JsonObject config, JsonObject? previous)
     {
-        var result = DynamicConfigValidator.Validate(config, previous);
+        var result = DynamicConfigValidator.ValidateChange(config, previous);
         if (!result.IsValid)
         {
             LogConfigRefused(logger, result.ErrorText);

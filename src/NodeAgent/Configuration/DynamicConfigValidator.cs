@@ -29,6 +29,32 @@ public static class DynamicConfigValidator
         return new DynamicConfigValidationResult(problems.HasErrors ? null : parsed, problems.Items);
     }
 
+    /// <summary>
+    /// A change to the stored config (PUT/PATCH /config, edit-config): only the errors the change brings in refuse it.
+    /// Errors the stored config already had (written by another tool) are reported as warnings, so an operator can
+    /// still pause such a cluster or fix one key at a time.
+    /// </summary>
+    public static DynamicConfigValidationResult ValidateChange(JsonObject config, JsonObject? stored)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var problems = new ConfigProblems();
+        var parsed = Check(new ConfigSection(config, "", problems), ChangedKeys(config, stored));
+        if (!problems.HasErrors)
+        {
+            return new DynamicConfigValidationResult(parsed, problems.Items);
+        }
+
+        var before = stored is null ? [] : Validate(stored).Errors.Select(e => (e.Path, e.Message)).ToHashSet();
+        if (problems.Items.Any(p => p.Severity == ConfigSeverity.Error && !before.Contains((p.Path, p.Message))))
+        {
+            return new DynamicConfigValidationResult(null, problems.Items);
+        }
+
+        return new DynamicConfigValidationResult(parsed, [.. problems.Items.Select(p => p.Severity == ConfigSeverity.Error
+            ? p with { Severity = ConfigSeverity.Warning, Message = $"{p.Message} (already so in the stored config)" }
+            : p)]);
+    }
+
     /// <summary>Maps <paramref name="s"/> and records every problem with its full path in the section's problems.</summary>
     internal static DynamicConfig Check(ConfigSection s, IReadOnlySet<string>? changed = null)
     {

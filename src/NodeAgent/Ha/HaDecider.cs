@@ -409,7 +409,7 @@ public static partial class HaDecider
                 steps.Add(new WriteHistory(timeline));
             }
 
-            if (o.Dynamic.Postgresql.UseSlots)
+            if (o.Dynamic.Postgresql.UseSlots && o.Postgres.IsAcceptingConnections)
             {
                 steps.Add(new SyncSlots(DesiredSlots(o)));
             }
@@ -553,7 +553,14 @@ public static partial class HaDecider
 
     private static bool HoldsLock(Observation o) => o.Cluster?.Leader?.Name == o.Me;
 
-    private static bool AcceptsWrites(PostgresObservation pg) => pg.IsRunning && pg.IsInRecovery == false;
+    /// <summary>
+    /// Writable, or may be: a primary that stopped answering (postmaster.pid says ready, pg_control says in production, the
+    /// status query timed out) still holds its clients' sessions. Treated as a primary, it keeps the lock and the fence
+    /// fed, and is demoted rather than promoted again when the lock goes.
+    /// </summary>
+    private static bool AcceptsWrites(PostgresObservation pg) =>
+        pg.IsRunning && (pg.IsInRecovery == false
+            || pg is { IsInRecovery: null, IsAcceptingConnections: false, StartingSince: null, ClusterState: "in production" });
 
     private static bool NoFailover(AgentConfig config) =>
         config.Tags.TryGetValue("nofailover", out var v) && v is true or "true" or "True";

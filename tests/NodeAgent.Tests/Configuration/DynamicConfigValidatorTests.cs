@@ -90,6 +90,22 @@ public sealed class DynamicConfigValidatorTests
     }
 
     [Fact]
+    public void A_change_is_refused_only_for_the_errors_it_brings_in()
+    {
+        // Another tool stored a config that breaks the timer rule: pausing must still be possible.
+        var broken = Patched("""{"ttl":25}""");
+        var pause = JsonMergePatch.Apply(broken, JsonNode.Parse("""{"pause":true}""")!.AsObject());
+
+        var paused = DynamicConfigValidator.ValidateChange(pause, broken);
+        Assert.True(paused.IsValid);
+        Assert.Contains(paused.Warnings, w => w.Path == "retry_timeout" && w.Message.EndsWith("(already so in the stored config)", StringComparison.Ordinal));
+
+        var worse = JsonMergePatch.Apply(broken, JsonNode.Parse("""{"loop_wait":0}""")!.AsObject());
+        Assert.False(DynamicConfigValidator.ValidateChange(worse, broken).IsValid);
+        Assert.False(DynamicConfigValidator.ValidateChange(Patched("""{"ttl":5}"""), SeedDcs()).IsValid);
+    }
+
+    [Fact]
     public void Several_errors_are_all_reported_on_one_line()
     {
         var result = DynamicConfigValidator.Validate(Patched("""{"pause":"maybe","ttl":5}"""), SeedDcs());

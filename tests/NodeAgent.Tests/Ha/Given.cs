@@ -68,6 +68,9 @@ internal static class Given
         ClusterState = "in archive recovery",
     };
 
+    /// <summary>A primary whose status query timed out: what pg_control and postmaster.pid say is all that is known.</summary>
+    public static PostgresObservation PostgresHungPrimary() => PostgresRunningAsPrimary() with { IsAcceptingConnections = false, IsInRecovery = null, WalPosition = null };
+
     public static PostgresObservation ReplicaLaggingBy(ulong bytes) => PostgresRunningAsReplica(lsn: LeaderLsn - bytes);
 
     public static PostgresObservation PostgresStarting() => PostgresRunningAsReplica() with { IsAcceptingConnections = false, IsInRecovery = null };

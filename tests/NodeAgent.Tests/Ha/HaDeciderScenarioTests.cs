@@ -139,6 +139,20 @@ public sealed class HaDeciderScenarioTests
             "DCS is not accessible",
             []),
 
+        // A primary that stopped answering is still a primary: never promoted again, demoted when the lock goes
+        ["lock holder whose primary hangs keeps the lock and feeds the fence"] = new(
+            Observe("u4", ClusterWithLeader("u4", "u5"), PostgresHungPrimary()),
+            "no action. I am (u4), the leader with the lock",
+            [typeof(UpdateLock), typeof(KeepaliveWatchdog), typeof(TouchMember)]),
+        ["hung primary without the lock is demoted"] = new(
+            Observe("u4", ClusterWithLeader("u5", "u4"), PostgresHungPrimary()),
+            "demoting self because I do not have the lock and I was a leader",
+            [typeof(Demote), typeof(TouchMember)]),
+        ["hung primary stops when the lease runs out with the DCS down"] = new(
+            Observe("u4", null, PostgresHungPrimary()) with { BelievesHoldsLock = true, LockTimeLeft = TimeSpan.Zero },
+            "stopped accepting writes: the leader lock could not be renewed before its lease runs out",
+            [typeof(Demote)]),
+
         // Issue 10: stall safety
         ["leader whose lock is nearly expired stops writes first"] = new(
             Observe("u4", ClusterWithLeader("u4", "u5"), PostgresRunningAsPrimary()) with { LockTimeLeft = TimeSpan.Zero },

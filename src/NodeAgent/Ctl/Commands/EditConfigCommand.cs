@@ -110,7 +110,7 @@ internal static class EditConfigCommand
     /// </summary>
     private static void RefuseInvalid(CtlContext ctx, JsonObject changed, JsonObject original, bool quiet)
     {
-        var result = DynamicConfigValidator.Validate(changed, original);
+        var result = DynamicConfigValidator.ValidateChange(changed, original);
         if (!result.IsValid)
         {
             throw new CtlException($"Invalid configuration, nothing written: {result.ErrorText}");
