@@ -138,6 +138,23 @@ internal sealed class HaSimulation : IPeerStatusClient
             return false;
         }
 
+        SimNode? first = null;
+        var count = 0;
+        foreach (var node in _nodes)
+        {
+            if (node.Postgres.AcceptsWrites)
+            {
+                first ??= node;
+                count++;
+            }
+        }
+
+        // The usual instant: nobody writable, or one writable node that holds the key (or nobody does), without allocating.
+        if (count == 0 || (count == 1 && (Store.CurrentLeader() is not { } holder || holder.Name == first!.Name)))
+        {
+            return true;
+        }
+
         var writable = _nodes.Where(n => n.Postgres.AcceptsWrites).ToList();
         if (writable.Count > 1)
         {
@@ -168,7 +185,8 @@ internal sealed class HaSimulation : IPeerStatusClient
         edited["ttl"] = ttl;
         edited["loop_wait"] = loopWait;
         edited["retry_timeout"] = retryTimeout;
-        Store.SetConfig(edited);
+        // Through text, as etcd stores it: the parser reads numbers from JSON, not from boxed ints.
+        Store.SetConfig(JsonNode.Parse(edited.ToJsonString())!.AsObject());
         MaxTtl = Math.Max(MaxTtl, ttl);
         Log($"CONFIG EDIT ttl {ttl} loop_wait {loopWait} retry_timeout {retryTimeout}");
     }
@@ -212,7 +230,8 @@ internal sealed class HaSimulation : IPeerStatusClient
         }
 
         Log($"seed {_seed}: {count} nodes, {Profile} profile, clock rates {string.Join(",", _nodes.Select(n => n.Clock.Rate.ToString("F4", CultureInfo.InvariantCulture)))}, watchdog devices on {string.Join(",", _nodes.Where(n => n.Device is not null).Select(n => n.Name))}");
-        var plan = new FaultPlan(this, _nodes, Scheduler.Now + SimScheduler.Ticks(WarmupSeconds));
+        // A fast cluster has bootstrapped and cloned its replicas well within 15 s; simulating more idle cycles costs time.
+        var plan = new FaultPlan(this, _nodes, Scheduler.Now + SimScheduler.Ticks(Math.Max(15, WarmupSeconds * Profile.Scale)));
         var healed = plan.Schedule();
         var ttl = Math.Max(Profile.Ttl, plan.MaxTtl);
 
