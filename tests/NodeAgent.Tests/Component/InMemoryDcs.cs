@@ -7,16 +7,18 @@ namespace NodeAgent.Tests.Component;
 /// <summary>
 /// The etcd keys of one cluster in memory, with leases that expire when the fake clock passes their ttl.
 /// Shared by every node's <see cref="InMemoryDcs"/>. Records who wrote the leader key, for fencing asserts.
+/// Each lease has the TTL it was granted with, as in etcd: a keepalive extends it by that TTL, not by a store-wide one.
 /// </summary>
 internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 30)
 {
-    /// <summary>The TTL of every lease this store grants.</summary>
+    /// <summary>The TTL a lease gets when the grant names none.</summary>
     public int LeaseTtl => ttlSeconds;
 
-    private readonly Dictionary<long, long> _leaseExpiry = [];
+    private readonly Dictionary<long, (long Expiry, int Ttl)> _leaseExpiry = [];
     private readonly Dictionary<string, Member> _members = [];
     private long _revision = 1;
     private long _nextLease = 100;
+    private long _nextExpiry;
 
     public bool Available { get; set; } = true;
     public string? Initialize { get; set; }
@@ -28,24 +30,31 @@ internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 3
     public IReadOnlyList<TimelineHistoryEntry> History { get; private set; } = [];
     public List<(string Node, string Op)> LeaderWrites { get; } = [];
 
-    public long GrantLease()
+    public long GrantLease(int? ttl = null)
     {
         var id = ++_nextLease;
-        _leaseExpiry[id] = time.GetTimestamp() + TimeSpan.FromSeconds(ttlSeconds).Ticks;
+        var seconds = ttl ?? ttlSeconds;
+        var expiry = time.GetTimestamp() + TimeSpan.FromSeconds(seconds).Ticks;
+        _leaseExpiry[id] = (expiry, seconds);
+        _nextExpiry = Math.Min(_nextExpiry, expiry);
         return id;
     }
 
+    /// <summary>Extends the lease by its own TTL; false when it has expired (or never existed).</summary>
     public bool KeepAlive(long lease)
     {
         Expire();
-        if (!_leaseExpiry.ContainsKey(lease))
+        if (!_leaseExpiry.TryGetValue(lease, out var current))
         {
             return false;
         }
 
-        _leaseExpiry[lease] = time.GetTimestamp() + TimeSpan.FromSeconds(ttlSeconds).Ticks;
+        _leaseExpiry[lease] = (time.GetTimestamp() + TimeSpan.FromSeconds(current.Ttl).Ticks, current.Ttl);
         return true;
     }
+
+    /// <summary>The TTL the lease was granted with; null when it is gone.</summary>
+    public int? TtlOf(long lease) => _leaseExpiry.TryGetValue(lease, out var l) ? l.Ttl : null;
 
     public void Check()
     {
@@ -97,8 +106,25 @@ internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 3
         }
     }
 
+    /// <summary>
+    /// Etcd3Dcs's move of the leader key to a new lease: a txn comparing value == name and lease == the old lease, then a
+    /// put under the new one. False (nothing written) when the key is not ours under the old lease, or the new lease is gone.
+    /// </summary>
+    public bool MoveLeader(string name, long oldLease, long newLease)
+    {
+        LeaderWrites.Add((name, "move"));
+        Expire();
+        if (Leader is not { } leader || leader.Name != name || leader.Lease != oldLease || !_leaseExpiry.ContainsKey(newLease))
+        {
+            return false;
+        }
+
+        Leader = new LeaderKey(name, ++_revision, newLease);
+        return true;
+    }
+
     /// <summary>Timestamp at which the lease expires unless kept alive; null when it is gone.</summary>
-    public long? LeaseExpiry(long lease) => _leaseExpiry.TryGetValue(lease, out var expiry) ? expiry : null;
+    public long? LeaseExpiry(long lease) => _leaseExpiry.TryGetValue(lease, out var l) ? l.Expiry : null;
 
     /// <summary>The leader key as etcd would show it now, with expired leases dropped.</summary>
     public LeaderKey? CurrentLeader()
@@ -133,8 +159,25 @@ internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 3
 
     private void Expire()
     {
+        // The simulation checks after every event: most checks find nothing due, so skip them without allocating.
         var now = time.GetTimestamp();
-        foreach (var (lease, expiry) in _leaseExpiry.ToList())
+        if (now < _nextExpiry)
+        {
+            return;
+        }
+
+        _nextExpiry = long.MaxValue;
+        foreach (var (_, (expiry, _)) in _leaseExpiry)
+        {
+            _nextExpiry = Math.Min(_nextExpiry, expiry);
+        }
+
+        if (now < _nextExpiry)
+        {
+            return;
+        }
+
+        foreach (var (lease, (expiry, _)) in _leaseExpiry.ToList())
         {
             if (now >= expiry)
             {
@@ -178,9 +221,9 @@ internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeP
     }
     public long LastContactTimestamp { get; private set; }
 
-    public int LeaseTtl => store.LeaseTtl;
+    public int LeaseTtl => store.TtlOf(_lease) ?? store.LeaseTtl;
 
-    /// <summary>The store grants one fixed TTL: component tests do not edit it.</summary>
+    /// <summary>Component tests do not edit ttl: every lease here has the store's default TTL, which LeaseTtl reports.</summary>
     public void ApplyTimings(int ttl, int retryTimeout)
     {
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodeAgent.Api.Status;
 using NodeAgent.Cluster;
@@ -17,6 +18,15 @@ internal sealed record SimOptions
 {
     /// <summary>Mutation switch: leader renewal re-puts the key unconditionally (Patroni 3.0.2's _update_leader).</summary>
     public bool UnconditionalLeaderPut { get; init; }
+
+    /// <summary>
+    /// Mutation switch: the etcd client keeps its first lease TTL whatever the config says, while the agent times its
+    /// lease by the ttl in force (the product before 5f4db2e).
+    /// </summary>
+    public bool LeaseIgnoresTtlEdits { get; init; }
+
+    /// <summary>The timers to start with; null: the seed chooses (<see cref="SimProfile.ForSeed"/>).</summary>
+    public SimProfile? Profile { get; init; }
 }
 
 internal sealed record SimResult(int Seed, string? Failure, long Events, IReadOnlyList<string> Trace)
@@ -30,13 +40,11 @@ internal sealed record SimResult(int Seed, string? Failure, long Events, IReadOn
 /// <summary>
 /// A 3-5 node cluster of real <see cref="HaLoop"/>/<see cref="HaPlanExecutor"/>/<see cref="HaDecider"/> instances on
 /// simulated etcd, postgres, fence and clock, under a fault schedule drawn from one seed. Safety is checked after
-/// every event (never two writable postgres at the same instant); liveness once, 3*ttl after the last fault healed
-/// (exactly one writable postgres, and it holds the leader key).
+/// every event (never two writable postgres at the same instant, and none writable while another node holds the
+/// leader key); liveness once, 3*ttl after the last fault healed (exactly one writable postgres, and it holds the key).
 /// </summary>
 internal sealed class HaSimulation : IPeerStatusClient
 {
-    public const int Ttl = 30;
-    public const int LoopWait = 10;
     private const double WarmupSeconds = 25;
 
     private readonly Random _random;
@@ -52,17 +60,23 @@ internal sealed class HaSimulation : IPeerStatusClient
         _seed = seed;
         _random = new Random(seed);
         _options = options;
+        Profile = options.Profile ?? SimProfile.ForSeed(seed);
+        MaxTtl = Profile.Ttl;
         var clock = new FakeTimeProvider();
         Scheduler = new SimScheduler(clock, trace);
-        Store = new InMemoryDcsStore(clock, Ttl);
+        Store = new InMemoryDcsStore(clock, Profile.Ttl);
         Network = new SimNetwork(this);
     }
+
+    public SimProfile Profile { get; }
+
+    /// <summary>The largest ttl in force during the run: how long leases left behind by a fault can live.</summary>
+    public int MaxTtl { get; private set; }
 
     public SimScheduler Scheduler { get; }
     public InMemoryDcsStore Store { get; }
     public SimNetwork Network { get; }
     public long EtcdDownUntil { get; private set; }
-    public const double RetryTimeoutSeconds = 10;
 
     /// <summary>Runs one schedule on a fresh thread of its own (see <see cref="RunOnCurrentThread"/>).</summary>
     public static SimResult Run(int seed, SimOptions? options = null, bool trace = false)
@@ -112,12 +126,33 @@ internal sealed class HaSimulation : IPeerStatusClient
         action();
     }
 
-    /// <summary>The safety invariant: at no simulated instant do two postgres accept writes.</summary>
+    /// <summary>
+    /// The safety invariants: at no simulated instant do two postgres accept writes; and no postgres accepts writes
+    /// while another node holds the leader key (its own lease must have let it stop before that lease could expire
+    /// and the key pass on, so this fires before the split brain it leads to).
+    /// </summary>
     public bool CheckSafety()
     {
         if (_failure is not null)
         {
             return false;
+        }
+
+        SimNode? first = null;
+        var count = 0;
+        foreach (var node in _nodes)
+        {
+            if (node.Postgres.AcceptsWrites)
+            {
+                first ??= node;
+                count++;
+            }
+        }
+
+        // The usual instant: nobody writable, or one writable node that holds the key (or nobody does), without allocating.
+        if (count == 0 || (count == 1 && (Store.CurrentLeader() is not { } holder || holder.Name == first!.Name)))
+        {
+            return true;
         }
 
         var writable = _nodes.Where(n => n.Postgres.AcceptsWrites).ToList();
@@ -127,8 +162,33 @@ internal sealed class HaSimulation : IPeerStatusClient
                 $"SPLIT BRAIN at {Scheduler.Seconds(Scheduler.Now):F3}s: {string.Join(", ", writable.Select(n => $"{n.Name} ({n.Postgres.State})"))} accept writes; leader key {Store.Leader?.Name ?? "none"}");
             Log($"{_failure}");
         }
+        else if (writable.Count == 1 && Store.CurrentLeader() is { } key && key.Name != writable[0].Name)
+        {
+            _failure = string.Create(CultureInfo.InvariantCulture,
+                $"LEASE VIOLATION at {Scheduler.Seconds(Scheduler.Now):F3}s: {writable[0].Name} ({writable[0].Postgres.State}) accepts writes while {key.Name} holds the leader key (lease {key.Lease}, ttl {Store.TtlOf(key.Lease)})");
+            Log($"{_failure}");
+        }
 
         return _failure is null;
+    }
+
+    /// <summary>An operator's edit of the config key's timers (agentctl edit-config); lost while etcd is down.</summary>
+    public void EditTimings(int ttl, int loopWait, int retryTimeout)
+    {
+        if (Scheduler.Now < EtcdDownUntil || Store.Config is not { } current)
+        {
+            Log($"CONFIG EDIT ttl {ttl} loop_wait {loopWait} retry_timeout {retryTimeout} not written (etcd down or no config yet)");
+            return;
+        }
+
+        var edited = current.DeepClone().AsObject();
+        edited["ttl"] = ttl;
+        edited["loop_wait"] = loopWait;
+        edited["retry_timeout"] = retryTimeout;
+        // Through text, as etcd stores it: the parser reads numbers from JSON, not from boxed ints.
+        Store.SetConfig(JsonNode.Parse(edited.ToJsonString())!.AsObject());
+        MaxTtl = Math.Max(MaxTtl, ttl);
+        Log($"CONFIG EDIT ttl {ttl} loop_wait {loopWait} retry_timeout {retryTimeout}");
     }
 
     public void CrashMachine(SimNode node, string why)
@@ -156,9 +216,12 @@ internal sealed class HaSimulation : IPeerStatusClient
     private void Execute()
     {
         var count = _random.Next(100) switch { < 60 => 3, < 85 => 4, _ => 5 };
+        var drift = Chance(0.5);
         for (var i = 1; i <= count; i++)
         {
-            var node = new SimNode { Name = $"n{i}", Config = Config(i) };
+            // Crystal drift: each machine's monotonic clock runs 0.1 % to 1 % fast or slow.
+            var rate = drift ? 1 + ((Chance(0.5) ? 1 : -1) * Uniform(0.001, 0.01)) : 1;
+            var node = new SimNode { Name = $"n{i}", Config = Config(i), Clock = new NodeClock(Scheduler.Clock, rate) };
             node.Postgres = new SimPostgres(this, node);
             node.Device = Chance(0.3) ? new SimWatchdogDevice(this, node) : null;
             _nodes.Add(node);
@@ -166,23 +229,26 @@ internal sealed class HaSimulation : IPeerStatusClient
             Scheduler.After(start, () => BootAgent(node));
         }
 
-        Log($"seed {_seed}: {count} nodes, watchdog devices on {string.Join(",", _nodes.Where(n => n.Device is not null).Select(n => n.Name))}");
-        var healed = new FaultPlan(this, _nodes, Scheduler.Now + SimScheduler.Ticks(WarmupSeconds)).Schedule();
+        Log($"seed {_seed}: {count} nodes, {Profile} profile, clock rates {string.Join(",", _nodes.Select(n => n.Clock.Rate.ToString("F4", CultureInfo.InvariantCulture)))}, watchdog devices on {string.Join(",", _nodes.Where(n => n.Device is not null).Select(n => n.Name))}");
+        // A fast cluster has bootstrapped and cloned its replicas well within 15 s; simulating more idle cycles costs time.
+        var plan = new FaultPlan(this, _nodes, Scheduler.Now + SimScheduler.Ticks(Math.Max(15, WarmupSeconds * Profile.Scale)));
+        var healed = plan.Schedule();
+        var ttl = Math.Max(Profile.Ttl, plan.MaxTtl);
 
         // Everything a fault left in flight (frozen answers, slow calls, leases, fence deadlines) has played out a
         // ttl after the heal; from then on the run ends as soon as there is a single leader, or fails at 3*ttl.
-        if (!Scheduler.RunUntil(healed + SimScheduler.Ticks(Ttl), CheckSafety) || SingleLeader())
+        if (!Scheduler.RunUntil(healed + SimScheduler.Ticks(ttl), CheckSafety) || SingleLeader())
         {
             return;
         }
 
         var led = false;
-        Scheduler.RunUntil(healed + SimScheduler.Ticks(3 * Ttl), () => CheckSafety() && !(led = SingleLeader()));
+        Scheduler.RunUntil(healed + SimScheduler.Ticks(3 * ttl), () => CheckSafety() && !(led = SingleLeader()));
         if (_failure is null && !led)
         {
             var writable = _nodes.Where(n => n.Postgres.AcceptsWrites).Select(n => n.Name).ToList();
             _failure = string.Create(CultureInfo.InvariantCulture,
-                $"NO SINGLE LEADER {3 * Ttl}s after the faults healed: writable [{string.Join(",", writable)}], leader key {Store.CurrentLeader()?.Name ?? "none"}; {string.Join("; ", _nodes.Select(n => $"{n.Name} {(n.AgentUp ? "up" : "down")} {n.Postgres.State}"))}");
+                $"NO SINGLE LEADER {3 * ttl}s after the faults healed: writable [{string.Join(",", writable)}], leader key {Store.CurrentLeader()?.Name ?? "none"}; {string.Join("; ", _nodes.Select(n => $"{n.Name} {(n.AgentUp ? "up" : "down")} {n.Postgres.State}"))}");
             Log($"{_failure}");
         }
     }
@@ -217,21 +283,24 @@ internal sealed class HaSimulation : IPeerStatusClient
         node.Generation++;
         node.AgentUp = true;
         node.PausedUntil = 0;
-        var dcs = new SimDcs(this, node) { UnconditionalLeaderPut = _options.UnconditionalLeaderPut };
+        // The agent, its fence and its watchdog facade read this machine's clock; etcd counts leases down on its own.
+        var clock = node.Clock;
+        var lease = new LeaseClock(clock);
+        var dcs = new SimDcs(this, node, node.Config.Bootstrap.Dcs, lease, _options);
         var fence = new SimFence(this, node);
         var device = new WatchdogFacade(new WatchdogOptions(WatchdogPolicy.Automatic, "/dev/sim-watchdog", 5),
-            node.Device ?? (IWatchdogDevice)new FakeWatchdogDevice { Exists = false }, Scheduler.Clock, NullLogger<WatchdogFacade>.Instance);
+            node.Device ?? (IWatchdogDevice)new FakeWatchdogDevice { Exists = false }, clock, NullLogger<WatchdogFacade>.Instance);
         var watchdog = new WatchdogSet(device, fence);
         var board = new StatusBoard();
-        var lease = new LeaseClock(Scheduler.Clock);
         var pg = new SimPostgresPort(node.Postgres, this);
-        var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lease, Scheduler.Clock, NullLogger<HaPlanExecutor>.Instance);
-        node.Loop = new HaLoop(node.Config, dcs, pg, watchdog, this, executor, lease, board, Scheduler.Clock, NullLogger<HaLoop>.Instance, Resolve);
+        var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lease, clock, NullLogger<HaPlanExecutor>.Instance);
+        node.Loop = new HaLoop(node.Config, dcs, pg, watchdog, this, executor, lease, board, clock, NullLogger<HaLoop>.Instance, Resolve);
+        node.Lease = lease;
         node.Fence = fence;
-        node.NextRun = Scheduler.Now;
+        node.NextRun = clock.GetTimestamp();
         Log($"{node.Name}: agent started (incarnation {node.Generation}), postgres {node.Postgres.State}");
         var generation = node.Generation;
-        Scheduler.At(node.NextRun, () => Deliver(node, generation, () => StartCycle(node, generation)));
+        Scheduler.At(Scheduler.Now, () => Deliver(node, generation, () => StartCycle(node, generation)));
     }
 
     public void KillAgent(SimNode node)
@@ -276,6 +345,7 @@ internal sealed class HaSimulation : IPeerStatusClient
         node.Fence?.AgentDied();
         node.Fence = null;
         node.Loop = null;
+        node.Lease = null;
     }
 
     private void RebootMachine(SimNode node, int token)
@@ -290,9 +360,14 @@ internal sealed class HaSimulation : IPeerStatusClient
         BootAgent(node);
     }
 
-    /// <summary>One HA cycle, then the next at next_run += loop_wait (at once when that already passed), as HaLoop.RunAsync does.</summary>
+    /// <summary>
+    /// One HA cycle, then the next as HaLoop.RunAsync schedules it, on the machine's clock: next_run += loop_wait (at once
+    /// when that already passed); sooner for a lock holder (within a second after failed DCS calls, at its demotion
+    /// deadline at the latest) and every second while postgres runs without answering.
+    /// </summary>
     private void StartCycle(SimNode node, int generation)
     {
+        node.DcsFailed = false;
         var task = node.Loop!.RunCycleAsync(CancellationToken.None);
         if (task.IsCompleted)
         {
@@ -312,10 +387,7 @@ internal sealed class HaSimulation : IPeerStatusClient
             return;
         }
 
-        {
-            Log($"{node.Name}: {(cycle.IsFaulted ? "cycle failed: " + cycle.Exception!.InnerException!.Message : cycle.Result.Reason)} [pg {node.Postgres.State}]");
-        }
-
+        Log($"{node.Name}: {(cycle.IsFaulted ? "cycle failed: " + cycle.Exception!.InnerException!.Message : cycle.Result.Reason)} [pg {node.Postgres.State}]");
         if (node.Loop!.ExitReason is { } exit)
         {
             Log($"{node.Name}: agent exits: {exit}");
@@ -323,13 +395,36 @@ internal sealed class HaSimulation : IPeerStatusClient
             return;
         }
 
+        var now = node.Clock.GetTimestamp();
         node.NextRun += SimScheduler.Ticks(node.Loop.Dynamic.LoopWait);
-        if (node.NextRun <= Scheduler.Now)
+        if (node.NextRun <= now)
         {
-            node.NextRun = Scheduler.Now;
+            node.NextRun = now;
+        }
+        else if (EarlyNap(node) is { } nap && now + SimScheduler.Ticks(nap) < node.NextRun)
+        {
+            // An early wake-up: RunAsync counts the next loop_wait from it.
+            node.NextRun = now + SimScheduler.Ticks(nap);
         }
 
-        Scheduler.At(node.NextRun, () => Deliver(node, generation, () => StartCycle(node, generation)));
+        Scheduler.At(node.Clock.ToShared(node.NextRun), () => Deliver(node, generation, () => StartCycle(node, generation)));
+    }
+
+    /// <summary>HaLoop.RenewRetryNap and the 1 s look at a postgres that runs but does not answer yet, in seconds.</summary>
+    private static double? EarlyNap(SimNode node)
+    {
+        double? nap = null;
+        if (node.Lease?.TimeLeft is { } left && left > TimeSpan.Zero)
+        {
+            nap = node.DcsFailed && left.TotalSeconds > 1 ? 1 : left.TotalSeconds;
+        }
+
+        if (node.Loop?.LastPostgres is { IsRunning: true, IsAcceptingConnections: false })
+        {
+            nap = Math.Min(nap ?? 1, 1);
+        }
+
+        return nap;
     }
 
     /// <summary>The real resolver, parsed once per config revision instead of every cycle (the config key rarely changes).</summary>
@@ -344,12 +439,17 @@ internal sealed class HaSimulation : IPeerStatusClient
         return config;
     }
 
-    private static AgentConfig Config(int i) => new()
+    private AgentConfig Config(int i) => new()
     {
         Scope = "sim",
         Name = $"n{i}",
         RestApi = new RestApiConfig { ConnectAddress = $"127.0.1.{i}:8008" },
         Postgresql = new PostgresqlConfig { ConnectAddress = $"127.0.1.{i}:5432", DataDir = $"/sim/n{i}" },
-        Bootstrap = new BootstrapConfig { Dcs = new DynamicConfig { Ttl = Ttl, LoopWait = LoopWait, RetryTimeout = 10 } },
+        // The config key the bootstrap writes carries the profile's timers, or every node would fall back to the defaults.
+        Bootstrap = new BootstrapConfig
+        {
+            Dcs = new DynamicConfig { Ttl = Profile.Ttl, LoopWait = Profile.LoopWait, RetryTimeout = Profile.RetryTimeout },
+            DcsJson = new JsonObject { ["ttl"] = Profile.Ttl, ["loop_wait"] = Profile.LoopWait, ["retry_timeout"] = Profile.RetryTimeout },
+        },
     };
 }

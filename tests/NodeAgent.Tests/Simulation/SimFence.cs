@@ -7,6 +7,7 @@ namespace NodeAgent.Tests.Simulation;
 /// <see cref="IWatchdog"/> calls: armed and kicked with the lease deadline (the renewal's time plus what the lease
 /// allows), it kills postgres once that deadline passes without a newer one (checked on its 100 ms poll), and at once
 /// when the agent dies while it is armed (pipe closed). It is a separate process: a frozen agent does not freeze it.
+/// It reads the machine's monotonic clock, the one the agent's renewal timestamps come from.
 /// </summary>
 internal sealed class SimFence(HaSimulation sim, SimNode node) : IWatchdog
 {
@@ -53,13 +54,13 @@ internal sealed class SimFence(HaSimulation sim, SimNode node) : IWatchdog
     {
         sim.Scheduler.OnSimThread();
         _deadline = deadline;
-        var due = deadline.DueTimestamp(TimeSpan.TicksPerSecond) + SimScheduler.Ticks(sim.Uniform(0, PollSeconds));
+        var due = node.Clock.ToShared(deadline.DueTimestamp(TimeSpan.TicksPerSecond)) + SimScheduler.Ticks(sim.Uniform(0, PollSeconds));
         sim.Scheduler.At(Math.Max(due, sim.Scheduler.Now), Poll);
     }
 
     private void Poll()
     {
-        if (_deadline is { } deadline && sim.Scheduler.Now >= deadline.DueTimestamp(TimeSpan.TicksPerSecond) && node.Fence == this)
+        if (_deadline is { } deadline && node.Clock.GetTimestamp() >= deadline.DueTimestamp(TimeSpan.TicksPerSecond) && node.Fence == this)
         {
             _deadline = null;
             node.Postgres.Kill($"fence: the leader lock was not renewed within {deadline.ValidFor.TotalSeconds:F1} s");

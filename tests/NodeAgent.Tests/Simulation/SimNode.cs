@@ -15,6 +15,12 @@ internal sealed class SimNode
     public SimPostgres Postgres { get; set; } = null!;
     public SimWatchdogDevice? Device { get; set; }
 
+    /// <summary>This machine's clocks (drift, wall steps): the agent and its fence read it.</summary>
+    public required NodeClock Clock { get; init; }
+
+    /// <summary>The current agent's lease timing (what its DCS calls' budgets are cut to).</summary>
+    public LeaseClock? Lease { get; set; }
+
     public int Generation { get; set; }
     public bool MachineUp { get; set; } = true;
     public bool AgentUp { get; set; }
@@ -28,6 +34,12 @@ internal sealed class SimNode
     public long PartitionedUntil { get; set; }
     public long SlowUntil { get; set; }
     public long FlakyUntil { get; set; }
+
+    /// <summary>Postgres answers no SQL until then (stuck on I/O, a lock): status queries time out.</summary>
+    public long HungUntil { get; set; }
+
+    /// <summary>The last cycle's DCS calls failed: a lock holder retries within a second (HaLoop.RenewRetryNap).</summary>
+    public bool DcsFailed { get; set; }
 }
 
 /// <summary>How one DCS call goes: when etcd applies it (null: never), when the agent hears back, and whether that is an error.</summary>
@@ -39,6 +51,12 @@ internal sealed class SimNetwork(HaSimulation sim)
     public CallPlan Plan(SimNode node, double timeout)
     {
         var now = sim.Scheduler.Now;
+        if (timeout <= 0)
+        {
+            // The deadline passed before the call could be sent.
+            return new(null, 0, "context deadline exceeded");
+        }
+
         if (now < sim.EtcdDownUntil || now < node.PartitionedUntil)
         {
             // Refused at once or hanging until the client's deadline.

@@ -12,6 +12,8 @@ namespace NodeAgent.Tests.Simulation;
 /// </summary>
 internal sealed class SimPostgres(HaSimulation sim, SimNode node)
 {
+    public string Name => node.Name;
+
     private const double WalBytesPerSecond = 1000;
     private long _walTick;
     private int _epoch;
@@ -26,7 +28,41 @@ internal sealed class SimPostgres(HaSimulation sim, SimNode node)
     public string ClusterState { get; private set; } = "";
     private bool _crashed;
 
+    /// <summary>A hung postgres still counts as writable: it may carry on with the writes in flight at any moment.</summary>
     public bool AcceptsWrites => Running && !InRecovery;
+
+    /// <summary>Running, but answering no SQL (stuck on I/O or a lock): queries run into their deadline.</summary>
+    public bool Hung => Running && sim.Scheduler.Now < node.HungUntil;
+
+    /// <summary>
+    /// PostgresInstance.ObserveAsync after the status query timed out: the postmaster runs, pg_controldata tells the
+    /// rest; not accepting connections, role unknown, no WAL position, postmaster.pid says ready (not "starting").
+    /// </summary>
+    public PostgresObservation ObserveUnanswered()
+    {
+        TickWal();
+        var crashed = _crashed;
+        _crashed = false;
+        return new PostgresObservation
+        {
+            DataDir = DataDir,
+            IsRunning = Running,
+            CrashedSinceLastObservation = crashed,
+            SystemIdentifier = DataDir == DataDirState.Initialized ? SystemIdentifier : null,
+            ClusterState = ClusterState,
+            Timeline = DataDir == DataDirState.Initialized ? Timeline : null,
+            FollowingMember = Running && InRecovery ? Following : null,
+        };
+    }
+
+    /// <summary>Delivers <paramref name="answer"/> to the agent after <paramref name="seconds"/>, unless it died meanwhile.</summary>
+    public Task<T> After<T>(double seconds, Func<T> answer)
+    {
+        var tcs = new TaskCompletionSource<T>();
+        var generation = node.Generation;
+        sim.Scheduler.After(seconds, () => sim.Deliver(node, generation, () => tcs.SetResult(answer())));
+        return tcs.Task;
+    }
 
     /// <summary>SIGQUIT from the fence, or the machine died: the postmaster is gone now; operations in flight die with it.</summary>
     public void Kill(string why)
@@ -210,9 +246,18 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
     /// <summary>No postmaster.pid to watch: the loop naps as usual and the next observation tells.</summary>
     public Task<bool> WaitAcceptingAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.FromResult(false);
 
+    /// <summary>The SQL budget of PostgresInstance: a hung postgres's status query fails after it.</summary>
+    private const double SqlBudgetSeconds = 3;
+
     public Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken)
     {
         sim.Scheduler.OnSimThread();
+        if (pg.Hung)
+        {
+            sim.Log($"{pg.Name}: postgres status query timed out");
+            return pg.After(SqlBudgetSeconds, () => pg.Hung ? pg.ObserveUnanswered() : pg.Observe());
+        }
+
         return Task.FromResult(pg.Observe());
     }
 
@@ -228,7 +273,9 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
     public Task StopAsync(StopMode mode, bool checkpoint, CancellationToken cancellationToken) =>
         pg.Operation($"stop {mode}", 0.05, mode == StopMode.Immediate ? 0.3 : 2, pg.Stop, true);
 
-    public Task<bool> PromoteAsync(CancellationToken cancellationToken) => pg.Operation("promote", 0.1, 2, pg.Promote, false);
+    /// <summary>pg_promote() is SQL: a hung postgres lets it run into its deadline.</summary>
+    public Task<bool> PromoteAsync(CancellationToken cancellationToken) =>
+        pg.Hung ? pg.After(SqlBudgetSeconds, () => false) : pg.Operation("promote", 0.1, 2, pg.Promote, false);
 
     public Task<RestartOutcome> RestartAsync(TimeSpan startTimeout, CancellationToken cancellationToken)
     {
