@@ -165,6 +165,15 @@ public sealed class AgentNode : IAsyncDisposable
     /// <summary>SIGSTOP: the agent hangs with its sockets open; postgres keeps running.</summary>
     public void Freeze() => _agent?.Signal(Signals.SigStop);
 
+    /// <summary><see cref="Freeze"/>, then waits until /proc shows the agent stopped (state T): a signal is not instant.</summary>
+    public async Task<int> FreezeAsync()
+    {
+        var pid = AgentPid ?? throw new InvalidOperationException($"agent {Name} is not running");
+        Freeze();
+        await Poll.UntilAsync(() => ProcFs.Stat(pid)?.State == 'T', TimeSpan.FromSeconds(5), $"agent {Name} ({pid}) to be stopped (state T)");
+        return pid;
+    }
+
     /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
     public void Thaw() => _agent?.Signal(Signals.SigCont);
 

@@ -29,49 +29,37 @@ internal static class EtcdKeys
         RangeAsync(etcd, prefix, prefix: true, cancellationToken);
 
     /// <summary>Deletes one key (POST /v3/kv/deleterange) on the first member that answers.</summary>
-    public static async Task DeleteAsync(EtcdCluster etcd, string key, CancellationToken cancellationToken = default)
-    {
-        var request = new JsonObject { ["key"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(key)) };
-        Exception? last = null;
-        foreach (var member in etcd.Members.Where(m => m.IsRunning))
-        {
-            try
-            {
-                using var content = new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json");
-                using var response = await Http.PostAsync(new Uri($"{member.ClientUrl}/v3/kv/deleterange"), content, cancellationToken);
-                response.EnsureSuccessStatusCode();
-                return;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                last = ex;
-            }
-        }
-        throw new InvalidOperationException($"no etcd member answered a delete of {key}", last);
-    }
+    public static Task DeleteAsync(EtcdCluster etcd, string key, CancellationToken cancellationToken = default) =>
+        PostAsync(etcd, "/v3/kv/deleterange", new JsonObject { ["key"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(key)) },
+            $"a delete of {key}", cancellationToken);
 
     /// <summary>etcdctl lease timetolive through the gateway (POST /v3/lease/timetolive): the lease's granted and remaining TTL.</summary>
     public static async Task<(long Granted, long Remaining)> LeaseTimeToLiveAsync(EtcdCluster etcd, string leaseId, CancellationToken cancellationToken = default)
     {
-        var request = new JsonObject { ["ID"] = leaseId };
+        var body = await PostAsync(etcd, "/v3/lease/timetolive", new JsonObject { ["ID"] = leaseId }, $"a timetolive of lease {leaseId}", cancellationToken);
+        return (long.Parse((string?)body?["grantedTTL"] ?? "0", System.Globalization.CultureInfo.InvariantCulture),
+            long.Parse((string?)body?["TTL"] ?? "-1", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>One gateway request, to the first running member that answers; its JSON answer.</summary>
+    private static async Task<JsonNode?> PostAsync(EtcdCluster etcd, string path, JsonObject request, string what, CancellationToken cancellationToken)
+    {
         Exception? last = null;
         foreach (var member in etcd.Members.Where(m => m.IsRunning))
         {
             try
             {
                 using var content = new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json");
-                using var response = await Http.PostAsync(new Uri($"{member.ClientUrl}/v3/lease/timetolive"), content, cancellationToken);
+                using var response = await Http.PostAsync(new Uri($"{member.ClientUrl}{path}"), content, cancellationToken);
                 response.EnsureSuccessStatusCode();
-                var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-                return (long.Parse((string?)body?["grantedTTL"] ?? "0", System.Globalization.CultureInfo.InvariantCulture),
-                    long.Parse((string?)body?["TTL"] ?? "-1", System.Globalization.CultureInfo.InvariantCulture));
+                return JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 last = ex;
             }
         }
-        throw new InvalidOperationException($"no etcd member answered a timetolive of lease {leaseId}", last);
+        throw new InvalidOperationException($"no etcd member answered {what}", last);
     }
 
     private static async Task<IReadOnlyDictionary<string, EtcdEntry>> RangeAsync(
@@ -84,34 +72,19 @@ internal static class EtcdKeys
             end[^1]++;
             request["range_end"] = Convert.ToBase64String(end);
         }
-        Exception? last = null;
-        foreach (var member in etcd.Members.Where(m => m.IsRunning))
+        var body = await PostAsync(etcd, "/v3/kv/range", request, $"a range on {key}", cancellationToken);
+        var result = new Dictionary<string, EtcdEntry>(StringComparer.Ordinal);
+        foreach (var kv in body?["kvs"]?.AsArray() ?? [])
         {
-            try
-            {
-                using var content = new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json");
-                using var response = await Http.PostAsync(new Uri($"{member.ClientUrl}/v3/kv/range"), content, cancellationToken);
-                response.EnsureSuccessStatusCode();
-                var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-                var result = new Dictionary<string, EtcdEntry>(StringComparer.Ordinal);
-                foreach (var kv in body?["kvs"]?.AsArray() ?? [])
-                {
-                    var k = Encoding.UTF8.GetString(Convert.FromBase64String((string)kv!["key"]!));
-                    var v = (string?)kv["value"];
-                    var lease = (string?)kv["lease"];
-                    result[k] = new EtcdEntry(
-                        v is null ? "" : Encoding.UTF8.GetString(Convert.FromBase64String(v)),
-                        lease is null or "0" ? null : lease,
-                        long.Parse((string?)kv["mod_revision"] ?? "0", System.Globalization.CultureInfo.InvariantCulture));
-                }
-                return result;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                last = ex;
-            }
+            var k = Encoding.UTF8.GetString(Convert.FromBase64String((string)kv!["key"]!));
+            var v = (string?)kv["value"];
+            var lease = (string?)kv["lease"];
+            result[k] = new EtcdEntry(
+                v is null ? "" : Encoding.UTF8.GetString(Convert.FromBase64String(v)),
+                lease is null or "0" ? null : lease,
+                long.Parse((string?)kv["mod_revision"] ?? "0", System.Globalization.CultureInfo.InvariantCulture));
         }
-        throw new InvalidOperationException($"no etcd member answered a range on {key}", last);
+        return result;
     }
 }
 
