@@ -38,21 +38,19 @@ public sealed partial class HaLoop(
     private long? _lastCycleEnd;
     private long? _lastFullRead;
     private long _nextRun;
-    private Task<HaOutcome>? _longAction;
-    private bool _sawLongActionRunning;
-    private CancellationTokenSource? _longActionCancel;
+    private readonly LongActionRunner _longAction = new();
 
     public void Dispose()
     {
         _wakeup.Dispose();
-        _longActionCancel?.Dispose();
+        _longAction.Dispose();
     }
 
     /// <summary>The postgres observation of the last cycle (e.g. the postmaster start time a scheduled restart is meant for).</summary>
     public PostgresObservation? LastPostgres { get; private set; }
 
     /// <summary>A bootstrap, clone, start or restart is running: the last observation may describe a postmaster about to be replaced.</summary>
-    public bool LongActionRunning => _longAction is { IsCompleted: false };
+    public bool LongActionRunning => _longAction.IsRunning;
 
     /// <summary>The dynamic config in force (last one read from the DCS).</summary>
     public DynamicConfig Dynamic => _dynamic;
@@ -126,8 +124,8 @@ public sealed partial class HaLoop(
         }
 
         LastPostgres = observation.Postgres;
-        _sawLongActionRunning = observation.LongActionInProgress is not null;
-        board.Publish(StatusSnapshotFactory.Build(observation, lease, watchdog.Status, executor.CurrentLongAction, _nextRun, DcsLastSeenUnix(),
+        _longAction.Saw(observation.LongActionInProgress);
+        board.Publish(StatusSnapshotFactory.Build(observation, lease, watchdog.Status, _longAction.Kind, _nextRun, DcsLastSeenUnix(),
             watchdog.FenceStatus, executor.Requests.Scheduled));
         _lastCycleEnd = time.GetTimestamp();
         return outcome;
@@ -151,7 +149,7 @@ public sealed partial class HaLoop(
             // A long action that ended after this cycle looked at it: the next cycle is due now (its end also
             // signals the wake-up, but a cycle that saw it running must not wait loop_wait on that signal alone:
             // bench run9 saw a leader create its replicas' slots only 10 s after its bootstrap ended).
-            if (LongActionEndedUnseen())
+            if (_longAction.EndedUnseen())
             {
                 _nextRun = time.GetTimestamp();
                 continue;
@@ -272,7 +270,7 @@ public sealed partial class HaLoop(
             }
         }
 
-        var longAction = _longAction is { IsCompleted: false } ? executor.CurrentLongAction : null;
+        var longAction = _longAction.InProgress;
         var pg = await postgres.ObserveAsync(ct).ConfigureAwait(false);
         var peerStatuses = cluster is { IsLocked: false } && longAction is null && pg is { IsRunning: true, DataDir: DataDirState.Initialized }
             ? await peers.GetStatusesAsync(RaceRivals(cluster), Min(PeerTimeout, _dynamic.RetryTimeout), ct).ConfigureAwait(false)
@@ -306,23 +304,22 @@ public sealed partial class HaLoop(
             return new HaOutcome($"waiting for the cancelled {observation.LongActionInProgress?.Name() ?? "action"} to stop");
         }
 
-        if (decision.LongAction is null || _longAction is { IsCompleted: false })
+        var kind = decision.LongAction;
+        if (kind is null || _longAction.IsRunning)
         {
-            return await executor.ExecuteAsync(decision, observation, ct).ConfigureAwait(false);
+            return await executor.ExecuteAsync(decision, observation, () => _longAction.Kind, ct).ConfigureAwait(false);
         }
 
         // A long plan runs in the background; later cycles see it as in progress and keep renewing the lock.
-        _longActionCancel?.Dispose();
-        _longActionCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        _longAction = executor.ExecuteAsync(decision, observation, _longActionCancel.Token);
-        if (_longAction.IsCompleted)
+        var running = _longAction.Start(kind.Value, t => executor.ExecuteAsync(decision, observation, () => _longAction.Kind, t), ct);
+        if (running.IsCompleted)
         {
-            return await _longAction.ConfigureAwait(false);
+            return await running.ConfigureAwait(false);
         }
 
         // Like Patroni's AsyncExecutor: the end of a promote/start/clone wakes the loop, so health answers
         // (e.g. /master for a restarted primary) change now, not a loop_wait later.
-        _ = _longAction.ContinueWith(
+        _ = running.ContinueWith(
             finished =>
             {
                 if (finished.Exception is { } failed)
@@ -331,8 +328,8 @@ public sealed partial class HaLoop(
                 }
 
                 // A start put off (the leader is unreachable for the divergence check) changed nothing: waking now
-                // would decide the same start again at once, a busy loop until the leader answers (bench run6).
-                if (finished is { IsCompletedSuccessfully: true, Result.StartDeferred: true })
+                // would decide the same start again at once, a busy loop until the leader answers.
+                if (finished.IsDeferredStart())
                 {
                     return;
                 }
@@ -343,30 +340,16 @@ public sealed partial class HaLoop(
         return new HaOutcome(decision.Reason);
     }
 
-    /// <summary>
-    /// True once per long action that the last cycle saw running and that has ended since. Reading clears the flag,
-    /// so a cycle that then fails (and never sets it again) cannot make the loop spin without a nap.
-    /// </summary>
-    private bool LongActionEndedUnseen()
-    {
-        var saw = _sawLongActionRunning;
-        _sawLongActionRunning = false;
-        return saw && _longAction is { IsCompleted: true } ended && ended is not { IsCompletedSuccessfully: true, Result.StartDeferred: true };
-    }
-
-    /// <summary>Reinitialize with force (ha.py:reinitialize -> AsyncExecutor.cancel): the running action is cancelled first.</summary>
+    /// <summary>Reinitialize with force: the running action is cancelled first.</summary>
     private async Task<bool> CancelLongActionAsync()
     {
-        if (_longAction is not { IsCompleted: false } running)
+        if (!_longAction.IsRunning)
         {
             return true;
         }
 
         LogCancellingLongAction(logger);
-        await (_longActionCancel?.CancelAsync() ?? Task.CompletedTask).ConfigureAwait(false);
-        // Child processes are killed on cancellation and waited for up to 10 s; do not hold the cycle much longer.
-        await ((Task)running).WaitAsync(TimeSpan.FromSeconds(15), time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        return running.IsCompleted;
+        return await _longAction.CancelAsync(time).ConfigureAwait(false);
     }
 
     private static readonly TimeSpan StartingPollInterval = TimeSpan.FromSeconds(1);

@@ -31,16 +31,6 @@ public sealed partial class HaPlanExecutor(
     ILogger<HaPlanExecutor> logger,
     HaRequests? requests = null)
 {
-    private volatile object? _longActionBox;
-    private LongActionKind? _longAction
-    {
-        get => _longActionBox as LongActionKind?;
-        set => _longActionBox = value;
-    }
-
-    /// <summary>The long action this executor is running right now (for the member state word).</summary>
-    public LongActionKind? CurrentLongAction => _longAction;
-
     /// <summary>The REST commands and the scheduled restart this executor answers and clears.</summary>
     public HaRequests Requests { get; } = requests ?? new HaRequests();
 
@@ -50,36 +40,26 @@ public sealed partial class HaPlanExecutor(
     /// </summary>
     public bool RejoinPending { get; private set; }
 
-    public async Task<HaOutcome> ExecuteAsync(HaDecision decision, Observation observation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="decision"/>. <paramref name="longAction"/> reads the long action running now (this plan's own
+    /// when it is one, else the one it runs beside), for the member key's state word; the loop owns it.
+    /// </summary>
+    internal async Task<HaOutcome> ExecuteAsync(HaDecision decision, Observation observation, Func<LongActionKind?> longAction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decision);
         ArgumentNullException.ThrowIfNull(observation);
-        // Only a long plan owns the long-action marker; the short plans that run beside it leave it alone.
-        var longAction = decision.LongAction;
-        if (longAction is not null)
-        {
-            _longAction = longAction;
-        }
-
         try
         {
-            return await RunAsync(decision, observation, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(decision, observation, longAction, cancellationToken).ConfigureAwait(false);
         }
         catch (DcsUnavailableException e)
         {
             LogDcsFailed(logger, decision.Reason, e.Message);
             return new HaOutcome(decision.Reason, DcsFailed: true);
         }
-        finally
-        {
-            if (longAction is not null)
-            {
-                _longAction = null;
-            }
-        }
     }
 
-    private async Task<HaOutcome> RunAsync(HaDecision decision, Observation o, CancellationToken ct)
+    private async Task<HaOutcome> RunAsync(HaDecision decision, Observation o, Func<LongActionKind?> longAction, CancellationToken ct)
     {
         var postgresChanged = false;
         var leaseRefreshed = false;
@@ -92,7 +72,7 @@ public sealed partial class HaPlanExecutor(
                 case Exit exit:
                     return new HaOutcome(decision.Reason, ExitReason: exit.Why);
                 case TouchMember:
-                    after = await TouchMemberAsync(o, postgresChanged, leaseRefreshed, ct).ConfigureAwait(false);
+                    after = await TouchMemberAsync(o, longAction, postgresChanged, leaseRefreshed, ct).ConfigureAwait(false);
                     break;
                 case ActivateWatchdog or Promote or StartAsPrimary when !LockFresh():
                     // The plan was decided on a renewal that is too old by now (slow call, agent frozen between the
@@ -104,7 +84,7 @@ public sealed partial class HaPlanExecutor(
                     return new HaOutcome(stale);
                 case IGuard guard when !await PassesAsync(step, o, ct).ConfigureAwait(false):
                     LogGuardFailed(logger, step.GetType().Name, guard.Otherwise.Reason);
-                    return await RunAsync(guard.Otherwise, o, ct).ConfigureAwait(false);
+                    return await RunAsync(guard.Otherwise, o, longAction, ct).ConfigureAwait(false);
                 case UpdateLock:
                     // Renewing the lock refreshed the lease too; the member key lives under the same lease.
                     leaseRefreshed = true;
@@ -409,11 +389,11 @@ public sealed partial class HaPlanExecutor(
     }
 
     /// <summary>Writes the member key; returns postgres as looked at again when the plan changed it, else null.</summary>
-    private async Task<PostgresObservation?> TouchMemberAsync(Observation o, bool postgresChanged, bool leaseRefreshed, CancellationToken ct)
+    private async Task<PostgresObservation?> TouchMemberAsync(Observation o, Func<LongActionKind?> longAction, bool postgresChanged, bool leaseRefreshed, CancellationToken ct)
     {
         var fresh = postgresChanged ? await postgres.ObserveAsync(ct).ConfigureAwait(false) : null;
         var pg = fresh ?? o.Postgres;
-        var data = MemberDataFactory.Build(o.Config, pg, _longAction, o.Paused, Requests.Scheduled, watchdog.Status, watchdog.FenceStatus);
+        var data = MemberDataFactory.Build(o.Config, pg, longAction(), o.Paused, Requests.Scheduled, watchdog.Status, watchdog.FenceStatus);
         await Dcs(o, async t =>
         {
             if (!leaseRefreshed)
