@@ -288,6 +288,8 @@ public sealed partial class HaLoop(
             Stalled = stalled,
             SincePreviousCycle = sincePrevious,
             LongActionInProgress = longAction,
+            // Read after the look at postgres, which sets it when postgres accepts writes.
+            WasPrimarySinceRejoinCheck = postgres.WasPrimarySinceRejoinCheck,
             Request = executor.Requests.Pending,
             ScheduledRestart = executor.Requests.Scheduled,
             RejoinPending = executor.RejoinPending,

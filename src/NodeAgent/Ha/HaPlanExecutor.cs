@@ -202,10 +202,8 @@ public sealed partial class HaPlanExecutor(
             case Promote:
                 await postgres.PromoteAsync(ct).ConfigureAwait(false);
                 return true;
-            case HaStep.Follow { Upstream: { } upstream } when postgres.WasPrimarySinceRejoinCheck || NewerTimeline(upstream, o):
+            case HaStep.Follow { Upstream: { } upstream, CheckDivergence: true }:
                 postgres.RequireDivergenceCheck();
-                // A demoted primary (e.g. read-only while etcd was away) may hold WAL the new leader never got:
-                // stop it and go through the divergence check (pg_rewind) instead of just re-pointing it.
                 await postgres.StopAsync(StopMode.Fast, checkpoint: false, ct).ConfigureAwait(false);
                 if (await RejoinAllowsStartAsync(upstream, o, ct).ConfigureAwait(false))
                 {
@@ -315,14 +313,6 @@ public sealed partial class HaPlanExecutor(
     /// §2.7: a stopped node checks its data against the leader before following it (pg_rewind, removal or refusal
     /// happen inside). Without an upstream there is nothing to diverge from: a read-only start is harmless.
     /// </summary>
-    /// <summary>
-    /// A replica re-pointed to a new leader on a newer timeline may hold WAL of the old one past the fork
-    /// (rewind.py checks running replicas too); it is stopped and checked like a former primary.
-    /// </summary>
-    private static bool NewerTimeline(UpstreamTarget upstream, Observation o) =>
-        o.Cluster?.FindMember(upstream.MemberName)?.Data.Timeline is { } leaderTimeline
-        && o.Postgres.Timeline is { } mine && leaderTimeline > mine;
-
     private async Task<bool> RejoinAllowsStartAsync(UpstreamTarget? upstream, Observation o, CancellationToken ct)
     {
         if (upstream is null)
