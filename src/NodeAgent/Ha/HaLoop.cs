@@ -39,6 +39,7 @@ public sealed partial class HaLoop(
     private long? _lastFullRead;
     private long _nextRun;
     private readonly LongActionRunner _longAction = new();
+    private readonly StatusPublisher _status = new(board);
 
     public void Dispose()
     {
@@ -125,7 +126,7 @@ public sealed partial class HaLoop(
 
         LastPostgres = observation.Postgres;
         _longAction.Saw(observation.LongActionInProgress);
-        board.Publish(StatusSnapshotFactory.Build(observation, lease, watchdog.Status, _longAction.Kind, _nextRun, DcsLastSeenUnix(),
+        _status.Publish(StatusSnapshotFactory.Build(observation, lease, watchdog.Status, _longAction.Kind, _nextRun, DcsLastSeenUnix(),
             watchdog.FenceStatus, executor.Requests.Scheduled));
         _lastCycleEnd = time.GetTimestamp();
         return outcome;
@@ -209,7 +210,7 @@ public sealed partial class HaLoop(
 
         var holdsLock = lease.Holds;
         lease.Lost();
-        board.Publish(board.Current with { AcceptsWrites = false, HoldsLock = false, State = "stopping" });
+        _status.Note(StatusNote.ShuttingDown);
         await postgres.StopAsync(StopMode.Fast, checkpoint: holdsLock, cancellationToken).ConfigureAwait(false);
         watchdog.Disable();
         try
@@ -309,11 +310,11 @@ public sealed partial class HaLoop(
         var kind = decision.LongAction;
         if (kind is null || _longAction.IsRunning)
         {
-            return await executor.ExecuteAsync(decision, observation, () => _longAction.Kind, ct).ConfigureAwait(false);
+            return await executor.ExecuteAsync(decision, observation, PlanContext, ct).ConfigureAwait(false);
         }
 
         // A long plan runs in the background; later cycles see it as in progress and keep renewing the lock.
-        var running = _longAction.Start(kind.Value, t => executor.ExecuteAsync(decision, observation, () => _longAction.Kind, t), ct);
+        var running = _longAction.Start(kind.Value, t => executor.ExecuteAsync(decision, observation, PlanContext, t), ct);
         if (running.IsCompleted)
         {
             return await running.ConfigureAwait(false);
@@ -353,6 +354,9 @@ public sealed partial class HaLoop(
         LogCancellingLongAction(logger);
         return await _longAction.CancelAsync(time).ConfigureAwait(false);
     }
+
+    /// <summary>The running long action and the early status port, lent to the executor for one plan.</summary>
+    private PlanContext PlanContext => new(() => _longAction.Kind, _status);
 
     private static readonly TimeSpan StartingPollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RenewRetryInterval = TimeSpan.FromSeconds(1);

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using NodeAgent.Api.Status;
 using NodeAgent.Configuration;
 using NodeAgent.Dcs;
 using NodeAgent.Postgres;
@@ -25,7 +24,6 @@ public sealed partial class HaPlanExecutor(
     IDcs dcs,
     IPostgresInstance postgres,
     IWatchdog watchdog,
-    StatusBoard board,
     LeaseClock lease,
     TimeProvider time,
     ILogger<HaPlanExecutor> logger,
@@ -40,17 +38,14 @@ public sealed partial class HaPlanExecutor(
     /// </summary>
     public bool RejoinPending { get; private set; }
 
-    /// <summary>
-    /// Runs <paramref name="decision"/>. <paramref name="longAction"/> reads the long action running now (this plan's own
-    /// when it is one, else the one it runs beside), for the member key's state word; the loop owns it.
-    /// </summary>
-    internal async Task<HaOutcome> ExecuteAsync(HaDecision decision, Observation observation, Func<LongActionKind?> longAction, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="decision"/> with what the loop lends it for this plan (<see cref="PlanContext"/>).</summary>
+    internal async Task<HaOutcome> ExecuteAsync(HaDecision decision, Observation observation, PlanContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decision);
         ArgumentNullException.ThrowIfNull(observation);
         try
         {
-            return await RunAsync(decision, observation, longAction, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(decision, observation, context, cancellationToken).ConfigureAwait(false);
         }
         catch (DcsUnavailableException e)
         {
@@ -59,7 +54,7 @@ public sealed partial class HaPlanExecutor(
         }
     }
 
-    private async Task<HaOutcome> RunAsync(HaDecision decision, Observation o, Func<LongActionKind?> longAction, CancellationToken ct)
+    private async Task<HaOutcome> RunAsync(HaDecision decision, Observation o, PlanContext context, CancellationToken ct)
     {
         var postgresChanged = false;
         var leaseRefreshed = false;
@@ -72,19 +67,19 @@ public sealed partial class HaPlanExecutor(
                 case Exit exit:
                     return new HaOutcome(decision.Reason, ExitReason: exit.Why);
                 case TouchMember:
-                    after = await TouchMemberAsync(o, longAction, postgresChanged, leaseRefreshed, ct).ConfigureAwait(false);
+                    after = await TouchMemberAsync(o, context.LongAction, postgresChanged, leaseRefreshed, ct).ConfigureAwait(false);
                     break;
                 case ActivateWatchdog or Promote or StartAsPrimary when !LockFresh():
                     // The plan was decided on a renewal that is too old by now (slow call, agent frozen between the
                     // renewal and this step): past the demotion deadline a primary must not be made.
                     lease.Lost();
-                    Publish(s => s with { HoldsLock = false });
+                    context.Status.Note(StatusNote.LockLost);
                     var stale = StaleLockReason();
                     LogStaleLock(logger, step.GetType().Name, stale);
                     return new HaOutcome(stale);
-                case IGuard guard when !await PassesAsync(step, o, ct).ConfigureAwait(false):
+                case IGuard guard when !await PassesAsync(step, o, context.Status, ct).ConfigureAwait(false):
                     LogGuardFailed(logger, step.GetType().Name, guard.Otherwise.Reason);
-                    return await RunAsync(guard.Otherwise, o, longAction, ct).ConfigureAwait(false);
+                    return await RunAsync(guard.Otherwise, o, context, ct).ConfigureAwait(false);
                 case UpdateLock:
                     // Renewing the lock refreshed the lease too; the member key lives under the same lease.
                     leaseRefreshed = true;
@@ -96,7 +91,7 @@ public sealed partial class HaPlanExecutor(
                     postgresChanged = true;
                     break;
                 default:
-                    postgresChanged |= await RunStepAsync(step, o, ct).ConfigureAwait(false);
+                    postgresChanged |= await RunStepAsync(step, o, context.Status, ct).ConfigureAwait(false);
                     break;
             }
         }
@@ -120,15 +115,15 @@ public sealed partial class HaPlanExecutor(
         return true;
     }
 
-    private async Task<bool> PassesAsync(HaStep step, Observation o, CancellationToken ct)
+    private async Task<bool> PassesAsync(HaStep step, Observation o, IStatusNotes status, CancellationToken ct)
     {
         switch (step)
         {
             case AcquireLock:
-                return await AcquireAsync(o, ct).ConfigureAwait(false);
+                return await AcquireAsync(o, status, ct).ConfigureAwait(false);
             case UpdateLock:
                 var asked = time.GetTimestamp();
-                return LockResult(await Dcs(o, t => dcs.UpdateLeaderAsync(t), ct).ConfigureAwait(false), asked);
+                return LockResult(await Dcs(o, t => dcs.UpdateLeaderAsync(t), ct).ConfigureAwait(false), asked, status);
             case RaceInitialize:
                 return await Dcs(o, t => dcs.InitializeAsync(createNew: true, "", t), ct).ConfigureAwait(false);
             case ActivateWatchdog:
@@ -146,18 +141,18 @@ public sealed partial class HaPlanExecutor(
     /// after the promotion, while the fence armed at the promotion still waited for its 20 s deadline, and the next
     /// leader was promoted meanwhile: two writable primaries for 9 s.
     /// </summary>
-    private async Task<bool> AcquireAsync(Observation o, CancellationToken ct)
+    private async Task<bool> AcquireAsync(Observation o, IStatusNotes status, CancellationToken ct)
     {
         var asked = time.GetTimestamp();
         await Dcs(o, t => dcs.RefreshLeaseAsync(t), ct).ConfigureAwait(false);
-        return LockResult(await Dcs(o, t => dcs.AttemptToAcquireLeaderAsync(t), ct).ConfigureAwait(false), asked);
+        return LockResult(await Dcs(o, t => dcs.AttemptToAcquireLeaderAsync(t), ct).ConfigureAwait(false), asked, status);
     }
 
     /// <summary>
     /// The lease runs from the moment the renewal was asked for (etcd applies it later, never earlier), with the TTL etcd
     /// granted to the lease the leader key is bound to now.
     /// </summary>
-    private bool LockResult(bool ok, long asked)
+    private bool LockResult(bool ok, long asked, IStatusNotes status)
     {
         if (ok)
         {
@@ -166,20 +161,20 @@ public sealed partial class HaPlanExecutor(
         else
         {
             lease.Lost();
-            Publish(s => s with { HoldsLock = false });
+            status.Note(StatusNote.LockLost);
         }
 
         return ok;
     }
 
     /// <summary>Runs one non-guard step; returns true when it changed the local postgres.</summary>
-    private async Task<bool> RunStepAsync(HaStep step, Observation o, CancellationToken ct)
+    private async Task<bool> RunStepAsync(HaStep step, Observation o, IStatusNotes notes, CancellationToken ct)
     {
         switch (step)
         {
             case ReleaseLock:
                 lease.Lost();
-                Publish(s => s with { HoldsLock = false });
+                notes.Note(StatusNote.LockLost);
                 await Dcs(o, t => dcs.DeleteLeaderAsync(t), ct).ConfigureAwait(false);
                 return false;
             case KeepaliveWatchdog when lease.FenceDeadline is { } deadline:
@@ -191,7 +186,7 @@ public sealed partial class HaPlanExecutor(
                 watchdog.Disable();
                 return false;
             case Bootstrap:
-                await BootstrapAsync(o, ct).ConfigureAwait(false);
+                await BootstrapAsync(o, notes, ct).ConfigureAwait(false);
                 return true;
             case CloneFrom clone:
                 await CloneAndStartAsync(clone.Upstream, ct).ConfigureAwait(false);
@@ -215,10 +210,10 @@ public sealed partial class HaPlanExecutor(
                 await postgres.FollowAsync(follow.Upstream, ct).ConfigureAwait(false);
                 return true;
             case Demote demote:
-                await DemoteAsync(demote, o, ct).ConfigureAwait(false);
+                await DemoteAsync(demote, o, notes, ct).ConfigureAwait(false);
                 return true;
             case StopPostgres stop:
-                Publish(s => s with { AcceptsWrites = false });
+                notes.Note(StatusNote.StoppingPostgres);
                 await postgres.StopAsync(stop.Mode, checkpoint: false, ct).ConfigureAwait(false);
                 return true;
             case WriteInitialize init:
@@ -253,10 +248,10 @@ public sealed partial class HaPlanExecutor(
                 // The loop cancelled the running action before it handed this plan over.
                 return false;
             case Restart restart:
-                await RestartAsync(restart, ct).ConfigureAwait(false);
+                await RestartAsync(restart, notes, ct).ConfigureAwait(false);
                 return true;
             case HaStep.Reinitialize reinit:
-                await ReinitializeAsync(reinit, o, ct).ConfigureAwait(false);
+                await ReinitializeAsync(reinit, notes, ct).ConfigureAwait(false);
                 return true;
             default:
                 throw new InvalidOperationException($"no executor for {step.GetType().Name}");
@@ -267,11 +262,11 @@ public sealed partial class HaPlanExecutor(
     /// §2.6. Writes stop being accepted (as far as health checks go) before postgres is even asked to stop.
     /// A fast stop that does not finish within retry_timeout is escalated to immediate.
     /// </summary>
-    private async Task DemoteAsync(Demote demote, Observation o, CancellationToken ct)
+    private async Task DemoteAsync(Demote demote, Observation o, IStatusNotes status, CancellationToken ct)
     {
         var releases = demote.Mode is DemoteMode.Graceful or DemoteMode.Immediate;
         lease.Lost();
-        Publish(s => s with { AcceptsWrites = false, HoldsLock = false, Role = "demoted" });
+        status.Note(StatusNote.Demoting);
         LogDemoting(logger, demote.Mode);
 
         if (demote.Mode is DemoteMode.Offline or DemoteMode.Graceful)
@@ -330,7 +325,7 @@ public sealed partial class HaPlanExecutor(
     }
 
     /// <summary>§2.16: initdb, start, roles, then initialize = sysid, config, lock. Undone on failure.</summary>
-    private async Task BootstrapAsync(Observation o, CancellationToken ct)
+    private async Task BootstrapAsync(Observation o, IStatusNotes status, CancellationToken ct)
     {
         try
         {
@@ -352,7 +347,7 @@ public sealed partial class HaPlanExecutor(
                 throw new InvalidOperationException("watchdog is required but could not be activated");
             }
 
-            if (!await AcquireAsync(o, ct).ConfigureAwait(false))
+            if (!await AcquireAsync(o, status, ct).ConfigureAwait(false))
             {
                 throw new InvalidOperationException("another node took the leader lock during bootstrap");
             }
@@ -423,6 +418,4 @@ public sealed partial class HaPlanExecutor(
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"not making postgres writable: the leader lock was renewed {age.TotalSeconds:0.#} s ago, past the {LeaseClock.DemoteAfter(lease.GrantedTtl).TotalSeconds:0.#} s its lease allows")
             : "not making postgres writable: the leader lock is not held";
-
-    private void Publish(Func<StatusSnapshot, StatusSnapshot> change) => board.Publish(change(board.Current));
 }

@@ -225,7 +225,7 @@ internal sealed class HaSimulation : IPeerStatusClient
         var board = new StatusBoard();
         var lease = new LeaseClock(Scheduler.Clock);
         var pg = new SimPostgresPort(node.Postgres, this);
-        var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lease, Scheduler.Clock, NullLogger<HaPlanExecutor>.Instance);
+        var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, Scheduler.Clock, NullLogger<HaPlanExecutor>.Instance);
         node.Loop = new HaLoop(node.Config, dcs, pg, watchdog, this, executor, lease, board, Scheduler.Clock, NullLogger<HaLoop>.Instance, Resolve);
         node.Fence = fence;
         node.NextRun = Scheduler.Now;
