@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NodeAgent.Cluster;
 using NodeAgent.Configuration;
 using NodeAgent.Dcs;
 using NodeAgent.Postgres;
@@ -220,7 +221,7 @@ public sealed partial class HaPlanExecutor(
                 await Dcs(o, t => dcs.InitializeAsync(init.CreateNew, init.SystemIdentifier, t), ct).ConfigureAwait(false);
                 return false;
             case WriteConfig:
-                await Dcs(o, t => dcs.SetConfigAsync(o.Config.Bootstrap.DcsJson.ToJsonString(), null, t), ct).ConfigureAwait(false);
+                await Dcs(o, t => dcs.SetConfigAsync(o.Config.Bootstrap.DcsJson, null, t), ct).ConfigureAwait(false);
                 return false;
             case WriteStatus status:
                 await Dcs(o, async t => { await dcs.WriteStatusAsync(status.Optime, t).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
@@ -229,7 +230,7 @@ public sealed partial class HaPlanExecutor(
                 await WriteHistoryAsync(history, o, ct).ConfigureAwait(false);
                 return false;
             case ClearFailover clear:
-                await Dcs(o, t => dcs.SetFailoverAsync("{}", clear.ModRevision, t), ct).ConfigureAwait(false);
+                await Dcs(o, t => dcs.SetFailoverAsync(null, clear.ModRevision, t), ct).ConfigureAwait(false);
                 return false;
             case SyncSlots slots:
                 await postgres.SyncReplicationSlotsAsync(slots.Slots, ct).ConfigureAwait(false);
@@ -339,7 +340,7 @@ public sealed partial class HaPlanExecutor(
             var pg = await postgres.ObserveAsync(ct).ConfigureAwait(false);
             var sysid = pg.SystemIdentifier ?? throw new InvalidOperationException("no system identifier after initdb");
             await Dcs(o, t => dcs.InitializeAsync(createNew: false, sysid, t), ct).ConfigureAwait(false);
-            await Dcs(o, t => dcs.SetConfigAsync(o.Config.Bootstrap.DcsJson.ToJsonString(), null, t), ct).ConfigureAwait(false);
+            await Dcs(o, t => dcs.SetConfigAsync(o.Config.Bootstrap.DcsJson, null, t), ct).ConfigureAwait(false);
             if (!watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait, lease.Provisional(o.Dynamic.Ttl)))
             {
                 // Patroni: "Cancelling bootstrap because watchdog activation failed". Without this a node whose
@@ -369,8 +370,8 @@ public sealed partial class HaPlanExecutor(
             await postgres.ReadTimelineHistoryAsync(history.Timeline, ct).ConfigureAwait(false),
             o.Cluster?.History ?? [], history.Timeline, o.Me, o.Now);
         var keep = o.Dynamic.MaxTimelinesHistory;
-        var trimmed = keep > 0 && rows.Count > keep ? rows.Skip(rows.Count - keep) : rows;
-        await Dcs(o, async t => { await dcs.SetHistoryAsync(DcsValues.History(trimmed), t).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
+        IReadOnlyList<TimelineHistoryEntry> trimmed = keep > 0 && rows.Count > keep ? [.. rows.Skip(rows.Count - keep)] : rows;
+        await Dcs(o, async t => { await dcs.SetHistoryAsync(trimmed, t).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
     }
 
     /// <summary>Writes the member key; returns postgres as looked at again when the plan changed it, else null.</summary>
