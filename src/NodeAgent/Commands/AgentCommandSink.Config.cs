@@ -33,7 +33,7 @@ internal sealed partial class AgentCommandSink
             return refused;
         }
 
-        var written = await WithDeadline(t => dcs.SetConfigAsync(patched.ToJsonString(), view.ConfigModRevision, t), cancellationToken).ConfigureAwait(false);
+        var written = await WithDeadline(t => dcs.SetConfigAsync(patched, view.ConfigModRevision, t), cancellationToken).ConfigureAwait(false);
         if (!written)
         {
             return ApiCommandResult.Text(409, "");
@@ -51,7 +51,7 @@ internal sealed partial class AgentCommandSink
             return refused;
         }
 
-        var written = await WithDeadline(t => dcs.SetConfigAsync(config.ToJsonString(), null, t), cancellationToken).ConfigureAwait(false);
+        var written = await WithDeadline(t => dcs.SetConfigAsync(config, null, t), cancellationToken).ConfigureAwait(false);
         if (!written)
         {
             return ApiCommandResult.Text(502, "");

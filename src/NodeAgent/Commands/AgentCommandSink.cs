@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using NodeAgent.Api.Commands;
 using NodeAgent.Cluster;
 using NodeAgent.Dcs;
-using NodeAgent.Dcs.Etcd3;
 using NodeAgent.Ha;
 
 namespace NodeAgent.Commands;
@@ -37,7 +36,7 @@ internal sealed partial class AgentCommandSink(
             return ApiCommandResult.Text(412, why);
         }
 
-        var written = await WithDeadline(t => dcs.SetFailoverAsync(FailoverCodec.Encode(command.Leader, command.Candidate, command.ScheduledAt), null, t),
+        var written = await WithDeadline(t => dcs.SetFailoverAsync(new FailoverRequest(command.Leader, command.Candidate, command.ScheduledAt, 0), null, t),
             cancellationToken).ConfigureAwait(false);
         if (!written)
         {
@@ -61,7 +60,7 @@ internal sealed partial class AgentCommandSink(
             return ApiCommandResult.Text(404, "no switchover is scheduled");
         }
 
-        var cleared = await WithDeadline(t => dcs.SetFailoverAsync("{}", failover.ModRevision, t), cancellationToken).ConfigureAwait(false);
+        var cleared = await WithDeadline(t => dcs.SetFailoverAsync(null, failover.ModRevision, t), cancellationToken).ConfigureAwait(false);
         return cleared ? ApiCommandResult.Text(200, "scheduled switchover deleted") : ApiCommandResult.Text(409, "Failed to delete scheduled switchover");
     }
 
@@ -97,7 +96,7 @@ internal sealed partial class AgentCommandSink(
     public async Task<ApiCommandResult> GetHistoryAsync(CancellationToken cancellationToken)
     {
         var view = dcs.Current ?? await FreshViewAsync(cancellationToken).ConfigureAwait(false);
-        return ApiCommandResult.FromJson(200, JsonNode.Parse(Ha.DcsValues.History(view.History)));
+        return ApiCommandResult.FromJson(200, ClusterJson.History(view.History));
     }
 
     /// <summary>

@@ -6,6 +6,30 @@ namespace NodeAgent.Commands;
 /// <summary>Patroni's utils.cluster_as_json: the body of GET /cluster.</summary>
 internal static class ClusterJson
 {
+    /// <summary>The body of GET /history: the history key's lines, trailing unknowns left out as in the key.</summary>
+    public static JsonArray History(IEnumerable<TimelineHistoryEntry> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var lines = new JsonArray();
+        foreach (var h in history)
+        {
+            var line = new JsonArray(h.Timeline, h.SwitchLsn, h.Reason);
+            if (h.Timestamp is not null || h.NewLeader is not null)
+            {
+                line.Add((JsonNode?)h.Timestamp);
+            }
+
+            if (h.NewLeader is not null)
+            {
+                line.Add((JsonNode)h.NewLeader);
+            }
+
+            lines.Add((JsonNode)line);
+        }
+
+        return lines;
+    }
+
     public static JsonObject Build(ClusterView view)
     {
         ArgumentNullException.ThrowIfNull(view);

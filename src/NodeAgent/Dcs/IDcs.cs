@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using NodeAgent.Cluster;
 
 namespace NodeAgent.Dcs;
@@ -59,15 +60,19 @@ public interface IDcs : IAsyncDisposable
     Task CancelInitializationAsync(CancellationToken cancellationToken);
 
     /// <summary>Writes <c>config</c>; with a revision, only if unchanged since (CAS).</summary>
-    Task<bool> SetConfigAsync(string json, long? modRevision, CancellationToken cancellationToken);
+    Task<bool> SetConfigAsync(JsonObject config, long? modRevision, CancellationToken cancellationToken);
 
-    Task SetHistoryAsync(string json, CancellationToken cancellationToken);
+    /// <summary>Writes <c>history</c>, the timeline switches oldest first.</summary>
+    Task SetHistoryAsync(IReadOnlyList<TimelineHistoryEntry> history, CancellationToken cancellationToken);
 
     /// <summary>Writes <c>status</c> = {"optime":N} when it changed.</summary>
     Task WriteStatusAsync(ulong optime, CancellationToken cancellationToken);
 
-    /// <summary>Writes <c>failover</c>; "{}" clears it. With a revision, only if unchanged since.</summary>
-    Task<bool> SetFailoverAsync(string json, long? modRevision, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes <c>failover</c> (its <see cref="FailoverRequest.ModRevision"/> is not written); null or an empty request
+    /// clears it. With a revision, only if unchanged since.
+    /// </summary>
+    Task<bool> SetFailoverAsync(FailoverRequest? request, long? modRevision, CancellationToken cancellationToken);
 
     /// <summary>Deletes our member key (clean shutdown) .</summary>
     Task DeleteMemberAsync(CancellationToken cancellationToken);

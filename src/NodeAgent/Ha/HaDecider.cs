@@ -446,8 +446,16 @@ public static partial class HaDecider
 
         return o.Postgres.FollowingMember == upstream?.MemberName && !StuckBehindNewTimeline(o, upstream)
             ? HaDecision.NoSteps(followReason)
-            : new(followReason, [new Follow(upstream)]);
+            : new(followReason, [new Follow(upstream, MustCheckDivergence(o, upstream))]);
     }
+
+    /// <summary>
+    /// A demoted primary (e.g. read-only while etcd was away) may hold WAL the new leader never got, and so may a replica
+    /// re-pointed to a leader on a newer timeline (rewind.py checks running replicas too): it is stopped and checked
+    /// like a former primary (pg_rewind) instead of just re-pointed.
+    /// </summary>
+    private static bool MustCheckDivergence(Observation o, UpstreamTarget? upstream) =>
+        upstream is not null && (o.WasPrimarySinceRejoinCheck || UpstreamOnNewerTimeline(o, upstream));
 
     /// <summary>ha.py:is_healthiest_node, simplified (§2.4). Null means "yes, race"; otherwise why not.</summary>
     private static string? WhyNotHealthiest(Observation o)
@@ -540,12 +548,16 @@ public static partial class HaDecider
 
     /// <summary>
     /// Pointed at the leader but not streaming while the leader is on a newer timeline: this replica may hold WAL
-    /// of the old leader past the fork point; following again makes the executor check it (pg_rewind).
+    /// of the old leader past the fork point; it is followed again, with the divergence check.
     /// </summary>
     private static bool StuckBehindNewTimeline(Observation o, UpstreamTarget? upstream) =>
         upstream is not null
         && o.Postgres is { IsRunning: true, IsInRecovery: true } && o.Postgres.ReceiverState != "streaming"
-        && o.Cluster?.FindMember(upstream.MemberName)?.Data.Timeline is { } leaderTimeline
+        && UpstreamOnNewerTimeline(o, upstream);
+
+    /// <summary>The upstream's member key names a timeline newer than the one our postgres is on.</summary>
+    private static bool UpstreamOnNewerTimeline(Observation o, UpstreamTarget upstream) =>
+        o.Cluster?.FindMember(upstream.MemberName)?.Data.Timeline is { } leaderTimeline
         && o.Postgres.Timeline is { } mine && leaderTimeline > mine;
 
     private static HaDecision WithTouch(HaDecision d) =>

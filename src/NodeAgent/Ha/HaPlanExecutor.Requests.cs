@@ -10,7 +10,7 @@ public sealed partial class HaPlanExecutor
     /// postgresql.restart: fast stop with a checkpoint, start in the same role. The lock stays where it is: the cycles
     /// running meanwhile renew it and kick the fence. Health checks stop saying "writable" before postgres stops.
     /// </summary>
-    private async Task RestartAsync(Restart restart, CancellationToken ct)
+    private async Task RestartAsync(Restart restart, IStatusNotes status, CancellationToken ct)
     {
         if (restart.RequestId is { } id && !Requests.Claim(id))
         {
@@ -20,7 +20,7 @@ public sealed partial class HaPlanExecutor
         var reply = new ManualReply(503, "restart failed");
         try
         {
-            Publish(s => s with { AcceptsWrites = false, State = "restarting" });
+            status.Note(StatusNote.Restarting);
             LogRestarting(logger, restart.RequestId is null ? "scheduled" : "requested through the REST API");
             var outcome = await postgres.RestartAsync(TimeSpan.FromSeconds(restart.StartTimeoutSeconds), ct).ConfigureAwait(false);
             LogRestarted(logger, outcome);
@@ -45,9 +45,9 @@ public sealed partial class HaPlanExecutor
     /// directory emptied, and the same pg_basebackup + start as a new replica (<see cref="CloneAndStartAsync"/>).
     /// A failed clone leaves the data dir empty: the next cycles clone from the leader again.
     /// </summary>
-    private async Task ReinitializeAsync(HaStep.Reinitialize reinit, Observation o, CancellationToken ct)
+    private async Task ReinitializeAsync(HaStep.Reinitialize reinit, IStatusNotes status, CancellationToken ct)
     {
-        Publish(s => s with { AcceptsWrites = false, State = MemberDataFactory.StateWord(o.Postgres, LongActionKind.Reinitialize) });
+        status.Note(StatusNote.Reinitializing);
         if (!Requests.Reply(reinit.RequestId, new ManualReply(200, "reinitialize started")))
         {
             return;

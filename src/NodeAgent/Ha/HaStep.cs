@@ -65,8 +65,11 @@ public abstract record HaStep
 
     public sealed record Promote : HaStep;
 
-    /// <summary>Re-point primary_conninfo at a new upstream (null: none).</summary>
-    public sealed record Follow(UpstreamTarget? Upstream) : HaStep;
+    /// <summary>
+    /// Re-point primary_conninfo at a new upstream (null: none). With <paramref name="CheckDivergence"/>, postgres may hold
+    /// WAL the upstream never got: stop it, check it against the upstream's history (pg_rewind), start it as its replica.
+    /// </summary>
+    public sealed record Follow(UpstreamTarget? Upstream, bool CheckDivergence = false) : HaStep;
 
     /// <summary>Step down; <see cref="DemoteMode.Offline"/> is "stop accepting writes, keep the key".</summary>
     public sealed record Demote(DemoteMode Mode, UpstreamTarget? FollowAfter) : HaStep;

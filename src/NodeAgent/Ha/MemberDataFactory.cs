@@ -55,15 +55,22 @@ public static class MemberDataFactory
         _ => MemberRole.Replica,
     };
 
+    /// <summary>The state word of a long action that names it whatever postgres looks like; null for a start.</summary>
+    public static string? StateWord(LongActionKind action) => action switch
+    {
+        LongActionKind.Bootstrap => "initializing new cluster",
+        LongActionKind.Clone or LongActionKind.Reinitialize => "creating replica",
+        LongActionKind.Restart => "restarting",
+        _ => null,
+    };
+
     /// <summary>Patroni's state words.</summary>
     public static string StateWord(PostgresObservation pg, LongActionKind? longAction)
     {
         ArgumentNullException.ThrowIfNull(pg);
         return longAction switch
         {
-            LongActionKind.Bootstrap => "initializing new cluster",
-            LongActionKind.Clone or LongActionKind.Reinitialize => "creating replica",
-            LongActionKind.Restart => "restarting",
+            { } action when StateWord(action) is { } word => word,
             _ when pg.IsRunning && pg.IsAcceptingConnections => "running",
             // Kept down on purpose (diverged data) even while the start action that decided so is still marked.
             _ when !pg.IsRunning && pg.StartBlocked is not null => "start failed",

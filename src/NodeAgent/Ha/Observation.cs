@@ -53,6 +53,9 @@ public sealed record Observation
     /// <summary>Wall-clock time of the observation: only for scheduled actions (scheduled_at), never for liveness.</summary>
     public DateTimeOffset Now { get; init; }
 
+    /// <summary>Postgres accepted writes since its last rejoin check: it may hold WAL a new leader never got.</summary>
+    public bool WasPrimarySinceRejoinCheck { get; init; }
+
     /// <summary>This agent demoted its primary and has not managed to start it as a replica yet.</summary>
     public bool RejoinPending { get; init; }
 

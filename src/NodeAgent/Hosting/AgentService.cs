@@ -113,7 +113,7 @@ internal sealed partial class AgentService(
         {
             Timeout = TimeSpan.FromSeconds(5),
         };
-        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _board, _lease, time, loggers.CreateLogger<HaPlanExecutor>(), _requests);
+        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _lease, time, loggers.CreateLogger<HaPlanExecutor>(), _requests);
         _loop = new HaLoop(config, _dcs, _postgres, _watchdog, new HttpPeerStatusClient(_peerHttp), executor, _lease, _board, time,
             loggers.CreateLogger<HaLoop>());
         _postgres.PostmasterExitedUnexpectedly += _loop.Wakeup;

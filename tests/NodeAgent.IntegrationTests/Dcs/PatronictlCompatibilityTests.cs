@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using NodeAgent.Cluster;
 using NodeAgent.IntegrationTests.Fixtures;
 
@@ -16,7 +17,7 @@ public sealed class PatronictlCompatibilityTests
         Assert.True(await dcs.InitializeAsync(true, "", default));
         Assert.False(await dcs.InitializeAsync(true, "", default));
         Assert.True(await dcs.InitializeAsync(false, "7212345678901234567", default));
-        Assert.True(await dcs.SetConfigAsync("{\"ttl\":30,\"loop_wait\":10,\"retry_timeout\":10}", null, default));
+        Assert.True(await dcs.SetConfigAsync(new JsonObject { ["ttl"] = 30, ["loop_wait"] = 10, ["retry_timeout"] = 10 }, null, default));
         await dcs.TouchMemberAsync(Etcd3DcsFactory.Member("127.0.0.1") with { Role = MemberRole.Primary, Timeline = 1 }, default);
         Assert.True(await dcs.AttemptToAcquireLeaderAsync(default));
         await dcs.WriteStatusAsync(50331648, default);

@@ -56,7 +56,7 @@ internal sealed class ComponentCluster : IPeerStatusClient
             var watchdog = watchdogs?.Invoke(name, Time) ?? new FakeWatchdog();
             var board = new StatusBoard();
             var lease = new LeaseClock(Time);
-            var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lease, Time, NullLogger<HaPlanExecutor>.Instance);
+            var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, Time, NullLogger<HaPlanExecutor>.Instance);
             var loop = new HaLoop(config, dcs, pg, watchdog, this, executor, lease, board, Time, NullLogger<HaLoop>.Instance);
             _nodes[name] = new ComponentNode
             {

@@ -271,18 +271,15 @@ internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeP
         return true;
     });
 
-    public Task<bool> SetConfigAsync(string json, long? modRevision, CancellationToken cancellationToken) => Do(() =>
+    public Task<bool> SetConfigAsync(JsonObject config, long? modRevision, CancellationToken cancellationToken) => Do(() =>
     {
-        store.SetConfig(JsonNode.Parse(json)!.AsObject());
+        store.SetConfig(config.DeepClone().AsObject());
         return true;
     });
 
-    public Task SetHistoryAsync(string json, CancellationToken cancellationToken) => Do(() =>
+    public Task SetHistoryAsync(IReadOnlyList<TimelineHistoryEntry> history, CancellationToken cancellationToken) => Do(() =>
     {
-        var rows = JsonNode.Parse(json)!.AsArray()
-            .Select(r => new TimelineHistoryEntry((int)r![0]!, (ulong)r[1]!, (string)r[2]!, (string?)r[3], (string?)r[4]))
-            .ToList();
-        store.SetHistory(rows);
+        store.SetHistory([.. history]);
         return true;
     });
 
@@ -292,7 +289,7 @@ internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeP
         return true;
     });
 
-    public Task<bool> SetFailoverAsync(string json, long? modRevision, CancellationToken cancellationToken) => Do(() =>
+    public Task<bool> SetFailoverAsync(FailoverRequest? request, long? modRevision, CancellationToken cancellationToken) => Do(() =>
     {
         store.SetFailover(null);
         return true;

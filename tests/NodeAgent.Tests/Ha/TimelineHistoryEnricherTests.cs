@@ -1,4 +1,5 @@
 using NodeAgent.Cluster;
+using NodeAgent.Dcs.Etcd3;
 using NodeAgent.Ha;
 
 namespace NodeAgent.Tests.Ha;
@@ -15,7 +16,7 @@ public sealed class TimelineHistoryEnricherTests
 
         var rows = TimelineHistoryEnricher.Enrich(file, [], currentTimeline: 2, "u5", Now);
 
-        Assert.Equal("""[[1,100,"no recovery target specified","2026-11-27T14:00:00.123000+00:00","u5"]]""", DcsValues.History(rows));
+        Assert.Equal("""[[1,100,"no recovery target specified","2026-11-27T14:00:00.123000+00:00","u5"]]""", HistoryCodec.Encode(rows));
     }
 
     [Fact]
@@ -33,6 +34,6 @@ public sealed class TimelineHistoryEnricherTests
 
         Assert.Equal(
             """[[1,100,"no recovery target specified"],[2,200,"no recovery target specified","2026-01-01T00:00:00+00:00","u6"],[3,300,"no recovery target specified","2026-11-27T14:00:00.123000+00:00","u4"]]""",
-            DcsValues.History(rows));
+            HistoryCodec.Encode(rows));
     }
 }

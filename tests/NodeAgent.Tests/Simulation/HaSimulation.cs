@@ -293,7 +293,7 @@ internal sealed class HaSimulation : IPeerStatusClient
         var watchdog = new WatchdogSet(device, fence);
         var board = new StatusBoard();
         var pg = new SimPostgresPort(node.Postgres, this);
-        var executor = new HaPlanExecutor(dcs, pg, watchdog, board, lease, clock, NullLogger<HaPlanExecutor>.Instance);
+        var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, clock, NullLogger<HaPlanExecutor>.Instance);
         node.Loop = new HaLoop(node.Config, dcs, pg, watchdog, this, executor, lease, board, clock, NullLogger<HaLoop>.Instance, Resolve);
         node.Lease = lease;
         node.Fence = fence;

@@ -174,20 +174,15 @@ internal sealed class SimDcs : IDcs
         return true;
     });
 
-    public Task<bool> SetConfigAsync(string json, long? modRevision, CancellationToken cancellationToken) => Call("set config", () =>
+    public Task<bool> SetConfigAsync(JsonObject config, long? modRevision, CancellationToken cancellationToken) => Call("set config", () =>
     {
-        _sim.Store.SetConfig(JsonNode.Parse(json)!.AsObject());
+        _sim.Store.SetConfig(config.DeepClone().AsObject());
         return true;
     });
 
-    public Task SetHistoryAsync(string json, CancellationToken cancellationToken) => Call("set history", () =>
+    public Task SetHistoryAsync(IReadOnlyList<TimelineHistoryEntry> history, CancellationToken cancellationToken) => Call("set history", () =>
     {
-        var rows = JsonNode.Parse(json)!.AsArray()
-            // Like Patroni's key, older rows may carry only [timeline, lsn, reason].
-            .Select(r => r!.AsArray())
-            .Select(r => new TimelineHistoryEntry((int)r[0]!, (ulong)r[1]!, (string)r[2]!, r.Count > 3 ? (string?)r[3] : null, r.Count > 4 ? (string?)r[4] : null))
-            .ToList();
-        _sim.Store.SetHistory(rows);
+        _sim.Store.SetHistory([.. history]);
         return true;
     });
 
@@ -197,7 +192,7 @@ internal sealed class SimDcs : IDcs
         return true;
     });
 
-    public Task<bool> SetFailoverAsync(string json, long? modRevision, CancellationToken cancellationToken) => Call("clear failover", () =>
+    public Task<bool> SetFailoverAsync(FailoverRequest? request, long? modRevision, CancellationToken cancellationToken) => Call("clear failover", () =>
     {
         _sim.Store.SetFailover(null);
         return true;

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Etcdserverpb;
 using Microsoft.Extensions.Logging;
 using NodeAgent.Cluster;
@@ -223,10 +224,12 @@ internal sealed partial class Etcd3Dcs : IDcs
 
     public Task CancelInitializationAsync(CancellationToken cancellationToken) => DeleteAsync(Layout.Initialize, cancellationToken);
 
-    public Task<bool> SetConfigAsync(string json, long? modRevision, CancellationToken cancellationToken) =>
-        PutMaybeCasAsync("config", Layout.Config, json, modRevision, cancellationToken);
+    // The config key holds the dynamic config as compact JSON, whatever it contains (Patroni's set_config_value).
+    public Task<bool> SetConfigAsync(JsonObject config, long? modRevision, CancellationToken cancellationToken) =>
+        PutMaybeCasAsync("config", Layout.Config, config.ToJsonString(), modRevision, cancellationToken);
 
-    public Task SetHistoryAsync(string json, CancellationToken cancellationToken) => PutAsync(Layout.History, json, 0, cancellationToken);
+    public Task SetHistoryAsync(IReadOnlyList<TimelineHistoryEntry> history, CancellationToken cancellationToken) =>
+        PutAsync(Layout.History, HistoryCodec.Encode(history), 0, cancellationToken);
 
     public async Task WriteStatusAsync(ulong optime, CancellationToken cancellationToken)
     {
@@ -239,8 +242,8 @@ internal sealed partial class Etcd3Dcs : IDcs
         _lastStatus = optime;
     }
 
-    public Task<bool> SetFailoverAsync(string json, long? modRevision, CancellationToken cancellationToken) =>
-        PutMaybeCasAsync("failover", Layout.Failover, json, modRevision, cancellationToken);
+    public Task<bool> SetFailoverAsync(FailoverRequest? request, long? modRevision, CancellationToken cancellationToken) =>
+        PutMaybeCasAsync("failover", Layout.Failover, FailoverCodec.Encode(request), modRevision, cancellationToken);
 
     /// <summary>Writes <c>sync</c>; with a revision, only if unchanged since (not part of IDcs yet).</summary>
     public Task<bool> SetSyncStateAsync(string? leader, IEnumerable<string> syncStandbys, long? modRevision, CancellationToken cancellationToken) =>

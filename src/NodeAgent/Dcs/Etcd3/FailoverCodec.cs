@@ -11,6 +11,10 @@ namespace NodeAgent.Dcs.Etcd3;
 /// </summary>
 internal static class FailoverCodec
 {
+    /// <summary>Null (or a request naming nobody and no time) is "{}", which clears the key.</summary>
+    public static string Encode(FailoverRequest? request) =>
+        request is null ? "{}" : Encode(request.Leader, request.Candidate, request.ScheduledAt);
+
     public static string Encode(string? leader, string? candidate, DateTimeOffset? scheduledAt)
     {
         var buffer = new ArrayBufferWriter<byte>(128);

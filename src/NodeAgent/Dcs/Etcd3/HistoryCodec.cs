@@ -5,7 +5,10 @@ using NodeAgent.Cluster;
 
 namespace NodeAgent.Dcs.Etcd3;
 
-/// <summary>The <c>history</c> key: <c>[[timeline, switch_lsn, reason, timestamp, new_leader], ...]</c>.</summary>
+/// <summary>
+/// The <c>history</c> key: <c>[[timeline, switch_lsn, reason, timestamp, new_leader], ...]</c>. Patroni's lines are
+/// [tl, lsn, reason] until a promotion time (and new leader) is known; trailing unknowns are left out.
+/// </summary>
 internal static class HistoryCodec
 {
     public static string Encode(IEnumerable<TimelineHistoryEntry> entries)
@@ -21,13 +24,14 @@ internal static class HistoryCodec
                 w.WriteNumberValue(e.Timeline);
                 w.WriteNumberValue(e.SwitchLsn);
                 w.WriteStringValue(e.Reason);
-                if (e.Timestamp is not null)
+                if (e.Timestamp is not null || e.NewLeader is not null)
                 {
                     w.WriteStringValue(e.Timestamp);
-                    if (e.NewLeader is not null)
-                    {
-                        w.WriteStringValue(e.NewLeader);
-                    }
+                }
+
+                if (e.NewLeader is not null)
+                {
+                    w.WriteStringValue(e.NewLeader);
                 }
 
                 w.WriteEndArray();

@@ -1,0 +1,95 @@
+using NodeAgent.Cluster;
+using NodeAgent.Dcs;
+using NodeAgent.Postgres;
+
+namespace NodeAgent.Ha;
+
+/// <summary>The look before each decision: the cluster from the watch cache (or a quorum read), postgres, and the race rivals.</summary>
+public sealed partial class HaLoop
+{
+    private static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(2);
+
+    private async Task<Observation> ObserveAsync(bool stalled, TimeSpan sincePrevious, CancellationToken ct)
+    {
+        // The watch keeps dcs.Current up to date, so a normal cycle reads nothing from etcd. A quorum read
+        // still happens after a stall, while the cluster is unlocked, and every ttl/2 as a safety net
+        // against a watch stream stuck on a frozen etcd member (it would never report an error).
+        var cluster = dcs.Current;
+        var fullReadDue = stalled || cluster is null || !cluster.IsLocked || _lastFullRead is not { } last
+            || time.GetElapsedTime(last) >= TimeSpan.FromSeconds(Math.Max(1, _dynamic.Ttl / 2.0));
+        if (fullReadDue)
+        {
+            cluster = null;
+            try
+            {
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                deadline.CancelAfter(lease.CallBudget(_dynamic.RetryTimeout));
+                cluster = await dcs.ReadClusterAsync(deadline.Token).ConfigureAwait(false);
+                _lastFullRead = time.GetTimestamp();
+            }
+            catch (Exception e) when (e is DcsUnavailableException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                LogDcsReadFailed(logger, e.Message);
+            }
+        }
+
+        if (cluster is not null)
+        {
+            _dynamic = _resolveDynamic(cluster, _config.Bootstrap.Dcs);
+            // Patroni's dcs.reload_config: the etcd client follows ttl and retry_timeout (a new ttl means a new lease,
+            // which the next renewal moves the leader key to).
+            dcs.ApplyTimings(_dynamic.Ttl, _dynamic.RetryTimeout);
+            if (cluster.ConfigModRevision != _appliedConfigRevision)
+            {
+                watchdog.Reconfigure(_dynamic.Ttl, _dynamic.LoopWait);
+                await postgres.ApplyDynamicConfigAsync(_dynamic, ct).ConfigureAwait(false);
+                _appliedConfigRevision = cluster.ConfigModRevision;
+            }
+        }
+
+        var longAction = _longAction.InProgress;
+        var pg = await postgres.ObserveAsync(ct).ConfigureAwait(false);
+        var peerStatuses = cluster is { IsLocked: false } && longAction is null && pg is { IsRunning: true, DataDir: DataDirState.Initialized }
+            ? await peers.GetStatusesAsync(RaceRivals(cluster), Min(PeerTimeout, _dynamic.RetryTimeout), ct).ConfigureAwait(false)
+            : [];
+        return new Observation
+        {
+            Me = _config.Name,
+            Cluster = cluster,
+            DcsAvailable = cluster is not null,
+            Postgres = pg,
+            Config = _config,
+            Dynamic = _dynamic,
+            BelievesHoldsLock = lease.Holds,
+            LockTimeLeft = lease.TimeLeft,
+            Stalled = stalled,
+            SincePreviousCycle = sincePrevious,
+            LongActionInProgress = longAction,
+            // Read after the look at postgres, which sets it when postgres accepts writes.
+            WasPrimarySinceRejoinCheck = postgres.WasPrimarySinceRejoinCheck,
+            Request = executor.Requests.Pending,
+            ScheduledRestart = executor.Requests.Scheduled,
+            RejoinPending = executor.RejoinPending,
+            WatchdogHealthy = watchdog.IsHealthy,
+            Peers = peerStatuses,
+            Now = time.GetUtcNow(),
+        };
+    }
+
+    /// <summary>Everyone else who could win the race: members with an api_url that are not tagged nofailover.</summary>
+    private List<Member> RaceRivals(ClusterView cluster) =>
+        [.. cluster.Members.Where(m => m.Name != _config.Name && !m.Data.NoFailover && !string.IsNullOrEmpty(m.Data.ApiUrl))];
+
+    private long? DcsLastSeenUnix()
+    {
+        var last = dcs.LastContactTimestamp;
+        if (last == 0)
+        {
+            return null;
+        }
+
+        return (time.GetUtcNow() - time.GetElapsedTime(last)).ToUnixTimeSeconds();
+    }
+
+    private static TimeSpan Min(TimeSpan a, int seconds) => seconds > 0 && TimeSpan.FromSeconds(seconds) < a ? TimeSpan.FromSeconds(seconds) : a;
+}

@@ -1,0 +1,138 @@
+namespace NodeAgent.Ha;
+
+/// <summary>
+/// The scheduler (Patroni's __main__.py:run): next_run += loop_wait, napping in the DCS watch; earlier for a long
+/// action that ended, a scheduled restart, a lock holder retrying etcd, or a starting postgres.
+/// </summary>
+public sealed partial class HaLoop
+{
+    /// <summary>The scheduler: next_run += loop_wait, napping in the DCS watch so a change wakes us early.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _nextRun = time.GetTimestamp();
+        while (!cancellationToken.IsCancellationRequested && ExitReason is null)
+        {
+            try
+            {
+                await RunCycleAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogCycleFailed(logger, e);
+            }
+
+            // A long action that ended after this cycle looked at it: the next cycle is due now (its end also
+            // signals the wake-up, but a cycle that saw it running must not wait loop_wait on that signal alone:
+            // bench run9 saw a leader create its replicas' slots only 10 s after its bootstrap ended).
+            if (_longAction.EndedUnseen())
+            {
+                _nextRun = time.GetTimestamp();
+                continue;
+            }
+
+            _nextRun += (long)(_dynamic.LoopWait * (double)time.TimestampFrequency);
+            var nap = time.GetElapsedTime(time.GetTimestamp(), _nextRun);
+            if (nap <= TimeSpan.Zero)
+            {
+                LogLoopTimeExceeded(logger);
+                _nextRun = time.GetTimestamp();
+                continue;
+            }
+
+            // A restart scheduled before the next cycle is due: wake up for it (Patroni sleeps inside its cycle instead).
+            var untilRestart = UntilScheduledRestart();
+            var early = untilRestart < nap;
+            if (early)
+            {
+                nap = untilRestart!.Value;
+            }
+
+            // A lock holder that could not reach etcd retries soon, and runs a cycle at its demotion deadline at the latest.
+            if (RenewRetryNap() is { } retry && retry < nap)
+            {
+                nap = retry;
+                early = true;
+            }
+
+            // Postgres is starting (a replica waiting to become consistent, a primary in recovery): look again soon,
+            // so the member key says "running" within a second of it, not a loop_wait later.
+            if (PostgresStarting && nap > StartingPollInterval)
+            {
+                nap = StartingPollInterval;
+                early = true;
+            }
+
+            if (await NapAsync(nap, cancellationToken).ConfigureAwait(false) || early)
+            {
+                _nextRun = time.GetTimestamp();
+            }
+        }
+    }
+
+    private static readonly TimeSpan StartingPollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RenewRetryInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How soon a lock holder must run again: within a second when the last cycle could not reach etcd (the lease is
+    /// renewed again as soon as etcd answers), and never later than its demotion deadline. Null: not a lock holder.
+    /// </summary>
+    private TimeSpan? RenewRetryNap()
+    {
+        // Past the deadline the cycle that saw it has decided already (demoted, or there was nothing writable to stop).
+        if (lease.TimeLeft is not { } left || left <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        return _dcsFailed && left > RenewRetryInterval ? RenewRetryInterval : left;
+    }
+
+    /// <summary>The last cycle saw postgres running but not accepting connections yet.</summary>
+    private bool PostgresStarting => LastPostgres is { IsRunning: true, IsAcceptingConnections: false };
+
+    /// <summary>
+    /// Starting, and postmaster.pid still says so: worth waiting on it to say ready. One that already says ready
+    /// but refuses our SQL would end that wait at once, so it gets the 1 s look only.
+    /// </summary>
+    private bool AwaitingReady => PostgresStarting && LastPostgres!.StartingSince is not null;
+
+    /// <summary>Wall-clock time until the scheduled restart, if one is due in the future.</summary>
+    private TimeSpan? UntilScheduledRestart()
+    {
+        if (executor.Requests.Scheduled is not { } scheduled)
+        {
+            return null;
+        }
+
+        // A little late rather than early: the decision runs the restart once its time has come.
+        var until = scheduled.At - time.GetUtcNow() + TimeSpan.FromMilliseconds(20);
+        return until > TimeSpan.Zero ? until : null;
+    }
+
+    private async Task<bool> NapAsync(TimeSpan nap, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var change = dcs.WaitForChangeAsync(nap, cts.Token);
+        var woken = _wakeup.WaitAsync(nap, cts.Token);
+        // A starting postgres that begins to accept connections is news too: a replica reports "running" (and
+        // HAProxy routes to it) within a poll of that moment instead of the next look.
+        var ready = AwaitingReady ? postgres.WaitAcceptingAsync(nap, cts.Token) : null;
+        var first = ready is null ? await Task.WhenAny(change, woken).ConfigureAwait(false) : await Task.WhenAny(change, woken, ready).ConfigureAwait(false);
+        if (ready is not null && first == ready)
+        {
+            if (ready.IsCompletedSuccessfully && ready.Result)
+            {
+                await cts.CancelAsync().ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+                return true;
+            }
+
+            // Not ready (it exited, or this postmaster is not one we can wait on): the rest of the nap as usual.
+            first = await Task.WhenAny(change, woken).ConfigureAwait(false);
+        }
+
+        await cts.CancelAsync().ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        return first == woken ? woken.IsCompletedSuccessfully && woken.Result : first.IsCompletedSuccessfully;
+    }
+}

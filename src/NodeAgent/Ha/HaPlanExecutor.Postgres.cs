@@ -1,0 +1,144 @@
+using NodeAgent.Dcs;
+using NodeAgent.Postgres;
+using static NodeAgent.Ha.HaStep;
+
+namespace NodeAgent.Ha;
+
+/// <summary>The steps that stop and start postgres around a role change: demote, rejoin (divergence check), start as replica, bootstrap.</summary>
+public sealed partial class HaPlanExecutor
+{
+    /// <summary>False when the rejoin check put the start off or refused it.</summary>
+    private async Task<bool> StartAsReplicaAsync(StartAsReplica start, Observation o, CancellationToken ct)
+    {
+        if (!await RejoinAllowsStartAsync(start.Upstream, o, ct).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        if (await postgres.StartAsync(asPrimary: false, start.Upstream, ct).ConfigureAwait(false))
+        {
+            RejoinPending = false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Follow with the divergence check the decision asked for: stop postgres, check it against the upstream's history
+    /// (pg_rewind inside), start it as the upstream's replica when the check allows.
+    /// </summary>
+    private async Task RejoinAsync(UpstreamTarget upstream, Observation o, CancellationToken ct)
+    {
+        postgres.RequireDivergenceCheck();
+        await postgres.StopAsync(StopMode.Fast, checkpoint: false, ct).ConfigureAwait(false);
+        if (await RejoinAllowsStartAsync(upstream, o, ct).ConfigureAwait(false))
+        {
+            await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// §2.6. Writes stop being accepted (as far as health checks go) before postgres is even asked to stop.
+    /// A fast stop that does not finish within retry_timeout is escalated to immediate.
+    /// </summary>
+    private async Task DemoteAsync(Demote demote, Observation o, IStatusNotes status, CancellationToken ct)
+    {
+        var releases = demote.Mode is DemoteMode.Graceful or DemoteMode.Immediate;
+        lease.Lost();
+        status.Note(StatusNote.Demoting);
+        LogDemoting(logger, demote.Mode);
+
+        if (demote.Mode is DemoteMode.Offline or DemoteMode.Graceful)
+        {
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            budget.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, o.Dynamic.RetryTimeout)));
+            try
+            {
+                await postgres.StopAsync(StopMode.Fast, checkpoint: demote.Mode == DemoteMode.Graceful, budget.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                LogStopEscalated(logger);
+                await postgres.StopAsync(StopMode.Immediate, checkpoint: false, ct).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            await postgres.StopAsync(StopMode.Immediate, checkpoint: false, ct).ConfigureAwait(false);
+        }
+
+        // The safepoint: postmaster is gone, the node can no longer accept writes, the watchdog may go.
+        watchdog.Disable();
+        if (releases)
+        {
+            await Dcs(o, t => dcs.DeleteLeaderAsync(t), ct).ConfigureAwait(false);
+        }
+
+        var upstream = demote.Mode == DemoteMode.Offline ? null : demote.FollowAfter;
+        var canStart = await RejoinAllowsStartAsync(upstream, o, ct).ConfigureAwait(false);
+        RejoinPending = !canStart;
+        if (canStart)
+        {
+            await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// §2.7: a stopped node checks its data against the leader before following it (pg_rewind, removal or refusal
+    /// happen inside). Without an upstream there is nothing to diverge from: a read-only start is harmless.
+    /// </summary>
+    private async Task<bool> RejoinAllowsStartAsync(UpstreamTarget? upstream, Observation o, CancellationToken ct)
+    {
+        if (upstream is null)
+        {
+            return true;
+        }
+
+        var rejoin = await postgres.PrepareRejoinAsync(upstream, o.Dynamic, ct).ConfigureAwait(false);
+        if (!rejoin.CanStart)
+        {
+            LogNotStarting(logger, upstream.MemberName, rejoin.Outcome, rejoin.Message);
+        }
+
+        return rejoin.CanStart;
+    }
+
+    /// <summary>§2.16: initdb, start, roles, then initialize = sysid, config, lock. Undone on failure.</summary>
+    private async Task BootstrapAsync(Observation o, IStatusNotes status, CancellationToken ct)
+    {
+        try
+        {
+            await postgres.InitDbAsync(ct).ConfigureAwait(false);
+            if (!await postgres.StartAsync(asPrimary: true, null, ct).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException("postgres did not start after initdb");
+            }
+
+            await postgres.CreateRolesAsync(ct).ConfigureAwait(false);
+            var pg = await postgres.ObserveAsync(ct).ConfigureAwait(false);
+            var sysid = pg.SystemIdentifier ?? throw new InvalidOperationException("no system identifier after initdb");
+            await Dcs(o, t => dcs.InitializeAsync(createNew: false, sysid, t), ct).ConfigureAwait(false);
+            await Dcs(o, t => dcs.SetConfigAsync(o.Config.Bootstrap.DcsJson, null, t), ct).ConfigureAwait(false);
+            if (!watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait, lease.Provisional(o.Dynamic.Ttl)))
+            {
+                // Patroni: "Cancelling bootstrap because watchdog activation failed". Without this a node whose
+                // required watchdog is missing took the lock as the bootstrapping leader (watchdog acceptance test c).
+                throw new InvalidOperationException("watchdog is required but could not be activated");
+            }
+
+            if (!await AcquireAsync(o, status, ct).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException("another node took the leader lock during bootstrap");
+            }
+
+            LogInitialized(logger, sysid);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or DcsUnavailableException)
+        {
+            LogBootstrapFailed(logger, e.Message);
+            watchdog.Disable();
+            await postgres.StopAsync(StopMode.Immediate, checkpoint: false, ct).ConfigureAwait(false);
+            await Dcs(o, async t => { await dcs.CancelInitializationAsync(t).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
+        }
+    }
+}

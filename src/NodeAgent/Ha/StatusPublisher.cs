@@ -1,0 +1,27 @@
+using NodeAgent.Api.Status;
+
+namespace NodeAgent.Ha;
+
+/// <summary>
+/// The only writer of the <see cref="StatusBoard"/>, owned by the loop: the snapshot at the end of each cycle, and the
+/// early notes a running plan sends through <see cref="IStatusNotes"/>.
+/// </summary>
+internal sealed class StatusPublisher(StatusBoard board) : IStatusNotes
+{
+    public StatusSnapshot Current => board.Current;
+
+    public void Publish(StatusSnapshot snapshot) => board.Publish(snapshot);
+
+    public void Note(StatusNote note) => board.Publish(Apply(board.Current, note));
+
+    private static StatusSnapshot Apply(StatusSnapshot s, StatusNote note) => note switch
+    {
+        StatusNote.LockLost => s with { HoldsLock = false },
+        StatusNote.StoppingPostgres => s with { AcceptsWrites = false },
+        StatusNote.Demoting => s with { AcceptsWrites = false, HoldsLock = false, Role = "demoted" },
+        StatusNote.Restarting => s with { AcceptsWrites = false, State = MemberDataFactory.StateWord(LongActionKind.Restart)! },
+        StatusNote.Reinitializing => s with { AcceptsWrites = false, State = MemberDataFactory.StateWord(LongActionKind.Reinitialize)! },
+        StatusNote.ShuttingDown => s with { AcceptsWrites = false, HoldsLock = false, State = "stopping" },
+        _ => throw new ArgumentOutOfRangeException(nameof(note), note, null),
+    };
+}
