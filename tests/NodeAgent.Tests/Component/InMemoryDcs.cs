@@ -273,7 +273,7 @@ internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeP
 
     public Task<bool> SetConfigAsync(JsonObject config, long? modRevision, CancellationToken cancellationToken) => Do(() =>
     {
-        store.SetConfig(config.DeepClone().AsObject());
+        store.SetConfig(JsonNode.Parse(config.ToJsonString())!.AsObject()); // as etcd keeps it: text, read back as parsed JSON
         return true;
     });
 

@@ -81,3 +81,17 @@ public sealed class DynamicConfigTests
         Assert.False(new IgnoreSlotRule(name, type, "elsewhere", null).Matches(name, type, database, plugin));
     }
 }
+
+public sealed class DynamicConfigFromClrValuesTests
+{
+    [Fact]
+    public void A_config_built_in_code_reads_like_one_read_back_from_etcd()
+    {
+        var built = new System.Text.Json.Nodes.JsonObject { ["ttl"] = 10, ["loop_wait"] = 2, ["retry_timeout"] = 3, ["pause"] = true };
+
+        var config = DynamicConfigParser.FromJson(built, out var warnings);
+
+        Assert.Empty(warnings);
+        Assert.Equal((10, 2, 3, true), (config.Ttl, config.LoopWait, config.RetryTimeout, config.Pause));
+    }
+}

@@ -176,7 +176,7 @@ internal sealed class SimDcs : IDcs
 
     public Task<bool> SetConfigAsync(JsonObject config, long? modRevision, CancellationToken cancellationToken) => Call("set config", () =>
     {
-        _sim.Store.SetConfig(config.DeepClone().AsObject());
+        _sim.Store.SetConfig(JsonNode.Parse(config.ToJsonString())!.AsObject()); // as etcd keeps it: text, read back as parsed JSON
         return true;
     });
 

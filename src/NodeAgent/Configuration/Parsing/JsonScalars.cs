@@ -75,6 +75,13 @@ internal static class JsonScalars
                     return true;
                 }
 
+                // A value built in code keeps its CLR type (JsonValue<int>), which converts to nothing else.
+                if (value.TryGetValue(out int i))
+                {
+                    result = i;
+                    return true;
+                }
+
                 if (value.TryGetValue(out double d) && !double.IsNaN(d) && Math.Abs(d) < long.MaxValue)
                 {
                     result = (long)Math.Truncate(d);
