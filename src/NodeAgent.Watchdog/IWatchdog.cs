@@ -33,6 +33,12 @@ public interface IWatchdog
     /// <summary>Snapshot for /patroni, /metrics and agentctl list -e.</summary>
     WatchdogState Status { get; }
 
+    /// <summary>
+    /// When the device resets the machine unless it is kicked again (a <see cref="TimeProvider.GetTimestamp"/> of the
+    /// watchdog's clock); null while no device is armed. A leader that cannot renew stops its writes before this.
+    /// </summary>
+    long? ResetDueTimestamp => null;
+
     /// <summary>The fence process beside the device, when there is one (its state for /patroni and agentctl list -e).</summary>
     WatchdogState? FenceStatus => null;
 }

@@ -23,6 +23,7 @@ public sealed class Watchdog : IWatchdog
     private int? _timeout;
     private int? _pendingTimeout;
     private DateTimeOffset? _lastKeepalive;
+    private long _lastKickTimestamp;
     private string? _error;
     private bool _activationFailed;
     private bool _warnedUnavailable;
@@ -58,6 +59,17 @@ public sealed class Watchdog : IWatchdog
             {
                 var failed = _options.Policy == WatchdogPolicy.Required && (_activationFailed || !_device.IsWritable);
                 return new WatchdogState(_options.Policy.Name(), _device.Path, _armed, _timeout, _lastKeepalive, failed, _error);
+            }
+        }
+    }
+
+    public long? ResetDueTimestamp
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _armed && _timeout is { } timeout ? _lastKickTimestamp + (timeout * _time.TimestampFrequency) : null;
             }
         }
     }
@@ -126,6 +138,7 @@ public sealed class Watchdog : IWatchdog
 
                 _device.Keepalive();
                 _lastKeepalive = _time.GetUtcNow();
+                _lastKickTimestamp = _time.GetTimestamp();
             }
             catch (WatchdogDeviceException e)
             {
@@ -187,6 +200,7 @@ public sealed class Watchdog : IWatchdog
         }
 
         (_armed, _timeout, _pendingTimeout, _error, _activationFailed, _warnedUnavailable) = (true, actual, null, null, false, false);
+        _lastKickTimestamp = _time.GetTimestamp();
         WatchdogLog.Activated(_logger, _device.Path, actual, actual - loopWait);
         return true;
     }

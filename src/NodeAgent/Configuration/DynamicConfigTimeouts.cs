@@ -16,24 +16,27 @@ public static class DynamicConfigTimeouts
     // because the lease is renewed every cycle and a stalled leader fences itself, so 10 is the floor.
     public const int MinTtl = 10;
 
+    /// <summary>One day: the largest ttl, loop_wait or retry_timeout taken (they become deadlines and naps).</summary>
+    public const int MaxTimer = 86_400;
+
     public static TimeoutAdjustment Adjust(DynamicConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var warnings = new List<string>();
-        var loopWait = AtLeast("loop_wait", config.LoopWait, MinLoopWait, warnings);
-        var retryTimeout = AtLeast("retry_timeout", config.RetryTimeout, MinRetryTimeout, warnings);
-        var ttl = AtLeast("ttl", config.Ttl, MinTtl, warnings);
+        var loopWait = AtMost("loop_wait", AtLeast("loop_wait", config.LoopWait, MinLoopWait, warnings), warnings);
+        var retryTimeout = AtMost("retry_timeout", AtLeast("retry_timeout", config.RetryTimeout, MinRetryTimeout, warnings), warnings);
+        var ttl = AtMost("ttl", AtLeast("ttl", config.Ttl, MinTtl, warnings), warnings);
 
         var newLoopWait = loopWait;
         var newRetryTimeout = retryTimeout;
-        if (MinLoopWait + (2 * retryTimeout) > ttl)
+        if (MinLoopWait + (2L * retryTimeout) > ttl)
         {
             newLoopWait = MinLoopWait;
             newRetryTimeout = (ttl - MinLoopWait) / 2;
             warnings.Add($"Violated the rule \"loop_wait + 2*retry_timeout <= ttl\", where ttl={ttl}. "
                 + $"Adjusting loop_wait from {loopWait} to {newLoopWait} and retry_timeout from {retryTimeout} to {newRetryTimeout}");
         }
-        else if (loopWait + (2 * retryTimeout) > ttl)
+        else if (loopWait + (2L * retryTimeout) > ttl)
         {
             newLoopWait = ttl - (2 * retryTimeout);
             warnings.Add($"Violated the rule \"loop_wait + 2*retry_timeout <= ttl\", where ttl={ttl} and retry_timeout={retryTimeout}. "
@@ -42,6 +45,17 @@ public static class DynamicConfigTimeouts
 
         var adjusted = config with { Ttl = ttl, LoopWait = newLoopWait, RetryTimeout = newRetryTimeout };
         return new TimeoutAdjustment(adjusted, warnings);
+    }
+
+    private static int AtMost(string name, int value, List<string> warnings)
+    {
+        if (value <= MaxTimer)
+        {
+            return value;
+        }
+
+        warnings.Add($"{name}={value} can't be larger than {MaxTimer}, adjusting...");
+        return MaxTimer;
     }
 
     private static int AtLeast(string name, int value, int minimum, List<string> warnings)

@@ -70,7 +70,16 @@ public static class DynamicConfigValidator
             return; // already reported as not an integer
         }
 
-        var sum = config.LoopWait + (2 * config.RetryTimeout);
+        foreach (var (key, value) in new[] { ("ttl", config.Ttl), ("loop_wait", config.LoopWait), ("retry_timeout", config.RetryTimeout) })
+        {
+            if (value > DynamicConfigTimeouts.MaxTimer)
+            {
+                // Timers become call deadlines and naps, which a day already exceeds in any sensible cluster.
+                s.Problems.Error(s.PathOf(key), $"must be at most {DynamicConfigTimeouts.MaxTimer}");
+            }
+        }
+
+        var sum = config.LoopWait + (2L * config.RetryTimeout);
         if (sum > config.Ttl)
         {
             var key = Timers.FirstOrDefault(changed.Contains) ?? Timers.FirstOrDefault(s.Json.ContainsKey) ?? "ttl";

@@ -16,6 +16,7 @@ internal sealed class FenceProcess(string dataDir, TextReader input, TextWriter 
     private readonly Lock _gate = new();
     private long? _dueMs;
     private bool _inputClosed;
+    private (long Due, int? Pid)? _said;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -34,37 +35,38 @@ internal sealed class FenceProcess(string dataDir, TextReader input, TextWriter 
         return 0;
     }
 
-    /// <summary>True when the fence process should exit (input closed).</summary>
+    /// <summary>
+    /// True when the fence process should exit (input closed). Past its deadline the fence stays armed: a postmaster
+    /// that appears before a newer renewal's kick is stopped too, and that kick is still honoured.
+    /// </summary>
     internal bool Check()
     {
         string? reason = null;
         bool closed;
+        long due = 0;
         lock (_gate)
         {
             closed = _inputClosed;
-            if (_dueMs is { } due)
+            if (_dueMs is { } armed)
             {
+                due = armed;
                 // On the monotonic clock: a fence thawed after a freeze sees at its first look a deadline that passed meanwhile.
-                var late = FenceCommand.Milliseconds(time.GetTimestamp(), time) - due;
+                var late = FenceCommand.Milliseconds(time.GetTimestamp(), time) - armed;
                 if (closed)
                 {
                     reason = "the agent closed the fence pipe while leading";
+                    _dueMs = null;
                 }
                 else if (late >= 0)
                 {
                     reason = string.Create(CultureInfo.InvariantCulture, $"the leader lock was not renewed in time (deadline passed {late / 1000.0:F1} s ago)");
-                }
-
-                if (reason is not null)
-                {
-                    _dueMs = null;
                 }
             }
         }
 
         if (reason is not null)
         {
-            FenceNow(reason);
+            FenceNow(reason, due);
         }
 
         return closed;
@@ -120,19 +122,29 @@ internal sealed class FenceProcess(string dataDir, TextReader input, TextWriter 
         }
     }
 
-    private void FenceNow(string reason)
+    private void FenceNow(string reason, long due)
     {
         var pid = PostmasterPid.Read(dataDir);
+        // Looked at every tick while past due: say each outcome once per deadline and postmaster, not ten times a second.
+        var said = _said == (due, pid);
+        _said = (due, pid);
         if (pid is null)
         {
-            Say($"fence: {reason}; no running postmaster for {dataDir}, nothing to stop");
+            if (!said)
+            {
+                Say($"fence: {reason}; no running postmaster for {dataDir}, nothing to stop");
+            }
+
             return;
         }
 
         var sent = PostmasterPid.SendImmediateShutdown(pid.Value);
-        Say(sent
-            ? $"fence: {reason}; sent immediate shutdown to postmaster {pid} so this node stops accepting writes before its lease expires"
-            : $"fence: {reason}; could not signal postmaster {pid}");
+        if (!said)
+        {
+            Say(sent
+                ? $"fence: {reason}; sent immediate shutdown to postmaster {pid} so this node stops accepting writes before its lease expires"
+                : $"fence: {reason}; could not signal postmaster {pid}");
+        }
     }
 
     /// <summary>The log is the agent's pipe: a dead agent must not take the fence down with EPIPE.</summary>

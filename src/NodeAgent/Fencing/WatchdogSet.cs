@@ -11,6 +11,8 @@ internal sealed class WatchdogSet(IWatchdog device, IWatchdog fence) : IWatchdog
 
     public WatchdogState? FenceStatus => fence.Status;
 
+    public long? ResetDueTimestamp => device.ResetDueTimestamp;
+
     /// <summary>Promotion needs both: the device as its mode requires, and the fence always (it fails closed).</summary>
     public bool Activate(int ttl, int loopWait, LeaseDeadline deadline)
     {

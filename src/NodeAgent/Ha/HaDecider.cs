@@ -268,12 +268,13 @@ public static partial class HaDecider
         if (timeLeft > 0)
         {
             var waiting = string.Create(CultureInfo.InvariantCulture, $"PostgreSQL is still starting up, {timeLeft:0} seconds until timeout");
-            return new(waiting, [new UpdateLock(WithTouch(lockLost))]);
+            // Like ha.py's update_lock, a renewal kicks the fence and the watchdog: a long crash recovery is not fenced.
+            return new(waiting, [new UpdateLock(WithTouch(lockLost)), new KeepaliveWatchdog()]);
         }
 
         return AnyFailoverCandidate(o)
             ? new("stopped PostgreSQL because of startup timeout", [new UpdateLock(WithTouch(lockLost)), new Demote(DemoteMode.Immediate, null)])
-            : new("primary start has timed out, but continuing to wait because failover is not possible", [new UpdateLock(WithTouch(lockLost))]);
+            : new("primary start has timed out, but continuing to wait because failover is not possible", [new UpdateLock(WithTouch(lockLost)), new KeepaliveWatchdog()]);
     }
 
     /// <summary>ha.py:process_healthy_cluster: the leader key exists.</summary>

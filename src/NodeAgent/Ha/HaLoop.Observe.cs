@@ -39,6 +39,12 @@ public sealed partial class HaLoop
             // Patroni's dcs.reload_config: the etcd client follows ttl and retry_timeout (a new ttl means a new lease,
             // which the next renewal moves the leader key to).
             dcs.ApplyTimings(_dynamic.Ttl, _dynamic.RetryTimeout);
+            if (lease.CapTtl(_dynamic.Ttl) && lease.FenceDeadline is { } sooner)
+            {
+                // Not a renewal: the same renewal with the shorter lease, so the fence and the device fire no later than it.
+                watchdog.Keepalive(sooner);
+            }
+
             if (cluster.ConfigModRevision != _appliedConfigRevision)
             {
                 watchdog.Reconfigure(_dynamic.Ttl, _dynamic.LoopWait);

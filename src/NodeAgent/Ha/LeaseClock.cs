@@ -16,7 +16,7 @@ namespace NodeAgent.Ha;
 /// agent itself gives up and demotes DemoteMargin earlier, so the fence remains the backstop for a frozen agent.
 /// Thread-safe: a background long action may renew too.
 /// </summary>
-public sealed class LeaseClock(TimeProvider time)
+public sealed class LeaseClock(TimeProvider time, Func<long?>? deviceResetDue = null)
 {
     /// <summary>Before expiry, the fence must have fired: its 100 ms poll, the signal and the postmaster's immediate shutdown.</summary>
     public static readonly TimeSpan FenceMargin = TimeSpan.FromSeconds(1);
@@ -76,9 +76,34 @@ public sealed class LeaseClock(TimeProvider time)
     {
         lock (_gate)
         {
+            // A renewal asked before the one already recorded (a long action's, overlapping the loop's) says nothing newer.
+            if (_holds && _renewed is { } recorded && askedTimestamp < recorded)
+            {
+                return;
+            }
+
             _holds = true;
             _renewed = askedTimestamp;
             _ttl = grantedTtl;
+        }
+    }
+
+    /// <summary>
+    /// The ttl in force went down: from now on the leader key may be moved to a lease granted (after the last renewal)
+    /// with this shorter TTL, even by a call whose answer is lost. Counting the shorter TTL from the last renewal is
+    /// never later than either lease's expiry. True when the deadline came forward (the fence must hear it).
+    /// </summary>
+    public bool CapTtl(int ttl)
+    {
+        lock (_gate)
+        {
+            if (!_holds || ttl >= _ttl)
+            {
+                return false;
+            }
+
+            _ttl = ttl;
+            return true;
         }
     }
 
@@ -109,15 +134,32 @@ public sealed class LeaseClock(TimeProvider time)
     /// </summary>
     public LeaseDeadline Provisional(int ttl) => new(time.GetTimestamp(), FenceAfter(ttl));
 
-    /// <summary>Time left before this leader must have stopped accepting writes; null when the lock is not held.</summary>
+    /// <summary>
+    /// Time left before this leader must have stopped accepting writes; null when the lock is not held. An armed
+    /// watchdog device that was last kicked long enough ago brings it forward: demoting beats a machine reset.
+    /// </summary>
     public TimeSpan? TimeLeft
     {
         get
         {
+            TimeSpan left;
             lock (_gate)
             {
-                return _holds && _renewed is { } renewed ? DemoteAfter(_ttl) - time.GetElapsedTime(renewed) : null;
+                if (!_holds || _renewed is not { } renewed)
+                {
+                    return null;
+                }
+
+                left = DemoteAfter(_ttl) - time.GetElapsedTime(renewed);
             }
+
+            if (deviceResetDue?.Invoke() is { } due)
+            {
+                var beforeReset = TimeSpan.FromSeconds((due - time.GetTimestamp()) / (double)time.TimestampFrequency) - FenceMargin - DemoteMargin;
+                left = beforeReset < left ? beforeReset : left;
+            }
+
+            return left;
         }
     }
 

@@ -16,7 +16,8 @@ public static class StatusSnapshotFactory
         ArgumentNullException.ThrowIfNull(watchdog);
         var pg = o.Postgres;
         var role = MemberDataFactory.Role(pg);
-        var holds = lease.Holds && o.Cluster?.Leader?.Name == o.Me;
+        // While etcd is out of reach a holder keeps its lock until its lease runs out (LeaseClock); /primary trusts it no longer.
+        var holds = lease.Holds && (o.Cluster?.Leader?.Name == o.Me || (o.Cluster is null && lease.TimeLeft > TimeSpan.Zero));
         return new StatusSnapshot
         {
             Scope = o.Config.Scope,

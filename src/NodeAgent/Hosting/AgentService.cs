@@ -29,7 +29,7 @@ internal sealed partial class AgentService(
     private readonly ILogger _logger = loggers.CreateLogger("NodeAgent");
     private readonly StatusBoard _board = new();
     private readonly HaRequests _requests = new();
-    private readonly LeaseClock _lease = new(time);
+    private LeaseClock? _lease;
     private Etcd3Dcs? _dcs;
     private PostgresInstance? _postgres;
     private IWatchdog? _watchdog;
@@ -109,6 +109,8 @@ internal sealed partial class AgentService(
         _fencer = new ProcessFencer(config.Postgresql.DataDir, new ProcessRunner(loggers.CreateLogger<ProcessRunner>()), time,
             loggers.CreateLogger<ProcessFencer>());
         _watchdog = new WatchdogSet(CreateWatchdog(), _fencer);
+        var watchdog = _watchdog;
+        _lease = new LeaseClock(time, () => watchdog.ResetDueTimestamp);
         _peerHttp = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(2), UseProxy = false })
         {
             Timeout = TimeSpan.FromSeconds(5),

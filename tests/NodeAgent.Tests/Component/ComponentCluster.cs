@@ -55,7 +55,7 @@ internal sealed class ComponentCluster : IPeerStatusClient
             var pg = new FakePostgres(name, n => _nodes.TryGetValue(n, out var node) ? node.Postgres : null, Time);
             var watchdog = watchdogs?.Invoke(name, Time) ?? new FakeWatchdog();
             var board = new StatusBoard();
-            var lease = new LeaseClock(Time);
+            var lease = new LeaseClock(Time, () => watchdog.ResetDueTimestamp);
             var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, Time, NullLogger<HaPlanExecutor>.Instance);
             var loop = new HaLoop(config, dcs, pg, watchdog, this, executor, lease, board, Time, NullLogger<HaLoop>.Instance);
             _nodes[name] = new ComponentNode

@@ -21,6 +21,7 @@ public sealed class DynamicConfigValidatorTests
         { """{"loop_wait":11}""", "loop_wait", "11 + 2*10 = 31 > 30" },
         { """{"ttl":-1}""", "ttl", "> -1" },
         { """{"loop_wait":0}""", "loop_wait", "must be at least 1" },
+        { """{"ttl":100000}""", "ttl", "must be at most 86400" },
         { """{"ttl":"abc"}""", "ttl", "expected an integer" },
         { """{"loop_wait":[10]}""", "loop_wait", "expected an integer" },
         { """{"retry_timeout":true}""", "retry_timeout", "expected an integer" },
@@ -87,6 +88,17 @@ public sealed class DynamicConfigValidatorTests
         var result = DynamicConfigValidator.Validate(Patched("""{"ttl":5}"""));
 
         Assert.Equal("retry_timeout", Assert.Single(result.Errors).Path);
+    }
+
+    [Fact]
+    public void A_retry_timeout_whose_double_overflows_an_int_still_breaks_the_timer_rule()
+    {
+        var result = DynamicConfigValidator.Validate(Patched("""{"retry_timeout":1100000000}"""), SeedDcs());
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.Errors, e => e.Path == "retry_timeout" && e.Message.Contains("loop_wait + 2*retry_timeout <= ttl", StringComparison.Ordinal));
+        var adjusted = DynamicConfigTimeouts.Adjust(new DynamicConfig { RetryTimeout = 1_100_000_000 }).Config;
+        Assert.True(adjusted.LoopWait + (2 * adjusted.RetryTimeout) <= adjusted.Ttl, $"{adjusted}");
     }
 
     [Fact]

@@ -76,6 +76,28 @@ public sealed class FenceProcessTests : IDisposable
     }
 
     [Fact]
+    public void Past_its_deadline_the_fence_stays_armed_and_a_newer_renewal_still_counts()
+    {
+        var fence = Create();
+        fence.Apply(Line(FenceCommand.Arm, TimeSpan.Zero, TimeSpan.FromSeconds(9)));
+        _time.Advance(TimeSpan.FromSeconds(9));
+        fence.Check();
+        fence.Check(); // looked at again while past due: said once
+        Assert.Equal(1, Fires());
+
+        // A renewal that got through after the deadline: honoured, not ignored as if the fence were disarmed.
+        fence.Apply(Line(FenceCommand.Kick, TimeSpan.Zero, TimeSpan.FromSeconds(9)));
+        _time.Advance(TimeSpan.FromSeconds(8));
+        fence.Check();
+        Assert.Equal(1, Fires());
+        _time.Advance(TimeSpan.FromSeconds(1));
+        fence.Check();
+        Assert.Equal(2, Fires());
+    }
+
+    private int Fires() => _log.ToString().Split("not renewed in time").Length - 1;
+
+    [Fact]
     public void A_shorter_lease_after_a_ttl_change_brings_the_deadline_forward()
     {
         var fence = Create();

@@ -104,7 +104,7 @@ public sealed class HaDeciderHandoverScenarioTests
         ["primary in crash recovery keeps the lock within primary_start_timeout"] = new(
             Observe("u4", ClusterWithLeader("u4", "u5"), RecoveringSince(Now.AddSeconds(-100))) with { Now = Now },
             "PostgreSQL is still starting up, 200 seconds until timeout",
-            [typeof(UpdateLock), typeof(TouchMember)]),
+            [typeof(UpdateLock), typeof(KeepaliveWatchdog), typeof(TouchMember)]),
         ["primary in crash recovery past primary_start_timeout is stopped and the lock released"] = new(
             Observe("u4", ClusterWithLeader("u4", "u5"), RecoveringSince(Now.AddSeconds(-301))) with { Now = Now },
             "stopped PostgreSQL because of startup timeout",
@@ -112,7 +112,7 @@ public sealed class HaDeciderHandoverScenarioTests
         ["primary in crash recovery past primary_start_timeout with nobody to take over keeps waiting"] = new(
             Observe("u4", ClusterWithLeader("u4"), RecoveringSince(Now.AddSeconds(-301))) with { Now = Now },
             "primary start has timed out, but continuing to wait because failover is not possible",
-            [typeof(UpdateLock), typeof(TouchMember)]),
+            [typeof(UpdateLock), typeof(KeepaliveWatchdog), typeof(TouchMember)]),
         ["paused primary in crash recovery is left to the pause rules"] = new(
             Observe("u4", ClusterWithLeader("u4", "u5"), RecoveringSince(Now.AddSeconds(-301))) with { Now = Now, Dynamic = new DynamicConfig { Pause = true } },
             "removed leader lock because postgres is not running as primary",

@@ -48,4 +48,34 @@ public sealed class LeaseClockTests
         Assert.Null(lease.TimeLeft);
         Assert.NotNull(lease.RenewalAge);
     }
+
+    [Fact]
+    public void A_device_kicked_long_ago_brings_the_demotion_forward()
+    {
+        long? resetDue = null;
+        var lease = new LeaseClock(_time, () => resetDue);
+        lease.Renewed(_time.GetTimestamp(), grantedTtl: 30);
+        Assert.Equal(TimeSpan.FromSeconds(28.5), lease.TimeLeft);
+
+        // Kicked with ttl - safety_margin = 25 s at the renewal: demote 1.5 s before the machine would be reset.
+        resetDue = _time.GetTimestamp() + TimeSpan.FromSeconds(25).Ticks;
+        Assert.Equal(TimeSpan.FromSeconds(23.5), lease.TimeLeft);
+        Assert.Equal(new NodeAgent.Watchdog.LeaseDeadline(lease.RenewedTimestamp!.Value, TimeSpan.FromSeconds(29)), lease.FenceDeadline);
+    }
+
+    [Fact]
+    public void A_ttl_cut_counts_from_the_last_renewal_and_an_older_renewal_does_not_overwrite_a_newer_one()
+    {
+        var lease = new LeaseClock(_time);
+        var first = _time.GetTimestamp();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var second = _time.GetTimestamp();
+        lease.Renewed(second, grantedTtl: 30);
+        lease.Renewed(first, grantedTtl: 30);
+        Assert.Equal(second, lease.RenewedTimestamp);
+
+        Assert.True(lease.CapTtl(10));
+        Assert.False(lease.CapTtl(20));
+        Assert.Equal(new NodeAgent.Watchdog.LeaseDeadline(second, TimeSpan.FromSeconds(9)), lease.FenceDeadline);
+    }
 }

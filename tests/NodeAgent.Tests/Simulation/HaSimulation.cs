@@ -285,12 +285,14 @@ internal sealed class HaSimulation : IPeerStatusClient
         node.PausedUntil = 0;
         // The agent, its fence and its watchdog facade read this machine's clock; etcd counts leases down on its own.
         var clock = node.Clock;
-        var lease = new LeaseClock(clock);
+        WatchdogSet? watchdogs = null;
+        var lease = new LeaseClock(clock, () => watchdogs?.ResetDueTimestamp);
         var dcs = new SimDcs(this, node, node.Config.Bootstrap.Dcs, lease, _options);
         var fence = new SimFence(this, node);
         var device = new WatchdogFacade(new WatchdogOptions(WatchdogPolicy.Automatic, "/dev/sim-watchdog", 5),
             node.Device ?? (IWatchdogDevice)new FakeWatchdogDevice { Exists = false }, clock, NullLogger<WatchdogFacade>.Instance);
         var watchdog = new WatchdogSet(device, fence);
+        watchdogs = watchdog;
         var board = new StatusBoard();
         var pg = new SimPostgresPort(node.Postgres, this);
         var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, clock, NullLogger<HaPlanExecutor>.Instance);
