@@ -1,7 +1,7 @@
 namespace NodeAgent.Watchdog;
 
 /// <summary>
-/// The leader's dead-man switch, as the HA executor drives it (patroni-reference §6): armed right before
+/// The leader's dead-man switch, as the HA executor drives it (Patroni's watchdog/base.py): armed right before
 /// promotion, kicked only after a successful lock renewal, disabled on demote, in pause, during crash
 /// recovery and at shutdown. Implementations never throw from these calls: failures show in <see cref="Status"/>.
 /// </summary>

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace NodeAgent.Watchdog;
 
 /// <summary>
-/// /dev/watchdog through libc: open(O_WRONLY|O_CLOEXEC), ioctl, write, close (patroni-reference §6).
+/// /dev/watchdog through libc: open(O_WRONLY|O_CLOEXEC), ioctl, write, close (Patroni's watchdog/linux.py).
 /// O_CLOEXEC keeps the descriptor out of postgres and every other child, so only this process can kick or close it.
 /// </summary>
 public sealed partial class LinuxWatchdogDevice : IWatchdogDevice

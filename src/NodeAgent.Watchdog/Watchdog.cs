@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace NodeAgent.Watchdog;
 
 /// <summary>
-/// Patroni's watchdog behaviour (<c>watchdog/base.py</c>, patroni-reference §6) over an <see cref="IWatchdogDevice"/>:
+/// Patroni's watchdog behaviour (<c>watchdog/base.py</c>) over an <see cref="IWatchdogDevice"/>:
 /// timeout = ttl - safety_margin (ttl/2 for -1), refused without timing slack, the device's real timeout read back,
 /// a changed timeout applied at the next keepalive. Device failures never throw out of here; they show in
 /// <see cref="Status"/> and, in required mode, in <see cref="Activate"/>'s result and <see cref="IsHealthy"/>.

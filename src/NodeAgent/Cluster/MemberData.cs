@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace NodeAgent.Cluster;
 
 /// <summary>
-/// The value of <c>members/&lt;name&gt;</c> (patroni-reference §1.3). Serialised by <c>MemberDataCodec</c>
+/// The value of <c>members/&lt;name&gt;</c> (<c>ha.py:touch_member</c>). Serialised by <c>MemberDataCodec</c>
 /// in Patroni's field order as compact JSON.
 /// </summary>
 public sealed record MemberData

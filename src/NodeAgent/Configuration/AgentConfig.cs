@@ -1,8 +1,8 @@
 namespace NodeAgent.Configuration;
 
 /// <summary>
-/// The local configuration file, typed. Key names follow Patroni's YAML (patroni-reference §5.1);
-/// defaults follow §2.1. Built by <c>ConfigLoader</c>, checked by <c>ConfigValidator</c>.
+/// The local configuration file, typed. Key names follow Patroni's YAML (<c>config.py</c>);
+/// defaults follow <c>config.py:Config.__DEFAULT_CONFIG</c>. Built by <c>ConfigLoader</c>, checked by <c>ConfigValidator</c>.
 /// </summary>
 public sealed record AgentConfig
 {

@@ -1,8 +1,8 @@
 namespace NodeAgent.Configuration;
 
 /// <summary>
-/// The cluster-wide settings that live in the <c>config</c> key (patroni-reference §5.1 "Dynamic keys"),
-/// defaults from §2.1. Parsed from YAML (<c>bootstrap.dcs</c>) or from the key's JSON.
+/// The cluster-wide settings that live in the <c>config</c> key (Patroni's dynamic configuration),
+/// defaults from <c>config.py:Config.__DEFAULT_CONFIG</c>. Parsed from YAML (<c>bootstrap.dcs</c>) or from the key's JSON.
 /// </summary>
 public sealed record DynamicConfig
 {

@@ -4,7 +4,7 @@ namespace NodeAgent.Configuration;
 public sealed record TimeoutAdjustment(DynamicConfig Config, IReadOnlyList<string> Warnings);
 
 /// <summary>
-/// Patroni 3.2's <c>_validate_and_adjust_timeouts</c> (patroni-reference §0.5): minimums loop_wait 1,
+/// Patroni 3.2's <c>_validate_and_adjust_timeouts</c>: minimums loop_wait 1,
 /// retry_timeout 3, ttl 10 (3.2 says 20); then loop_wait (and only if that is not enough, retry_timeout) is lowered so that
 /// <c>loop_wait + 2*retry_timeout &lt;= ttl</c>. Applied to the config key at run time; never fatal.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace NodeAgent.Configuration;
 
-/// <summary>The <c>tags</c> that change this node's behaviour (patroni-reference §5.1).</summary>
+/// <summary>The <c>tags</c> that change this node's behaviour (Patroni's <c>tags</c> section).</summary>
 public sealed record MemberTags
 {
     /// <summary>Never take the leader lock.</summary>

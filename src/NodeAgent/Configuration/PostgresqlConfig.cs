@@ -24,7 +24,7 @@ public sealed record PostgresqlConfig
     public IReadOnlyList<string> Basebackup { get; init; } = [];
     public IReadOnlyDictionary<string, ReplicaMethodConfig> ReplicaMethods { get; init; } = new Dictionary<string, ReplicaMethodConfig>();
     public IReadOnlyDictionary<string, string> RecoveryConf { get; init; } = new Dictionary<string, string>();
-    /// <summary>Local GUCs; merged with the dynamic ones by the rules of §5.3.</summary>
+    /// <summary>Local GUCs; merged with the dynamic ones by the rules of <c>postgresql/config.py:ConfigHandler</c>.</summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<string> PgHba { get; init; } = [];
     public IReadOnlyList<string> PgIdent { get; init; } = [];

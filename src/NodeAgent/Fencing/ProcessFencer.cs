@@ -217,17 +217,29 @@ internal sealed partial class ProcessFencer(string dataDir, ProcessRunner runner
             wait = RestartBackoff - time.GetElapsedTime(_startedAt ?? 0);
         }
 
-        if (wait > TimeSpan.Zero)
+        // Until it runs again (or we stop leading): a leader whose kicks stopped (etcd away) must not stay unfenced.
+        while (true)
         {
-            await Task.Delay(wait, time).ConfigureAwait(false);
-        }
-
-        lock (_gate)
-        {
-            if (!_disposed && _child is null && _deadline is { } deadline && Send(FenceCommand.ArmWith(deadline, time)))
+            if (wait > TimeSpan.Zero)
             {
-                LogRearmed(logger, deadline.Remaining(time.GetTimestamp(), time.TimestampFrequency).TotalSeconds);
+                await Task.Delay(wait, time).ConfigureAwait(false);
             }
+
+            lock (_gate)
+            {
+                if (_disposed || _child is not null || _deadline is not { } deadline)
+                {
+                    return;
+                }
+
+                if (Send(FenceCommand.ArmWith(deadline, time)))
+                {
+                    LogRearmed(logger, deadline.Remaining(time.GetTimestamp(), time.TimestampFrequency).TotalSeconds);
+                    return;
+                }
+            }
+
+            wait = RestartBackoff;
         }
     }
 

@@ -7,7 +7,7 @@ using static NodeAgent.Ha.HaStep;
 namespace NodeAgent.Ha;
 
 /// <summary>
-/// The HA decision (Patroni's <c>ha.py:_run_cycle</c>, patroni-reference §2) as a pure function:
+/// The HA decision (Patroni's <c>ha.py:_run_cycle</c>) as a pure function:
 /// an <see cref="Observation"/> in, a <see cref="HaDecision"/> out. No I/O, no clock, no logging.
 /// Read it top to bottom: <see cref="Decide"/> is the cycle order, each later method one branch of it.
 /// </summary>
@@ -124,7 +124,7 @@ public static partial class HaDecider
         return inProgress;
     }
 
-    /// <summary>§2.16 and ha.py:bootstrap: empty data dir → race to initialise, clone, or wait.</summary>
+    /// <summary>ha.py:bootstrap: empty data dir → race to initialise, clone, or wait.</summary>
     private static HaDecision DataDirectoryNotReady(Observation o)
     {
         var cluster = o.Cluster!;
@@ -235,7 +235,7 @@ public static partial class HaDecider
         // Lock held: renew it first (never start a primary on a lock we may have lost), then either start
         // straight as primary when the data was a cleanly stopped or crashed primary, or read-only and promote next cycle.
         var lostLock = WithTouch(new HaDecision("starting as a secondary after failing to update leader lock in DCS", [disable, new StartAsReplica(null)]));
-        // primary_start_timeout 0 (§2.10): prefer failing over to restarting a crashed primary, if anyone can take over.
+        // primary_start_timeout 0 (ha.py:recover): prefer failing over to restarting a crashed primary, if anyone can take over.
         if (o.Postgres.ClusterState == "in production" && o.Dynamic.PrimaryStartTimeout == 0 && AnyFailoverCandidate(o))
         {
             return new("stopped PostgreSQL to fail over after a crash", [disable, new UpdateLock(lostLock), new ReleaseLock(), new StartAsReplica(null)]);
@@ -252,7 +252,7 @@ public static partial class HaDecider
     }
 
     /// <summary>
-    /// ha.py:handle_starting_instance (§2.10): the lock holder's postgres runs but does not answer yet (crash
+    /// ha.py:handle_starting_instance: the lock holder's postgres runs but does not answer yet (crash
     /// recovery after a crash of the primary). Keep the lock for up to primary_start_timeout; past it, stop postgres
     /// and release the lock if another member could take over, else keep waiting. Paused: the main branches decide.
     /// </summary>
@@ -300,14 +300,14 @@ public static partial class HaDecider
             : o.Paused ? HaDecision.NoSteps("continue to run as primary after failing to update leader lock in DCS")
             : new("demoted self because failed to update leader lock in DCS", [new Demote(DemoteMode.ImmediateNoLock, null)]);
 
-        // Paused too (§2.12): a failover to a named candidate still goes through the leader.
+        // Paused too: a failover to a named candidate still goes through the leader.
         var enforce = (primary ? ManualFailoverFromLeader(o) : null)
             ?? EnforcePrimaryRole(o, $"no action. I am ({o.Me}), the leader with the lock", "promoted self to leader because I had the session lock");
         return enforce with { Steps = [new UpdateLock(WithTouch(lockLost)), .. enforce.Steps] };
     }
 
     /// <summary>
-    /// ha.py:process_manual_failover_from_leader (§2.5): the failover key asks this leader to hand over.
+    /// ha.py:process_manual_failover_from_leader: the failover key asks this leader to hand over.
     /// A graceful demote (checkpoint, fast stop: walsenders ship every WAL record to the replicas first),
     /// then the lock is released and this node follows the candidate. Null when there is nothing to do.
     /// </summary>
@@ -458,7 +458,7 @@ public static partial class HaDecider
     private static bool MustCheckDivergence(Observation o, UpstreamTarget? upstream) =>
         upstream is not null && (o.WasPrimarySinceRejoinCheck || UpstreamOnNewerTimeline(o, upstream));
 
-    /// <summary>ha.py:is_healthiest_node, simplified (§2.4). Null means "yes, race"; otherwise why not.</summary>
+    /// <summary>ha.py:is_healthiest_node, simplified. Null means "yes, race"; otherwise why not.</summary>
     private static string? WhyNotHealthiest(Observation o)
     {
         var pg = o.Postgres;
@@ -597,7 +597,7 @@ public static partial class HaDecider
         return target is null || target.Name == o.Me ? null : new UpstreamTarget(target.Name, target.Data.ConnUrl);
     }
 
-    /// <summary>§2.8: one physical slot per other member, except those that replicate from someone else.</summary>
+    /// <summary>postgresql/slots.py: one physical slot per other member, except those that replicate from someone else.</summary>
     /// <summary>Plus the permanent physical slots of the dynamic config (the seed's <c>patroni: {type: physical}</c>).</summary>
     private static HashSet<string> DesiredSlots(Observation o) =>
         o.Cluster!.Members

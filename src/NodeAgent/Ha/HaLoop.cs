@@ -132,7 +132,7 @@ public sealed partial class HaLoop(
     }
 
     /// <summary>
-    /// Agent shutdown (§2.12, HA issue §3 item 7): the leader stops postgres fast with a checkpoint and then
+    /// Agent shutdown (<c>ha.py:shutdown</c>): the leader stops postgres fast with a checkpoint and then
     /// deletes the leader key; a replica stops postgres. In pause neither happens.
     /// </summary>
     public async Task ShutdownAsync(CancellationToken cancellationToken)

@@ -38,7 +38,7 @@ public sealed partial class HaPlanExecutor
     }
 
     /// <summary>
-    /// §2.6. Writes stop being accepted (as far as health checks go) before postgres is even asked to stop.
+    /// ha.py:demote. Writes stop being accepted (as far as health checks go) before postgres is even asked to stop.
     /// A fast stop that does not finish within retry_timeout is escalated to immediate.
     /// </summary>
     private async Task DemoteAsync(Demote demote, Observation o, IStatusNotes status, CancellationToken ct)
@@ -84,7 +84,7 @@ public sealed partial class HaPlanExecutor
     }
 
     /// <summary>
-    /// §2.7: a stopped node checks its data against the leader before following it (pg_rewind, removal or refusal
+    /// ha.py:_rewind: a stopped node checks its data against the leader before following it (pg_rewind, removal or refusal
     /// happen inside). Without an upstream there is nothing to diverge from: a read-only start is harmless.
     /// </summary>
     private async Task<bool> RejoinAllowsStartAsync(UpstreamTarget? upstream, Observation o, CancellationToken ct)
@@ -103,7 +103,7 @@ public sealed partial class HaPlanExecutor
         return rejoin.CanStart;
     }
 
-    /// <summary>§2.16: initdb, start, roles, then initialize = sysid, config, lock. Undone on failure.</summary>
+    /// <summary>ha.py:bootstrap and post_bootstrap: initdb, start, roles, then initialize = sysid, config, lock. Undone on failure.</summary>
     private async Task BootstrapAsync(Observation o, IStatusNotes status, CancellationToken ct)
     {
         try

@@ -2,7 +2,7 @@ using NodeAgent.Postgres;
 
 namespace NodeAgent.Ha;
 
-/// <summary>How a primary steps down (patroni-reference §2.6).</summary>
+/// <summary>How a primary steps down (<c>ha.py:demote</c>).</summary>
 public enum DemoteMode
 {
     /// <summary>DCS lost: fast stop, no checkpoint, lock kept, restart read-only without an upstream.</summary>

@@ -7,7 +7,7 @@ using NodeAgent.Watchdog;
 
 namespace NodeAgent.Ha;
 
-/// <summary>Builds <c>members/&lt;me&gt;</c> the way ha.py:touch_member does (patroni-reference §1.3).</summary>
+/// <summary>Builds <c>members/&lt;me&gt;</c> the way ha.py:touch_member does.</summary>
 public static class MemberDataFactory
 {
     public static MemberData Build(

@@ -13,7 +13,7 @@ public sealed record UpstreamTarget(string MemberName, string ConnUrl);
 public interface IPostgresInstance : IAsyncDisposable
 {
     /// <summary>
-    /// Sets the dynamic config (config key merged with local settings, §5.3) used for the config files.
+    /// Sets the dynamic config (config key merged with local settings as <c>postgresql/config.py:ConfigHandler</c> does) used for the config files.
     /// Rewrites them and reloads a running server when something changed; returns true when a restart is pending.
     /// </summary>
     Task<bool> ApplyDynamicConfigAsync(NodeAgent.Configuration.DynamicConfig dynamic, CancellationToken cancellationToken);

@@ -6,7 +6,7 @@ using NodeAgent.Postgres.Rewind;
 namespace NodeAgent.Postgres;
 
 /// <summary>
-/// A former primary rejoining the leader (patroni-reference §2.7): check divergence against the leader's timeline
+/// A former primary rejoining the leader (<c>ha.py:_rewind</c>, <c>postgresql/rewind.py</c>): check divergence against the leader's timeline
 /// history, then rewind, remove the data for a re-clone, or refuse to start. Never starts a diverged replica.
 /// </summary>
 internal sealed partial class PostgresInstance
@@ -211,7 +211,7 @@ internal sealed partial class PostgresInstance
         return new RejoinResult(RejoinOutcome.Removed, message);
     }
 
-    // The same limit as a primary start (§2.10), never below pg_ctl_timeout.
+    // The same limit as a primary start (primary_start_timeout), never below pg_ctl_timeout.
     private TimeSpan CrashRecoveryTimeout(DynamicConfig dynamic) =>
         TimeSpan.FromSeconds(Math.Max(_config.Postgresql.PgCtlTimeout, dynamic.PrimaryStartTimeout));
 

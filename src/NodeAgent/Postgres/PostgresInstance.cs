@@ -79,7 +79,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
 
     private TimeSpan PgCtlTimeout => TimeSpan.FromSeconds(Math.Max(1, _config.Postgresql.PgCtlTimeout));
 
-    /// <summary>The merged GUCs (§5.3) for the current dynamic config.</summary>
+    /// <summary>The merged GUCs (<c>postgresql/config.py:ConfigHandler</c>) for the current dynamic config.</summary>
     internal SortedDictionary<string, string> Parameters => ServerParameters.Merge(_dynamic.Postgresql, _config.Postgresql, _config.Scope);
 
     public Task<bool> ReloadLocalConfigAsync(AgentConfig config, CancellationToken cancellationToken)

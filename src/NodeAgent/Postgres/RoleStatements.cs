@@ -3,7 +3,7 @@ using NodeAgent.Configuration;
 
 namespace NodeAgent.Postgres;
 
-/// <summary>Builds the post-bootstrap role SQL (patroni-reference §2.16): create-or-alter, so it can be re-run.</summary>
+/// <summary>Builds the post-bootstrap role SQL (<c>postgresql/bootstrap.py:post_bootstrap</c>): create-or-alter, so it can be re-run.</summary>
 internal static class RoleStatements
 {
     /// <summary>Rewind user grants: pg_rewind needs these functions without superuser.</summary>

@@ -4,7 +4,7 @@ using NodeAgent.Configuration;
 namespace NodeAgent.Postgres;
 
 /// <summary>
-/// The GUCs postgres runs with, merged by the rules of patroni-reference §5.3: dynamic parameters, overridden by
+/// The GUCs postgres runs with, merged by the rules of <c>postgresql/config.py:ConfigHandler</c>: dynamic parameters, overridden by
 /// local ones except the command-line GUCs, which come only from the dynamic config (invalid values fall back to
 /// defaults); listen_addresses/port from postgresql.listen; cluster_name = scope; hot_standby and wal_log_hints on.
 /// </summary>

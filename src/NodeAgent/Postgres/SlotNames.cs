@@ -3,7 +3,7 @@ using System.Text;
 
 namespace NodeAgent.Postgres;
 
-/// <summary>Patroni's <c>slot_name_from_member_name</c> (patroni-reference §2.8).</summary>
+/// <summary>Patroni's <c>slot_name_from_member_name</c>.</summary>
 internal static class SlotNames
 {
     private const int MaxLength = 63;

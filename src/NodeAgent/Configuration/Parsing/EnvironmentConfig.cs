@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace NodeAgent.Configuration.Parsing;
 
 /// <summary>
-/// The <c>PATRONI_*</c> variables as a config tree (patroni-reference §5.2, <c>config.py:_build_environment_configuration</c>).
+/// The <c>PATRONI_*</c> variables as a config tree (<c>config.py:_build_environment_configuration</c>).
 /// Patroni pops what it reads; we track what was consumed so the same variable is not read twice.
 /// </summary>
 internal sealed class EnvironmentConfig

@@ -5,7 +5,7 @@ namespace NodeAgent.Dcs.Etcd3;
 
 /// <summary>
 /// Turns the keys under the prefix into a <see cref="ClusterView"/>, the way
-/// <c>Etcd3._cluster_from_nodes</c> does (patroni-reference §1.4). Pure: no I/O, no clock.
+/// <c>Etcd3._cluster_from_nodes</c> does. Pure: no I/O, no clock.
 /// </summary>
 internal static class ClusterViewBuilder
 {

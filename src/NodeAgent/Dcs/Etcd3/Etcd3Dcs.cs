@@ -7,7 +7,7 @@ using NodeAgent.Configuration;
 namespace NodeAgent.Dcs.Etcd3;
 
 /// <summary>
-/// <see cref="IDcs"/> on etcd v3 with Patroni 3.0.2's key layout (patroni-reference §1). Reads come
+/// <see cref="IDcs"/> on etcd v3 with Patroni 3.0.2's key layout (<c>dcs/etcd3.py</c>). Reads come
 /// from the watch cache; writes go to etcd through <see cref="EtcdEndpointPool"/> and are applied to
 /// the cache at once. The leader key is only ever created (create_revision == 0) or checked under our
 /// lease; it is never put unconditionally.

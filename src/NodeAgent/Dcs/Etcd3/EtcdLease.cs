@@ -6,7 +6,7 @@ namespace NodeAgent.Dcs.Etcd3;
 
 /// <summary>
 /// This node's one lease (TTL = the ttl in force), to which the member key and the leader key are bound
-/// (patroni-reference §1.5). Refreshed with a single-shot keepalive: a stream opened for one
+/// (Patroni's <c>Etcd3._do_refresh_lease</c>). Refreshed with a single-shot keepalive: a stream opened for one
 /// request and one response under the attempt deadline, never a long-lived keepalive helper.
 /// </summary>
 internal sealed partial class EtcdLease(EtcdEndpointPool pool, TimeProvider time, ILogger logger)

@@ -8,7 +8,7 @@ namespace NodeAgent.Dcs.Etcd3;
 
 /// <summary>
 /// Keeps <see cref="KeyCache"/> current: one range of the prefix, then a watch from the next revision
-/// (patroni-reference §1.7). A broken watch is rebuilt (range + watch) on the pool's current member
+/// (Patroni's <c>dcs/etcd3.py</c> KVCache). A broken watch is rebuilt (range + watch) on the pool's current member
 /// after a short backoff, forever until disposed; it never dies silently.
 /// </summary>
 internal sealed partial class EtcdWatchCache : IAsyncDisposable

@@ -121,7 +121,7 @@ internal sealed class KeyCache(string selfName)
 
     private string? LeaderName() => _keys.TryGetValue(KeyLayout.LeaderName, out var leader) ? leader.Value : null;
 
-    /// <summary>Patroni's wake rules (§1.7), plus initialize, failover and the leader's member key vanishing.</summary>
+    /// <summary>Patroni's wake rules (<c>dcs/etcd3.py</c>: KVCache), plus initialize, failover and the leader's member key vanishing.</summary>
     private bool IsRelevant(KeyEvent e, StoredKey? before, string? leaderBefore)
     {
         switch (e.Key.Name)
@@ -137,7 +137,7 @@ internal sealed class KeyCache(string selfName)
                 return leaderBefore != selfName;
             default:
                 // A member that just appeared needs its replication slot on the leader now, not a loop_wait later
-                // (Patroni makes bootstrap time follow loop_wait this way, patroni-reference §9).
+                // (Patroni makes bootstrap time follow loop_wait this way).
                 if (e.IsPut && before is null && leaderBefore == selfName && KeyLayout.MemberNameOf(e.Key.Name) is not null)
                 {
                     return true;

@@ -1,7 +1,7 @@
 namespace NodeAgent.Dcs.Etcd3;
 
 /// <summary>
-/// Patroni's key names under <c>/&lt;namespace&gt;/&lt;scope&gt;/</c> (patroni-reference §1.2).
+/// Patroni's key names under <c>/&lt;namespace&gt;/&lt;scope&gt;/</c> (<c>dcs/__init__.py</c>).
 /// Every key is the prefix plus a relative name; the cache works on relative names.
 /// </summary>
 internal sealed class KeyLayout

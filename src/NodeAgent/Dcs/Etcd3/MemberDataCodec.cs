@@ -9,7 +9,7 @@ namespace NodeAgent.Dcs.Etcd3;
 
 /// <summary>
 /// <see cref="MemberData"/> as the value of <c>members/&lt;name&gt;</c>: compact JSON in Patroni's
-/// field order (patroni-reference §1.3). Reading is tolerant like <c>Member.from_node</c>: unknown
+/// field order (<c>ha.py:touch_member</c>). Reading is tolerant like <c>Member.from_node</c>: unknown
 /// fields are ignored, "primary" is accepted, legacy <c>conn_kwargs</c> and bare connection strings work.
 /// </summary>
 internal static class MemberDataCodec

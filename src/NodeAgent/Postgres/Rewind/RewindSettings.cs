@@ -2,7 +2,7 @@ using NodeAgent.Configuration;
 
 namespace NodeAgent.Postgres.Rewind;
 
-/// <summary>The rewind switches in force: the local <c>postgresql</c> section over the dynamic one (§5.3).</summary>
+/// <summary>The rewind switches in force: the local <c>postgresql</c> section over the dynamic one (<c>postgresql/config.py</c>).</summary>
 internal sealed record RewindSettings(bool UsePgRewind, bool RemoveOnRewindFailure, bool RemoveOnDivergedTimelines)
 {
     public static RewindSettings Resolve(PostgresqlConfig local, DynamicConfig dynamic)
