@@ -21,9 +21,9 @@ public sealed partial class HaLoop
                 LogCycleFailed(logger, e);
             }
 
-            // A long action that ended after this cycle looked at it: the next cycle is due now (its end also
-            // signals the wake-up, but a cycle that saw it running must not wait loop_wait on that signal alone:
-            // bench run9 saw a leader create its replicas' slots only 10 s after its bootstrap ended).
+            // A long action that ended after this cycle looked at it: the next cycle is due now. Its end also signals the
+            // wake-up, but the next cycle must not depend on that signal alone, or a bootstrap's follow-up (the
+            // replicas' slots) can wait a whole loop_wait.
             if (_longAction.EndedUnseen())
             {
                 _nextRun = time.GetTimestamp();

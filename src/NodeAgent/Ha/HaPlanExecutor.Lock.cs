@@ -26,10 +26,8 @@ public sealed partial class HaPlanExecutor
 
     /// <summary>
     /// The leader key lives only as long as the lease it is put under, and that lease may not have been refreshed for a
-    /// while (the last touch failed): refresh it first, so the lock starts with a whole ttl from <c>asked</c> on.
-    /// Found by the HA simulation: with a flaky etcd, a key put under a lease last refreshed 20 s earlier expired 10 s
-    /// after the promotion, while the fence armed at the promotion still waited for its 20 s deadline, and the next
-    /// leader was promoted meanwhile: two writable primaries for 9 s.
+    /// while (the last touch failed): refresh it first, so the lock starts with a whole ttl from <c>asked</c> on, which is
+    /// what the fence is then armed for. A key put under a stale lease would expire before the fence fires.
     /// </summary>
     private async Task<bool> AcquireAsync(Observation o, IStatusNotes status, CancellationToken ct)
     {
