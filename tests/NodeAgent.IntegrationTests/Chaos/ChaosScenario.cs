@@ -101,12 +101,12 @@ internal sealed class ChaosScenario(ChaosCluster cluster, ITestOutputHelper outp
             leader.Name,
             finalLeader.Name);
         Report(verdict, log);
-        Judge(verdict, promise, writesStopFailure, notHealed, log);
+        Judge(verdict, promise, writesStopFailure, notHealed, log, faultStart);
         return verdict;
     }
 
     /// <summary>The fault took effect first; then what the design promises; then that the cluster healed.</summary>
-    private void Judge(ChaosVerdict verdict, ScenarioPromise promise, string? writesStopFailure, string? notHealed, WriteLog log)
+    private void Judge(ChaosVerdict verdict, ScenarioPromise promise, string? writesStopFailure, string? notHealed, WriteLog log, long faultStartMs)
     {
         var scenario = verdict.Scenario;
         Assert.True(writesStopFailure is null, $"{scenario}: the fault did not take effect: {writesStopFailure}");
@@ -126,8 +126,10 @@ internal sealed class ChaosScenario(ChaosCluster cluster, ITestOutputHelper outp
             Assert.True(verdict.LateAcks.Count == 0,
                 $"{scenario}: split brain: {verdict.OldLeader} acknowledged {verdict.LateText} after {verdict.FirstByOther?.Node}'s first acknowledged write");
         }
-        Assert.True(verdict.Haproxy.Missing.Count == 0,
-            $"{scenario}: {verdict.Haproxy.Missing.Count} writes acknowledged through HAProxy are missing on the final leader {verdict.FinalLeader}: seq {string.Join(", ", verdict.Haproxy.Missing.Take(30))}");
+        var unexcused = ChaosVerdict.Unexcused(log, verdict.Haproxy.Missing, verdict.OldLeader, faultStartMs, promise.CrashWindow);
+        Assert.True(unexcused.Count == 0,
+            $"{scenario}: {unexcused.Count} writes acknowledged through HAProxy are missing on the final leader {verdict.FinalLeader}: seq {string.Join(", ", unexcused.Take(30))}" +
+            (promise.CrashWindow > TimeSpan.Zero ? $" (acknowledged before the last {promise.CrashWindow.TotalSeconds:0.#} s of the old leader {verdict.OldLeader}, or by another node)" : ""));
         if (verdict.FirstByOther is null && verdict.FinalLeader == verdict.OldLeader)
         {
             foreach (var channel in new[] { verdict.Direct, verdict.Local })

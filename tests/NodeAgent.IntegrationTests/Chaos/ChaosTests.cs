@@ -78,7 +78,7 @@ public sealed class ChaosTests(ChaosClusterFixture lab, ITestOutputHelper output
 
     /// <summary>The seed's failure drill: the etcd leader and the database leader powered off at the same moment.</summary>
     [Fact]
-    public Task Etcd_leader_and_database_leader_killed_together() => Scenario.RunAsync("etcd_and_db_leader_killed", ScenarioPromise.LeaderStopsWriting, async (leader, fault) =>
+    public Task Etcd_leader_and_database_leader_killed_together() => Scenario.RunAsync("etcd_and_db_leader_killed", ScenarioPromise.LeaderDiesHard, async (leader, fault) =>
     {
         var etcd = lab.Cluster.Etcd;
         var etcdLeader = await etcd.LeaderIndexAsync() ?? throw new InvalidOperationException("no etcd leader to kill");

@@ -51,6 +51,17 @@ public sealed record ChaosVerdict(
         return TimeSpan.FromMilliseconds(longest);
     }
 
+    /// <summary>
+    /// Of the writes acknowledged through HAProxy and missing on the final leader, those the crash window does not
+    /// excuse: acknowledged by another node than the old leader, or by the old leader before the window opened.
+    /// </summary>
+    public static IReadOnlyList<string> Unexcused(WriteLog log, IReadOnlyList<string> missing, string oldLeader, long faultStartMs, TimeSpan crashWindow)
+    {
+        var opens = faultStartMs - (long)crashWindow.TotalMilliseconds;
+        var excused = log.Haproxy.Where(a => a.Node == oldLeader && a.AckMs >= opens).Select(a => $"{a.Seq}").ToHashSet();
+        return missing.Where(seq => crashWindow <= TimeSpan.Zero || !excused.Contains(seq)).ToList();
+    }
+
     /// <summary>Rounds in which more than one node acknowledged a write, over every channel.</summary>
     public static IReadOnlyList<long> SplitBrain(WriteLog log) => WriteOverlap.Rounds(log.All(), WriteLog.RoundMs);
 

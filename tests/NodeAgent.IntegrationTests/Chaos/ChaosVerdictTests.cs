@@ -37,6 +37,20 @@ public sealed class ChaosVerdictTests : IDisposable
     }
 
     [Fact]
+    public void A_hard_crash_excuses_only_the_old_leaders_last_second()
+    {
+        var log = Parse(
+            "H t 1 1000 1003 u4", // settled long before the crash at 5000
+            "H t 2 4200 4203 u4", // within the second before the crash
+            "H t 3 4990 4996 u4",
+            "H t 4 9000 9003 u5"); // the new leader's
+        string[] missing = ["1", "2", "3", "4"];
+
+        Assert.Equal(["1", "4"], ChaosVerdict.Unexcused(log, missing, "u4", faultStartMs: 5000, TimeSpan.FromSeconds(1)));
+        Assert.Equal(missing, ChaosVerdict.Unexcused(log, missing, "u4", faultStartMs: 5000, TimeSpan.Zero));
+    }
+
+    [Fact]
     public void Only_complete_lines_of_the_tag_count()
     {
         var log = Parse("H t 1 1000 1003 u4", "H other 2 1000 1003 u4", "E H haproxy 1 2 boom", "L t u4 1 1000 1002");

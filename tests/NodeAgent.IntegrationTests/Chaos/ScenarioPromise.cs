@@ -2,8 +2,9 @@ namespace NodeAgent.IntegrationTests.Chaos;
 
 /// <summary>
 /// What the design promises for one scenario, asserted after it ran. Beyond these, every scenario asserts
-/// that no write acknowledged through HAProxy is lost, and that no write acknowledged by a node directly is
-/// lost when the leadership never moved (then the final leader's own WAL holds every commit it acknowledged).
+/// that no write acknowledged through HAProxy is lost (but for the crash window below), and that no write
+/// acknowledged by a node directly is lost when the leadership never moved (then the final leader's own WAL
+/// holds every commit it acknowledged).
 /// </summary>
 /// <param name="Failover">The scenario must end with another leader than it started with.</param>
 /// <param name="LeaderStays">The scenario must end with the leader it started with.</param>
@@ -15,7 +16,12 @@ namespace NodeAgent.IntegrationTests.Chaos;
 /// No two nodes acknowledge writes at once: no 100 ms round with acknowledgements by two nodes, and none by the
 /// old leader after another node's first. False where the design cannot promise it (measured and reported).
 /// </param>
-internal sealed record ScenarioPromise(bool Failover, bool LeaderStays, TimeSpan? WritesStopWithin, bool NoSplitBrain)
+/// <param name="CrashWindow">
+/// Writes the old leader acknowledged this long before the fault or later may be missing on the final leader:
+/// with asynchronous replication a leader that dies hard takes the commits it had not yet streamed with it
+/// (Patroni's <c>maximum_lag_on_failover</c> accepts the same). Zero where the leader's WAL survives or streams.
+/// </param>
+internal sealed record ScenarioPromise(bool Failover, bool LeaderStays, TimeSpan? WritesStopWithin, bool NoSplitBrain, TimeSpan CrashWindow = default)
 {
     /// <summary>The lease's ttl and a few seconds: a leader cut off must stop writing before another can be promoted.</summary>
     public static readonly TimeSpan LeaseAndMargin = TimeSpan.FromSeconds(ChaosAgentConfig.Ttl + 5);
@@ -25,6 +31,12 @@ internal sealed record ScenarioPromise(bool Failover, bool LeaderStays, TimeSpan
 
     /// <summary>The leader cannot keep its lock but may win it back (etcd outage, a node back within its lease).</summary>
     public static ScenarioPromise LeaderStopsWriting => new(Failover: false, LeaderStays: false, LeaseAndMargin, NoSplitBrain: true);
+
+    /// <summary>
+    /// The leader's node dies hard (SIGKILL of agent, postmaster and backends): it may lose the commits of its last
+    /// second that had not reached a replica, and it may win its lock back when it returns within its lease.
+    /// </summary>
+    public static ScenarioPromise LeaderDiesHard => LeaderStopsWriting with { CrashWindow = TimeSpan.FromSeconds(1) };
 
     /// <summary>
     /// Every process of the leader's node is frozen past its lease: a replica takes over, and the old node must
