@@ -36,6 +36,9 @@ public sealed record MemberData
 
     public bool NoFailover => Tags is not null && Tags.TryGetValue("nofailover", out var v) && IsTrue(v);
 
+    /// <summary>Tagged never to be a synchronous standby.</summary>
+    public bool NoSync => Tags is not null && Tags.TryGetValue("nosync", out var v) && IsTrue(v);
+
     private static bool IsTrue(object? v) => v switch
     {
         bool b => b,

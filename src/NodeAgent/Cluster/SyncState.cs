@@ -4,4 +4,13 @@ namespace NodeAgent.Cluster;
 public sealed record SyncState(string? Leader, IReadOnlyList<string> SyncStandbys, long ModRevision)
 {
     public static readonly SyncState Empty = new(null, [], 0);
+
+    /// <summary>dcs/__init__.py:SyncState.is_empty: no leader in the key (absent, unreadable or cleared).</summary>
+    public bool IsEmpty => Leader is null;
+
+    /// <summary>dcs/__init__.py:SyncState.matches: the leader that wrote the key or one of its synchronous standbys.</summary>
+    public bool Matches(string? name) => name is not null && (name == Leader || SyncStandbys.Contains(name));
+
+    /// <summary>A synchronous standby named by the key (the leader does not count).</summary>
+    public bool IsStandby(string? name) => !IsEmpty && name is not null && SyncStandbys.Contains(name);
 }

@@ -347,8 +347,13 @@ public static partial class HaDecider
             return Cleared(o, failover, "Failover is possible only to a specific candidate in a paused state");
         }
 
+        if (failover.Candidate is { } wanted && !MaySucceed(o, wanted))
+        {
+            return Cleared(o, failover, $"manual failover: candidate {wanted} does not match with sync_standbys {string.Join(",", cluster.Sync.SyncStandbys)}");
+        }
+
         var candidate = cluster.Members
-            .Where(m => m.Name != o.Me && (failover.Candidate is null || m.Name == failover.Candidate))
+            .Where(m => m.Name != o.Me && (failover.Candidate is null || m.Name == failover.Candidate) && MaySucceed(o, m.Name))
             .Where(m => m.Data.Role == MemberRole.Replica && m.Data.State == "running" && !m.Data.NoFailover)
             .OrderByDescending(m => m.Data.XlogLocation ?? 0)
             .FirstOrDefault();
@@ -415,6 +420,7 @@ public static partial class HaDecider
                 steps.Add(new SyncSlots(DesiredSlots(o)));
             }
 
+            steps.AddRange(ProcessSyncReplication(o, alreadyPrimary));
             return new(alreadyPrimary, steps);
         }
 
@@ -422,11 +428,11 @@ public static partial class HaDecider
         {
             // Only a paused failover's named candidate gets here (a paused non-primary lock holder releases
             // the lock): promote as Patroni does, without the watchdog, which is disabled in pause.
-            return new(promoted, [new Promote()]);
+            return new(promoted, [.. BeforePromotion(o), new Promote()]);
         }
 
         var noWatchdog = WithTouch(new HaDecision("Not promoting self because watchdog could not be activated", [new ReleaseLock()]));
-        return new(promoted, [new ActivateWatchdog(noWatchdog), new Promote()]);
+        return new(promoted, [.. BeforePromotion(o), new ActivateWatchdog(noWatchdog), new Promote()]);
     }
 
     /// <summary>ha.py:follow: a primary without the lock steps down; a replica points at the leader.</summary>
@@ -489,6 +495,12 @@ public static partial class HaDecider
             return "nofailover tag";
         }
 
+        // A switchover in synchronous mode: only the synchronous standbys race (ha.py:is_healthiest_node).
+        if (o.Dynamic.SynchronousMode && cluster.Failover is { IsEmpty: false, Leader: not null } && !cluster.Sync.Matches(o.Me))
+        {
+            return "a switchover in synchronous mode and I am not a synchronous standby";
+        }
+
         if (cluster.Failover is { IsEmpty: false, Candidate: { } candidate })
         {
             if (candidate == o.Me)
@@ -525,16 +537,27 @@ public static partial class HaDecider
             return $"my timeline {pg.Timeline} is behind last known cluster timeline {cluster.Timeline}";
         }
 
+        // Synchronous mode: only a standby the sync key names has every acknowledged commit; the race is among those.
+        if (NotSynchronous(o) is { } notSynchronous)
+        {
+            return notSynchronous;
+        }
+
+        var syncRace = o.Dynamic.SynchronousMode && !cluster.Sync.IsEmpty;
+
         // manual_failover_process_no_leader: the leader handing over is still shutting down; it is not a rival.
         var handingOver = cluster.Failover is { IsEmpty: false, Leader: { } from } ? from : null;
-        foreach (var peer in o.Peers.Where(p => p.Reachable && p.Member != o.Me && p.Member != handingOver && !p.NoFailover && !p.WatchdogFailed))
+        foreach (var peer in o.Peers.Where(p => p.Reachable && p.Member != o.Me && p.Member != handingOver && !p.NoFailover && !p.WatchdogFailed)
+                     .Where(p => !syncRace || cluster.Sync.Matches(p.Member)))
         {
             if (!peer.InRecovery)
             {
                 return $"Primary ({peer.Member}) is still alive";
             }
 
-            if (peer.WalPosition > myWal)
+            // In synchronous mode the former leader may be reachable and ahead of us: what it has beyond us was never
+            // acknowledged, so it does not disqualify us (ha.py:_is_healthiest_node).
+            if (peer.WalPosition > myWal && !(o.Dynamic.SynchronousMode && peer.Member == cluster.Sync.Leader))
             {
                 return $"Wal position of {peer.Member} is ahead of my wal position";
             }
@@ -545,7 +568,7 @@ public static partial class HaDecider
 
     /// <summary>ha.py:is_failover_possible on member keys: another running replica allowed to promote.</summary>
     private static bool AnyFailoverCandidate(Observation o) =>
-        o.Cluster!.Members.Any(m => m.Name != o.Me && m.Data is { Role: MemberRole.Replica, State: "running", NoFailover: false });
+        o.Cluster!.Members.Any(m => m.Name != o.Me && m.Data is { Role: MemberRole.Replica, State: "running", NoFailover: false } && MaySucceed(o, m.Name));
 
     /// <summary>
     /// Pointed at the leader but not streaming while the leader is on a newer timeline: this replica may hold WAL

@@ -58,8 +58,12 @@ public sealed partial class HaLoop
         var peerStatuses = cluster is { IsLocked: false } && longAction is null && pg is { IsRunning: true, DataDir: DataDirState.Initialized }
             ? await peers.GetStatusesAsync(RaceRivals(cluster), Min(PeerTimeout, _dynamic.RetryTimeout), ct).ConfigureAwait(false)
             : [];
+        var syncReady = pg is { IsInRecovery: false, IsAcceptingConnections: true }
+            ? _syncReadiness.Update(pg.Primary, cluster?.Sync ?? SyncState.Empty)
+            : _syncReadiness.Reset();
         return new Observation
         {
+            SyncReady = syncReady,
             Me = _config.Name,
             Cluster = cluster,
             DcsAvailable = cluster is not null,

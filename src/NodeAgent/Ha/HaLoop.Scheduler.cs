@@ -55,8 +55,10 @@ public sealed partial class HaLoop
             }
 
             // Postgres is starting (a replica waiting to become consistent, a primary in recovery): look again soon,
-            // so the member key says "running" within a second of it, not a loop_wait later.
-            if (PostgresStarting && nap > StartingPollInterval)
+            // so the member key says "running" within a second of it, not a loop_wait later. Likewise after a change
+            // of synchronous_standby_names: the standbys it names go into the sync key once verified (Patroni waits
+            // 2 s inside its cycle for that).
+            if ((PostgresStarting || _syncSettling) && nap > StartingPollInterval)
             {
                 nap = StartingPollInterval;
                 early = true;

@@ -39,6 +39,8 @@ public sealed partial class HaLoop(
     private long _nextRun;
     private readonly LongActionRunner _longAction = new();
     private readonly StatusPublisher _status = new(board);
+    private readonly Sync.SyncReadiness _syncReadiness = new();
+    private bool _syncSettling;
 
     public void Dispose()
     {
@@ -106,6 +108,7 @@ public sealed partial class HaLoop(
         var decision = HaDecider.Decide(observation);
         var outcome = await ExecuteAsync(decision, observation, cancellationToken).ConfigureAwait(false);
         _dcsFailed = outcome.DcsFailed || !observation.DcsAvailable;
+        _syncSettling = outcome.SyncChanged;
         if (outcome.DcsFailed && observation.DcsAvailable)
         {
             // Decided again as "DCS not accessible", on the lease as it stands after the failed calls.

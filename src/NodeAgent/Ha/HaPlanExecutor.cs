@@ -11,7 +11,8 @@ namespace NodeAgent.Ha;
 /// unreachable, or refused): nothing changed that would be worth looking at again before the next cycle.</param>
 /// <param name="Postgres">Postgres as looked at again after the plan changed it (promoted, started, stopped), for the
 /// REST status: without it HAProxy would see the new primary only after the next cycle.</param>
-public sealed record HaOutcome(string Reason, bool DcsFailed = false, string? ExitReason = null, bool StartDeferred = false, PostgresObservation? Postgres = null);
+/// <param name="SyncChanged">synchronous_standby_names changed: the standbys just named are verified at a look soon after.</param>
+public sealed record HaOutcome(string Reason, bool DcsFailed = false, string? ExitReason = null, bool StartDeferred = false, PostgresObservation? Postgres = null, bool SyncChanged = false);
 
 /// <summary>
 /// Runs a <see cref="HaDecision"/> step by step against the ports. A failed guard switches to its
@@ -57,6 +58,7 @@ public sealed partial class HaPlanExecutor(
         var postgresChanged = false;
         var leaseRefreshed = false;
         var startDeferred = false;
+        var syncChanged = false;
         PostgresObservation? after = null;
         foreach (var step in decision.Steps)
         {
@@ -84,6 +86,9 @@ public sealed partial class HaPlanExecutor(
                     break;
                 case IGuard:
                     break;
+                case SetSynchronousStandbyNames set:
+                    syncChanged |= await SetSynchronousStandbyNamesAsync(set, ct).ConfigureAwait(false);
+                    break;
                 case StartAsReplica start:
                     startDeferred |= !await StartAsReplicaAsync(start, o, ct).ConfigureAwait(false);
                     postgresChanged = true;
@@ -94,7 +99,7 @@ public sealed partial class HaPlanExecutor(
             }
         }
 
-        return new HaOutcome(decision.Reason, StartDeferred: startDeferred, Postgres: after);
+        return new HaOutcome(decision.Reason, StartDeferred: startDeferred, Postgres: after, SyncChanged: syncChanged);
     }
 
     /// <summary>Runs one non-guard step; returns true when it changed the local postgres.</summary>
@@ -154,6 +159,9 @@ public sealed partial class HaPlanExecutor(
                 return false;
             case ClearFailover clear:
                 await Dcs(o, t => dcs.SetFailoverAsync(null, clear.ModRevision, t), ct).ConfigureAwait(false);
+                return false;
+            case DeleteSyncState delete:
+                await DeleteSyncStateAsync(delete, o, ct).ConfigureAwait(false);
                 return false;
             case SyncSlots slots:
                 await postgres.SyncReplicationSlotsAsync(slots.Slots, ct).ConfigureAwait(false);

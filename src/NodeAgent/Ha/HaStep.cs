@@ -91,6 +91,19 @@ public abstract record HaStep
     /// <summary>Clear the <c>failover</c> key with a compare on its revision.</summary>
     public sealed record ClearFailover(long ModRevision) : HaStep;
 
+    /// <summary>
+    /// Leader only, synchronous mode: <c>sync</c> = {us, <paramref name="Standbys"/>} if the key is unchanged since
+    /// <paramref name="ModRevision"/> and the lock is still ours. Written after synchronous_standby_names names them, and
+    /// narrowed before a name leaves it: the key never names a standby commits do not wait for.
+    /// </summary>
+    public sealed record WriteSyncState(IReadOnlyList<string> Standbys, long ModRevision, HaDecision Otherwise) : HaStep, IGuard;
+
+    /// <summary>Leader only: delete <c>sync</c> (synchronous mode turned off) if unchanged since <paramref name="ModRevision"/>.</summary>
+    public sealed record DeleteSyncState(long ModRevision) : HaStep;
+
+    /// <summary>Synchronous mode: the synchronous_standby_names postgres runs with (null: none chosen; '*' waits for any).</summary>
+    public sealed record SetSynchronousStandbyNames(string? Value) : HaStep;
+
     /// <summary>Leader only: one physical slot per other member.</summary>
     public sealed record SyncSlots(IReadOnlySet<string> Slots) : HaStep;
 

@@ -65,6 +65,12 @@ public sealed record Observation
     /// <summary>The restart scheduled through the REST API, if any.</summary>
     public ScheduledRestart? ScheduledRestart { get; init; }
 
+    /// <summary>
+    /// On a primary: the standbys that count as synchronous now (<see cref="Sync.SyncReadiness"/>): named in
+    /// synchronous_standby_names, reported <c>sync</c>, and caught up with the primary as of that value taking effect.
+    /// </summary>
+    public IReadOnlySet<string> SyncReady { get; init; } = new HashSet<string>();
+
     /// <summary>Pause comes from the dynamic config; kept as a property so tests and logs read naturally.</summary>
     public bool Paused => Dynamic.Pause;
 }

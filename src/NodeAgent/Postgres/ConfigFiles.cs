@@ -142,6 +142,31 @@ internal sealed class ConfigFiles
         return null;
     }
 
+    /// <summary>A parameter of our postgresql.conf, outside the recovery section, as written; null when absent.</summary>
+    public string? ReadParameter(string name)
+    {
+        if (!File.Exists(_paths.PostgresqlConf))
+        {
+            return null;
+        }
+
+        var prefix = name + " = '";
+        foreach (var line in File.ReadLines(_paths.PostgresqlConf))
+        {
+            if (line == "# recovery.conf")
+            {
+                break;
+            }
+
+            if (line.StartsWith(prefix, StringComparison.Ordinal) && line.EndsWith('\''))
+            {
+                return line[prefix.Length..^1].Replace("''", "'", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The recovery section of our postgresql.conf as written (null when there is none: primary).</summary>
     public SortedDictionary<string, string>? ReadRecoverySection()
     {

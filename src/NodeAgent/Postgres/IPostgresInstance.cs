@@ -80,6 +80,12 @@ public interface IPostgresInstance : IAsyncDisposable
     /// <summary>Makes the primary's physical slots equal to the desired set (creates missing, drops inactive unknown).</summary>
     Task SyncReplicationSlotsAsync(IReadOnlySet<string> desiredPhysicalSlots, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Synchronous mode: the synchronous_standby_names the leader chose (null: none chosen; strict mode then writes '*').
+    /// Rewrites postgresql.conf and reloads when it changed; true when it changed. Starting as a replica clears it.
+    /// </summary>
+    Task<bool> SetSynchronousStandbyNamesAsync(string? value, CancellationToken cancellationToken);
+
     /// <summary>SIGHUP after rewriting config files (e.g. dynamic parameters changed).</summary>
     Task ReloadAsync(CancellationToken cancellationToken);
 

@@ -39,4 +39,7 @@ internal sealed partial class PostgresInstance
 
     [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "restart failed: {Reason}")]
     private partial void LogRestartFailed(string reason);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "synchronous_standby_names set to '{Value}'")]
+    private partial void LogSynchronousStandbyNames(string value);
 }

@@ -73,7 +73,7 @@ internal sealed partial class PostgresInstance
                 _wasPrimary = true;
             }
 
-            var replication = s.InRecovery ? [] : await _sql.ReplicationAsync(SqlBudget, cancellationToken);
+            var replication = s.InRecovery ? PrimaryReplication.None : await _sql.ReplicationAsync(SqlBudget, cancellationToken);
             var timeline = s.InRecovery ? ReplicaTimeline(s.PostmasterStartTime, s.Timeline) : s.Timeline;
             var received = s.ReceivedLsn;
             var replayed = s.ReplayedLsn;
@@ -96,7 +96,7 @@ internal sealed partial class PostgresInstance
                 // pg_settings knows settings changed in the file; the command line options only we know.
                 PendingRestart = s.PendingRestart || RestartPending(),
                 ClusterState = s.InRecovery ? "in archive recovery" : "in production",
-                Replication = replication,
+                Primary = replication,
             };
         }
         catch (Exception ex) when (ex is TimeoutException or NpgsqlException or InvalidOperationException)

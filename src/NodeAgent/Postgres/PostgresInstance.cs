@@ -80,7 +80,15 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     private TimeSpan PgCtlTimeout => TimeSpan.FromSeconds(Math.Max(1, _config.Postgresql.PgCtlTimeout));
 
     /// <summary>The merged GUCs (<c>postgresql/config.py:ConfigHandler</c>) for the current dynamic config.</summary>
-    internal SortedDictionary<string, string> Parameters => ServerParameters.Merge(_dynamic.Postgresql, _config.Postgresql, _config.Scope);
+    internal SortedDictionary<string, string> Parameters
+    {
+        get
+        {
+            var merged = ServerParameters.Merge(_dynamic.Postgresql, _config.Postgresql, _config.Scope);
+            ApplySynchronousStandbyNames(merged, _dynamic, SynchronousStandbyNamesInForce());
+            return merged;
+        }
+    }
 
     public Task<bool> ReloadLocalConfigAsync(AgentConfig config, CancellationToken cancellationToken)
     {
@@ -120,6 +128,13 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         if (state != DataDirState.Initialized)
         {
             throw new InvalidOperationException($"cannot start postgres: data directory is {state}{(reason is null ? "" : ": " + reason)}");
+        }
+
+        if (!asPrimary)
+        {
+            // ha.py:recover and demote: a replica names no synchronous standbys; the leader sets them before it promotes.
+            _synchronousStandbyNames = null;
+            _synchronousStandbyNamesSeeded = true;
         }
 
         var recovery = asPrimary ? null : RecoveryParameters.Build(_config, _dynamic, upstream);

@@ -26,8 +26,13 @@ internal sealed class PostgresSql
         FROM (SELECT pg_catalog.pg_is_in_recovery() AS rec) r
         """;
 
+    // The settings first: a standby counts as synchronous only once it reached the flush position read with the
+    // synchronous_standby_names in force (postgresql/sync.py:SyncHandler), so the rows must not be older than it.
     private const string ReplicationQuery = """
-        SELECT usename::text, application_name, client_addr::text, state, sync_state, sync_priority
+        SELECT current_setting('synchronous_standby_names'), current_setting('synchronous_commit'),
+          pg_catalog.pg_current_wal_flush_lsn()::text;
+        SELECT usename::text, application_name, client_addr::text, state, sync_state, sync_priority,
+          pid, write_lsn::text, flush_lsn::text, replay_lsn::text
         FROM pg_catalog.pg_stat_replication ORDER BY application_name
         """;
 
@@ -75,20 +80,32 @@ internal sealed class PostgresSql
                 r.GetBoolean(11));
         }, budget, cancellationToken);
 
-    public Task<IReadOnlyList<ReplicationConnection>> ReplicationAsync(TimeSpan budget, CancellationToken cancellationToken) =>
-        _connector.RunAsync<IReadOnlyList<ReplicationConnection>>(async (c, ct) =>
+    /// <summary>A primary's replication: its synchronous settings and flush position, then pg_stat_replication.</summary>
+    public Task<PrimaryReplication> ReplicationAsync(TimeSpan budget, CancellationToken cancellationToken) =>
+        _connector.RunAsync(async (c, ct) =>
         {
             await using var cmd = Cmd(ReplicationQuery, c, budget);
             await using var r = await cmd.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            var names = StringOr(r, 0);
+            var commit = StringOr(r, 1);
+            var flush = LsnOrNull(r, 2);
+            await r.NextResultAsync(ct);
             var rows = new List<ReplicationConnection>();
             while (await r.ReadAsync(ct))
             {
                 rows.Add(new ReplicationConnection(
                     StringOr(r, 0), StringOr(r, 1), r.IsDBNull(2) ? null : r.GetString(2),
-                    StringOr(r, 3), StringOr(r, 4), r.IsDBNull(5) ? 0 : r.GetInt32(5)));
+                    StringOr(r, 3), StringOr(r, 4), r.IsDBNull(5) ? 0 : r.GetInt32(5))
+                {
+                    Pid = r.IsDBNull(6) ? 0 : r.GetInt32(6),
+                    WriteLsn = LsnOrNull(r, 7),
+                    FlushLsn = LsnOrNull(r, 8),
+                    ReplayLsn = LsnOrNull(r, 9),
+                });
             }
 
-            return rows;
+            return new PrimaryReplication(names, commit, flush, rows);
         }, budget, cancellationToken);
 
     /// <summary>pg_promote(wait =&gt; false): true when the promotion signal was sent.</summary>

@@ -66,10 +66,24 @@ public sealed record PostgresObservation
     public string? ClusterState { get; init; }
     /// <summary>Set while postgres is kept down because its data diverged from the leader and could not be repaired.</summary>
     public string? StartBlocked { get; init; }
-    public IReadOnlyList<ReplicationConnection> Replication { get; init; } = [];
+    public IReadOnlyList<ReplicationConnection> Replication => Primary.Rows;
+    /// <summary>A primary's synchronous settings, flush position and pg_stat_replication (<see cref="PrimaryReplication.None"/> otherwise).</summary>
+    public PrimaryReplication Primary { get; init; } = PrimaryReplication.None;
     /// <summary>When the postmaster started, while postmaster.pid still says "starting" (recovery not done; for primary_start_timeout).</summary>
     public DateTimeOffset? StartingSince { get; init; }
 }
 
-/// <summary>A row of pg_stat_replication, as /patroni shows it.</summary>
-public sealed record ReplicationConnection(string UseName, string ApplicationName, string? ClientAddr, string State, string SyncState, int SyncPriority);
+/// <summary>A row of pg_stat_replication, as /patroni shows it; the positions choose synchronous standbys.</summary>
+public sealed record ReplicationConnection(string UseName, string ApplicationName, string? ClientAddr, string State, string SyncState, int SyncPriority)
+{
+    public int Pid { get; init; }
+    public Lsn? WriteLsn { get; init; }
+    public Lsn? FlushLsn { get; init; }
+    public Lsn? ReplayLsn { get; init; }
+}
+
+/// <summary>What a primary says about its replication: the synchronous settings in force, its flush position, the rows.</summary>
+public sealed record PrimaryReplication(string SynchronousStandbyNames, string SynchronousCommit, Lsn? FlushLsn, IReadOnlyList<ReplicationConnection> Rows)
+{
+    public static readonly PrimaryReplication None = new("", "on", null, []);
+}

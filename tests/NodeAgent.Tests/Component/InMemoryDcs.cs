@@ -27,6 +27,7 @@ internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 3
     public LeaderKey? Leader { get; private set; }
     public ulong LastLsn { get; private set; }
     public FailoverRequest? Failover { get; private set; }
+    public SyncState Sync { get; private set; } = SyncState.Empty;
     public IReadOnlyList<TimelineHistoryEntry> History { get; private set; } = [];
     public List<(string Node, string Op)> LeaderWrites { get; } = [];
 
@@ -74,6 +75,7 @@ internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 3
         Leader = Leader,
         Members = [.. _members.Values.OrderBy(m => m.Name, StringComparer.Ordinal)],
         Failover = Failover,
+        Sync = Sync,
         History = History,
         LastLsn = LastLsn,
         Revision = _revision,
@@ -154,6 +156,30 @@ internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 3
     public void SetStatus(ulong optime) => LastLsn = optime;
 
     public void SetFailover(FailoverRequest? failover) => Failover = failover;
+
+    /// <summary>The <c>sync</c> key write: compare its revision and that <c>leader</c> names the writer.</summary>
+    public bool SetSync(string leader, IReadOnlyList<string> standbys, long modRevision)
+    {
+        Expire();
+        if (Sync.ModRevision != modRevision || Leader?.Name != leader)
+        {
+            return false;
+        }
+
+        Sync = new SyncState(leader, [.. standbys.Order(StringComparer.Ordinal)], ++_revision);
+        return true;
+    }
+
+    public bool DeleteSync(long modRevision)
+    {
+        if (Sync.ModRevision != modRevision)
+        {
+            return false;
+        }
+
+        Sync = SyncState.Empty;
+        return true;
+    }
 
     public void SetHistory(IReadOnlyList<TimelineHistoryEntry> history) => History = history;
 
@@ -294,6 +320,11 @@ internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeP
         store.SetFailover(null);
         return true;
     });
+
+    public Task<bool> SetSyncStateAsync(string leader, IReadOnlyList<string> syncStandbys, long modRevision, CancellationToken cancellationToken) =>
+        Do(() => store.SetSync(leader, syncStandbys, modRevision));
+
+    public Task<bool> DeleteSyncStateAsync(long modRevision, CancellationToken cancellationToken) => Do(() => store.DeleteSync(modRevision));
 
     public Task DeleteMemberAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -198,6 +198,12 @@ internal sealed class SimDcs : IDcs
         return true;
     });
 
+    public Task<bool> SetSyncStateAsync(string leader, IReadOnlyList<string> syncStandbys, long modRevision, CancellationToken cancellationToken) =>
+        Call("sync", () => _sim.Store.SetSync(leader, syncStandbys, modRevision));
+
+    public Task<bool> DeleteSyncStateAsync(long modRevision, CancellationToken cancellationToken) =>
+        Call("delete sync", () => _sim.Store.DeleteSync(modRevision));
+
     public Task DeleteMemberAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -297,6 +297,16 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
 
     public Task SyncReplicationSlotsAsync(IReadOnlySet<string> desiredPhysicalSlots, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>The last synchronous_standby_names the executor set (null: none).</summary>
+    public string? SynchronousStandbyNames { get; private set; }
+
+    public Task<bool> SetSynchronousStandbyNamesAsync(string? value, CancellationToken cancellationToken)
+    {
+        var changed = value != SynchronousStandbyNames;
+        SynchronousStandbyNames = value;
+        return Task.FromResult(changed);
+    }
+
     public Task ReloadAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<IReadOnlyList<TimelineHistoryEntry>> ReadTimelineHistoryAsync(int timeline, CancellationToken cancellationToken) =>

@@ -245,9 +245,30 @@ internal sealed partial class Etcd3Dcs : IDcs
     public Task<bool> SetFailoverAsync(FailoverRequest? request, long? modRevision, CancellationToken cancellationToken) =>
         PutMaybeCasAsync("failover", Layout.Failover, FailoverCodec.Encode(request), modRevision, cancellationToken);
 
-    /// <summary>Writes <c>sync</c>; with a revision, only if unchanged since (not part of IDcs yet).</summary>
-    public Task<bool> SetSyncStateAsync(string? leader, IEnumerable<string> syncStandbys, long? modRevision, CancellationToken cancellationToken) =>
-        PutMaybeCasAsync("sync", Layout.Sync, SyncStateCodec.Encode(leader, syncStandbys), modRevision, cancellationToken);
+    public async Task<bool> SetSyncStateAsync(string leader, IReadOnlyList<string> syncStandbys, long modRevision, CancellationToken cancellationToken)
+    {
+        var value = SyncStateCodec.Encode(leader, syncStandbys);
+        var txn = EtcdRequests.Txn([EtcdRequests.ModRevisionIs(Layout.Sync, modRevision), EtcdRequests.ValueIs(Layout.Leader, leader)], EtcdRequests.Put(Layout.Sync, value));
+        var response = await TxnAsync("sync", txn, cancellationToken).ConfigureAwait(false);
+        if (response.Succeeded)
+        {
+            _watch.Cache.ApplyOwnPut(new StoredKey(KeyLayout.SyncName, value, response.Header.Revision, 0));
+        }
+
+        return response.Succeeded;
+    }
+
+    public async Task<bool> DeleteSyncStateAsync(long modRevision, CancellationToken cancellationToken)
+    {
+        var txn = EtcdRequests.Txn([EtcdRequests.ModRevisionIs(Layout.Sync, modRevision)], EtcdRequests.Delete(Layout.Sync));
+        var response = await TxnAsync("delete sync", txn, cancellationToken).ConfigureAwait(false);
+        if (response.Succeeded)
+        {
+            _watch.Cache.ApplyOwnDelete(KeyLayout.SyncName, response.Header.Revision);
+        }
+
+        return response.Succeeded;
+    }
 
     /// <summary>Writes <c>failsafe</c> = name -> api_url (not part of IDcs yet).</summary>
     public Task WriteFailsafeAsync(IReadOnlyDictionary<string, string> members, CancellationToken cancellationToken) =>

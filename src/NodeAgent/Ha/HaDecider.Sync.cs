@@ -1,0 +1,99 @@
+using NodeAgent.Cluster;
+using NodeAgent.Ha.Sync;
+using NodeAgent.Postgres;
+using static NodeAgent.Ha.HaStep;
+
+namespace NodeAgent.Ha;
+
+/// <summary>
+/// Synchronous mode (<c>ha.py:process_sync_replication</c>). The invariant: while a primary holds the lock, every standby
+/// the <c>sync</c> key names is one its commits wait for. So synchronous_standby_names gains a name before the key does,
+/// and the key loses a name before synchronous_standby_names does; only members the key names may take over.
+/// </summary>
+public static partial class HaDecider
+{
+    private const string SyncKeyTaken = "synchronous replication key updated by someone else";
+
+    /// <summary>The leader's synchronous standbys, kept in step with the <c>sync</c> key; or the key removed when the mode is off.</summary>
+    private static IEnumerable<HaStep> ProcessSyncReplication(Observation o, string reason)
+    {
+        var sync = o.Cluster!.Sync;
+        if (!o.Dynamic.SynchronousMode)
+        {
+            // Off, the configured synchronous_standby_names applies again (written with the config change).
+            if (!sync.IsEmpty)
+            {
+                yield return new DeleteSyncState(sync.ModRevision);
+                yield return new SetSynchronousStandbyNames(null);
+            }
+
+            yield break;
+        }
+
+        if (!o.Postgres.IsAcceptingConnections)
+        {
+            yield break;
+        }
+
+        var current = sync.IsEmpty ? [] : sync.SyncStandbys;
+        var pick = SyncStandbyPicker.Pick(o.Postgres.Primary, o.Postgres.WalPosition ?? Lsn.Zero, o.Cluster, o.SyncReady, o.Dynamic.SynchronousNodeCount, o.Dynamic.MaximumLagOnSyncnode);
+        var keyTaken = WithTouch(HaDecision.NoSteps($"{reason}; {SyncKeyTaken}"));
+        if (SameNames(pick.Candidates, current))
+        {
+            // Nothing to change; but synchronous_standby_names is set again, so a value lost (an agent restart, an edit
+            // of the file) comes back at once instead of leaving the key naming a standby commits do not wait for.
+            yield return new SetSynchronousStandbyNames(WantedNames(o, current));
+            yield break;
+        }
+
+        var common = current.Where(n => pick.Synchronous.Contains(n)).ToList();
+        var narrowed = !SameNames(common, current);
+        if (narrowed)
+        {
+            yield return new WriteSyncState(common, sync.ModRevision, keyTaken);
+        }
+
+        yield return new SetSynchronousStandbyNames(WantedNames(o, pick.Candidates));
+        // Only standbys that are synchronous under the old value and stay in the new one; the next cycle (soon: the
+        // loop looks again within a second after a change) adds those that became synchronous under the new value.
+        if (!narrowed && pick.Synchronous.Count > 0 && !SameNames(pick.Synchronous, common))
+        {
+            yield return new WriteSyncState(pick.Synchronous, sync.ModRevision, keyTaken);
+        }
+    }
+
+    /// <summary>
+    /// ha.py:enforce_primary_role before a promotion in synchronous mode: the key names only us, so no standby counts as
+    /// synchronous until this primary has chosen and verified one; commits wait for any standby in strict mode.
+    /// </summary>
+    private static IEnumerable<HaStep> BeforePromotion(Observation o)
+    {
+        if (!o.Dynamic.SynchronousMode)
+        {
+            yield break;
+        }
+
+        var postponed = WithTouch(HaDecision.NoSteps("Postponing promotion because synchronous replication state was updated by somebody else"));
+        yield return new WriteSyncState([], o.Cluster!.Sync.ModRevision, postponed);
+        yield return new SetSynchronousStandbyNames(o.Dynamic.SynchronousModeStrict ? "*" : null);
+    }
+
+    private static string? WantedNames(Observation o, IReadOnlyList<string> standbys) =>
+        SyncStandbyNames.Build(standbys.Count == 0 && o.Dynamic.SynchronousModeStrict ? ["*"] : standbys);
+
+    /// <summary>In synchronous mode with a <c>sync</c> key: why this member may not take the lock automatically, or null.</summary>
+    private static string? NotSynchronous(Observation o)
+    {
+        var sync = o.Cluster!.Sync;
+        return o.Dynamic.SynchronousMode && !sync.IsEmpty && !sync.Matches(o.Me)
+            ? $"not a synchronous standby (sync key: {string.Join(",", sync.SyncStandbys.DefaultIfEmpty("none"))})"
+            : null;
+    }
+
+    /// <summary>A member that may be failed over to: in synchronous mode only one the <c>sync</c> key names.</summary>
+    private static bool MaySucceed(Observation o, string member) =>
+        !o.Dynamic.SynchronousMode || o.Cluster!.Sync.Matches(member);
+
+    private static bool SameNames(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
+        a.ToHashSet(StringComparer.OrdinalIgnoreCase).SetEquals(b);
+}
