@@ -111,8 +111,16 @@ internal sealed partial class AgentCommandSink(
             return "leader name does not match";
         }
 
+        var synchronous = Ctl.Output.ClusterFlags.IsSynchronousMode(view);
         if (command.Candidate is { } candidate)
         {
+            // api.py:is_failover_possible: a switchover in synchronous mode goes only to a synchronous standby; a failover
+            // to a named member is the operator's explicit choice and goes ahead.
+            if (action == "switchover" && synchronous && !view.Sync.IsStandby(candidate))
+            {
+                return "candidate name does not match with sync_standby";
+            }
+
             if (view.FindMember(candidate) is null)
             {
                 return "candidate does not exists";
@@ -124,6 +132,17 @@ internal sealed partial class AgentCommandSink(
             }
 
             return CanPromote(view.FindMember(candidate)!.Data) ? null : $"{action} is not possible: no good candidates have been found";
+        }
+
+        if (synchronous)
+        {
+            var standbys = view.Members.Where(m => view.Sync.IsStandby(m.Name)).ToList();
+            if (standbys.Count == 0)
+            {
+                return $"{action} is not possible: can not find sync_standby";
+            }
+
+            return standbys.Any(m => CanPromote(m.Data)) ? null : $"{action} is not possible: no good candidates have been found";
         }
 
         var others = view.Members.Where(m => m.Name != view.Leader?.Name && !string.IsNullOrEmpty(m.Data.ApiUrl)).ToList();

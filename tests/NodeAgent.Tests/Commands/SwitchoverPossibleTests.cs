@@ -40,6 +40,38 @@ public sealed class SwitchoverPossibleTests
             AgentCommandSink.WhyNotPossible(view, command with { Candidate = null }, "switchover"));
     }
 
+    [Theory]
+    [InlineData("switchover", "pg2", null)]
+    [InlineData("switchover", "pg4", "candidate name does not match with sync_standby")]
+    [InlineData("failover", "pg4", null)]
+    [InlineData("switchover", null, null)]
+    public void Synchronous_mode_hands_over_only_to_a_synchronous_standby(string action, string? candidate, string? refusal)
+    {
+        var view = WithMember(Synchronous(Basic, "pg2"), "pg4");
+        var command = new SwitchoverCommand(action == "failover" ? SwitchoverKind.Failover : SwitchoverKind.Switchover, "pg1", candidate, null);
+
+        Assert.Equal(refusal, AgentCommandSink.WhyNotPossible(view, command, action));
+    }
+
+    [Fact]
+    public void Synchronous_mode_without_a_synchronous_standby_refuses_a_switchover()
+    {
+        var command = new SwitchoverCommand(SwitchoverKind.Switchover, "pg1", null, null);
+
+        Assert.Equal("switchover is not possible: can not find sync_standby", AgentCommandSink.WhyNotPossible(Synchronous(Basic), command, "switchover"));
+    }
+
+    private static ClusterView Synchronous(ClusterView view, params string[] standbys) => view with
+    {
+        Config = new System.Text.Json.Nodes.JsonObject { ["synchronous_mode"] = true },
+        Sync = new SyncState("pg1", standbys, 5),
+    };
+
+    private static ClusterView WithMember(ClusterView view, string name) => view with
+    {
+        Members = [.. view.Members, new Member(name, view.FindMember("pg2")!.Data, 1, 1)],
+    };
+
     private static ClusterView WithState(ClusterView view, string member, string state) => view with
     {
         Members = [.. view.Members.Select(m => m.Name == member ? m with { Data = m.Data with { State = state } } : m)],

@@ -9,6 +9,9 @@ internal static class ClusterFlags
 {
     public static bool IsPaused(ClusterView view) => ParseBool(view.Config?["pause"]);
 
+    /// <summary>dcs/__init__.py:Cluster.is_synchronous_mode.</summary>
+    public static bool IsSynchronousMode(ClusterView view) => ParseBool(view.Config?["synchronous_mode"]);
+
     public static bool IsStandbyCluster(ClusterView view) =>
         view.Config?["standby_cluster"] is JsonObject sc
         && (sc["host"] is not null || sc["port"] is not null || sc["restore_command"] is not null);
