@@ -18,7 +18,9 @@ internal sealed class WriteSession(string host, int port, string password) : IDi
         Password = password,
         Database = "postgres",
         Timeout = 1,
-        CommandTimeout = 1,
+        // No server-side cancel: a commit cancelled while it waits for a synchronous standby is committed locally and
+        // answered with a mere warning, which would count as acknowledged. The budget above bounds every attempt.
+        CommandTimeout = 0,
         Pooling = false,
         KeepAlive = 1,
     }.ConnectionString;

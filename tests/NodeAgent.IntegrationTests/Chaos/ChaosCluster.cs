@@ -92,6 +92,28 @@ public sealed class ChaosCluster : IAsyncDisposable
 
     public Task<string?> LeaderNameAsync(CancellationToken cancellationToken = default) => Etcd.GetAsync(LeaderKey, cancellationToken);
 
+    public string SyncKey => $"/service/{Scope}/sync";
+
+    /// <summary>
+    /// Sets synchronous_mode in the config key as <c>edit-config</c> would; turned on, waits until the sync key names the
+    /// leader and a standby.
+    /// </summary>
+    public async Task SetSynchronousModeAsync(bool on, CancellationToken cancellationToken = default)
+    {
+        var key = $"/service/{Scope}/config";
+        var config = System.Text.Json.Nodes.JsonNode.Parse(await Etcd.GetAsync(key, cancellationToken) ?? "{}")!.AsObject();
+        config["synchronous_mode"] = on;
+        await Etcd.EtcdctlAsync(["put", key, config.ToJsonString()], cancellationToken);
+        if (on)
+        {
+            await Poll.UntilAsync(
+                async () => System.Text.Json.Nodes.JsonNode.Parse(await Etcd.GetAsync(SyncKey, cancellationToken) ?? "{}")?["sync_standby"] is not null,
+                TimeSpan.FromSeconds(30),
+                "the sync key to name a synchronous standby",
+                cancellationToken);
+        }
+    }
+
     /// <summary>
     /// Polls until one node holds the leader key, runs as primary, and both others stream from it (both
     /// sides agree); returns that leader.

@@ -37,6 +37,32 @@ public sealed class ChaosTests(ChaosClusterFixture lab, ITestOutputHelper output
         await fault.HoldAsync(FaultHold);
     });
 
+    /// <summary>
+    /// Issue 16: the leader cut off with a client on its own host, in synchronous mode. Its commits wait for a standby it
+    /// can no longer reach, so nothing it acknowledges on any channel is missing on the new leader.
+    /// </summary>
+    [Fact]
+    public async Task Leader_link_down_in_synchronous_mode()
+    {
+        await lab.Cluster.SetSynchronousModeAsync(true);
+        try
+        {
+            await Scenario.RunAsync("leader_link_down_sync", ScenarioPromise.FailoverAway with { Synchronous = true }, async (leader, fault) =>
+            {
+                var peers = Etcd.Concat(RestOf(Others(leader))).ToList();
+                await LinkCheck.RequireReachableAsync(leader.Host, peers);
+                fault.HealWith(leader.Host.LinkUpAsync);
+                await leader.Host.LinkDownAsync();
+                fault.Proved(await LinkCheck.RequireCutAsync(leader.Host, peers));
+                await fault.HoldAsync(FaultHold);
+            });
+        }
+        finally
+        {
+            await lab.Cluster.SetSynchronousModeAsync(false);
+        }
+    }
+
     [Fact]
     public Task Leader_cut_from_etcd_only() => Scenario.RunAsync("leader_cut_from_etcd", ScenarioPromise.FailoverAway, async (leader, fault) =>
     {

@@ -21,7 +21,11 @@ namespace NodeAgent.IntegrationTests.Chaos;
 /// with asynchronous replication a leader that dies hard takes the commits it had not yet streamed with it
 /// (Patroni's <c>maximum_lag_on_failover</c> accepts the same). Zero where the leader's WAL survives or streams.
 /// </param>
-internal sealed record ScenarioPromise(bool Failover, bool LeaderStays, TimeSpan? WritesStopWithin, bool NoSplitBrain, TimeSpan CrashWindow = default)
+/// <param name="Synchronous">
+/// Synchronous mode is on: no write acknowledged on any channel (HAProxy, direct, local on the old leader) may be missing
+/// on the final leader, wherever the leadership went.
+/// </param>
+internal sealed record ScenarioPromise(bool Failover, bool LeaderStays, TimeSpan? WritesStopWithin, bool NoSplitBrain, TimeSpan CrashWindow = default, bool Synchronous = false)
 {
     /// <summary>The lease's ttl and a few seconds: a leader cut off must stop writing before another can be promoted.</summary>
     public static readonly TimeSpan LeaseAndMargin = TimeSpan.FromSeconds(ChaosAgentConfig.Ttl + 5);
