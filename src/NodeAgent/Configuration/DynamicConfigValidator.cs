@@ -60,7 +60,25 @@ public static class DynamicConfigValidator
     {
         var config = DynamicConfigParser.Parse(s, reportUnknown: true);
         CheckTimers(config, s, changed ?? new HashSet<string>());
+        CheckSynchronous(config, s);
         return config;
+    }
+
+    /// <summary>
+    /// Patroni takes any synchronous_node_count and quietly behaves as with 1; below 1 it would name no standby while
+    /// the operator believes commits wait for one, so it is refused.
+    /// </summary>
+    private static void CheckSynchronous(DynamicConfig config, ConfigSection s)
+    {
+        if (s.Json["synchronous_node_count"] is { } n && JsonScalars.TryGetInt(n, out var count) && count < 1)
+        {
+            s.Problems.Error(s.PathOf("synchronous_node_count"), "must be at least 1");
+        }
+
+        if (config.SynchronousModeStrict && !config.SynchronousMode)
+        {
+            s.Problems.Warning(s.PathOf("synchronous_mode_strict"), "has no effect without synchronous_mode: true");
+        }
     }
 
     private static void CheckTimers(DynamicConfig config, ConfigSection s, IReadOnlySet<string> changed)

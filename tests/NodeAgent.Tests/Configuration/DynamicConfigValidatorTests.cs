@@ -28,6 +28,7 @@ public sealed class DynamicConfigValidatorTests
         { """{"maximum_lag_on_failover":"1MB"}""", "maximum_lag_on_failover", "expected an integer" },
         { """{"pause":"maybe"}""", "pause", "expected a boolean" },
         { """{"synchronous_mode":{}}""", "synchronous_mode", "expected a boolean" },
+        { """{"synchronous_mode":true,"synchronous_node_count":0}""", "synchronous_node_count", "must be at least 1" },
         { """{"postgresql":{"use_slots":"sometimes"}}""", "postgresql.use_slots", "expected a boolean" },
         { """{"postgresql":{"parameters":{"max_connections":[1,2]}}}""", "postgresql.parameters.max_connections", "expected a single value" },
         { """{"postgresql":"fast"}""", "postgresql", "expected a mapping" },
