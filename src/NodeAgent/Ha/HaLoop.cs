@@ -150,7 +150,19 @@ public sealed partial class HaLoop(
         var holdsLock = lease.Holds;
         lease.Lost();
         _status.Note(StatusNote.ShuttingDown);
-        await postgres.StopAsync(StopMode.Fast, checkpoint: holdsLock, cancellationToken).ConfigureAwait(false);
+        if (holdsLock || LastPostgres is not { } last)
+        {
+            await postgres.StopAsync(StopMode.Fast, checkpoint: holdsLock, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // ha.py:shutdown: a synchronous standby is let go by the leader before its postgres stops.
+            await executor.WhileNotSyncStandbyAsync(_config, _dynamic, last, async () =>
+            {
+                await postgres.StopAsync(StopMode.Fast, checkpoint: false, cancellationToken).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
         watchdog.Disable();
         try
         {

@@ -23,7 +23,7 @@ public sealed partial class HaPlanExecutor
     {
         var fresh = postgresChanged ? await postgres.ObserveAsync(ct).ConfigureAwait(false) : null;
         var pg = fresh ?? o.Postgres;
-        var data = MemberDataFactory.Build(o.Config, pg, longAction(), o.Paused, Requests.Scheduled, watchdog.Status, watchdog.FenceStatus);
+        var data = WithSyncRelease(MemberDataFactory.Build(o.Config, pg, longAction(), o.Paused, Requests.Scheduled, watchdog.Status, watchdog.FenceStatus));
         await Dcs(o, async t =>
         {
             if (!leaseRefreshed)

@@ -10,7 +10,7 @@ public sealed partial class HaPlanExecutor
     /// postgresql.restart: fast stop with a checkpoint, start in the same role. The lock stays where it is: the cycles
     /// running meanwhile renew it and kick the fence. Health checks stop saying "writable" before postgres stops.
     /// </summary>
-    private async Task RestartAsync(Restart restart, IStatusNotes status, CancellationToken ct)
+    private async Task RestartAsync(Restart restart, Observation o, IStatusNotes status, CancellationToken ct)
     {
         if (restart.RequestId is { } id && !Requests.Claim(id))
         {
@@ -22,7 +22,8 @@ public sealed partial class HaPlanExecutor
         {
             status.Note(StatusNote.Restarting);
             LogRestarting(logger, restart.RequestId is null ? "scheduled" : "requested through the REST API");
-            var outcome = await postgres.RestartAsync(TimeSpan.FromSeconds(restart.StartTimeoutSeconds), ct).ConfigureAwait(false);
+            var timeout = TimeSpan.FromSeconds(restart.StartTimeoutSeconds);
+            var outcome = await WhileNotSyncStandbyAsync(o.Config, o.Dynamic, o.Postgres, () => postgres.RestartAsync(timeout, ct), ct).ConfigureAwait(false);
             LogRestarted(logger, outcome);
             reply = outcome switch
             {

@@ -1,4 +1,8 @@
 using Microsoft.Extensions.Logging;
+using NodeAgent.Cluster;
+using NodeAgent.Configuration;
+using NodeAgent.Dcs;
+using NodeAgent.Postgres;
 using static NodeAgent.Ha.HaStep;
 
 namespace NodeAgent.Ha;
@@ -36,6 +40,64 @@ public sealed partial class HaPlanExecutor
 
         return changed;
     }
+
+    // Above zero while a synchronous standby asks the leader to let it go (a restart or shutdown is waiting for that).
+    private int _releasingSync;
+
+    /// <summary>The member key says nosync while this node asks to stop being a synchronous standby.</summary>
+    internal MemberData WithSyncRelease(MemberData data) =>
+        Volatile.Read(ref _releasingSync) > 0
+            ? data with { Tags = new Dictionary<string, object?>(data.Tags ?? new Dictionary<string, object?>(), StringComparer.Ordinal) { ["nosync"] = true } }
+            : data;
+
+    /// <summary>
+    /// ha.py:while_not_sync_standby: before a synchronous standby goes away (restart, shutdown) its member key says nosync
+    /// and it waits up to 2 × loop_wait for the leader to name another standby, so commits do not hang on it. Only a hint:
+    /// when etcd cannot be reached, or the leader does not answer in time, the action runs anyway.
+    /// </summary>
+    internal async Task<T> WhileNotSyncStandbyAsync<T>(AgentConfig config, DynamicConfig dynamic, PostgresObservation pg, Func<Task<T>> action, CancellationToken ct)
+    {
+        if (!dynamic.SynchronousMode || IsSyncStandby(config.Name) is not true || (config.Tags.TryGetValue("nosync", out var tag) && tag is true or "true"))
+        {
+            return await action().ConfigureAwait(false);
+        }
+
+        Interlocked.Increment(ref _releasingSync);
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(TimeSpan.FromSeconds(2 * Math.Max(1, dynamic.LoopWait)));
+            try
+            {
+                await dcs.TouchMemberAsync(WithSyncRelease(MemberDataFactory.Build(config, pg, null, dynamic.Pause)), deadline.Token).ConfigureAwait(false);
+                while (IsSyncStandby(config.Name) is true)
+                {
+                    LogWaitingForSyncRelease(logger);
+                    await dcs.WaitForChangeAsync(TimeSpan.FromSeconds(1), deadline.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is DcsUnavailableException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                LogSyncReleaseSkipped(logger, e.Message);
+            }
+
+            return await action().ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _releasingSync);
+        }
+    }
+
+    // ha.py:is_sync_standby: the leader named in the sync key still holds the lock and names us.
+    private bool? IsSyncStandby(string me) =>
+        dcs.Current is { } view ? view.Leader is { } leader && view.Sync.Leader == leader.Name && view.Sync.IsStandby(me) : null;
+
+    [LoggerMessage(EventId = 1117, Level = LogLevel.Information, Message = "Waiting for primary to release us from synchronous standby")]
+    private static partial void LogWaitingForSyncRelease(ILogger logger);
+
+    [LoggerMessage(EventId = 1118, Level = LogLevel.Warning, Message = "going ahead without being released from synchronous standby: {Reason}")]
+    private static partial void LogSyncReleaseSkipped(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 1114, Level = LogLevel.Information, Message = "Synchronous standby status assigned to {Standbys}")]
     private static partial void LogSyncKey(ILogger logger, string standbys);

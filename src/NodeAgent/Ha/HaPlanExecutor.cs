@@ -180,7 +180,7 @@ public sealed partial class HaPlanExecutor(
                 // The loop cancelled the running action before it handed this plan over.
                 return false;
             case Restart restart:
-                await RestartAsync(restart, notes, ct).ConfigureAwait(false);
+                await RestartAsync(restart, o, notes, ct).ConfigureAwait(false);
                 return true;
             case HaStep.Reinitialize reinit:
                 await ReinitializeAsync(reinit, notes, ct).ConfigureAwait(false);
