@@ -47,4 +47,28 @@ internal static class RecoveryParameters
 
         return result;
     }
+
+    /// <summary>
+    /// The recovery section a just-promoted primary keeps until its next start (which writes none). A reload that finds a
+    /// postmaster-context line such as recovery_target gone flags it pending_restart; only the connection lines, reloadable
+    /// since PG 13, go. Patroni's postgresql/__init__.py Postgresql.promote leaves postgresql.conf alone altogether.
+    /// </summary>
+    public static SortedDictionary<string, string>? KeptAfterPromotion(IReadOnlyDictionary<string, string>? section)
+    {
+        if (section is null)
+        {
+            return null;
+        }
+
+        var kept = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in section)
+        {
+            if (!name.Equals("primary_conninfo", StringComparison.OrdinalIgnoreCase) && !name.Equals("primary_slot_name", StringComparison.OrdinalIgnoreCase))
+            {
+                kept[name] = value;
+            }
+        }
+
+        return kept.Count > 0 ? kept : null;
+    }
 }
