@@ -3,7 +3,7 @@ using NodeAgent.Postgres;
 
 namespace NodeAgent.Tests.Postgres;
 
-/// <summary>What a promoted primary keeps of its replica's recovery section.</summary>
+/// <summary>What a promoted primary keeps of its replica's recovery section, and which GUCs count as recovery GUCs.</summary>
 public sealed class PromotedRecoverySectionTests
 {
     private static readonly AgentConfig Config = new()
@@ -46,6 +46,28 @@ public sealed class PromotedRecoverySectionTests
         Assert.Null(RecoveryParameters.KeptAfterPromotion(null));
         var connectionOnly = new SortedDictionary<string, string> { ["primary_conninfo"] = "host=h", ["PRIMARY_SLOT_NAME"] = "u5" };
         Assert.Null(RecoveryParameters.KeptAfterPromotion(connectionOnly));
+    }
+
+    [Fact]
+    public void Every_recovery_line_the_agent_writes_is_a_recovery_guc_left_out_of_pending_restart()
+    {
+        var withTargets = Config with
+        {
+            Postgresql = Config.Postgresql with
+            {
+                RecoveryConf = new Dictionary<string, string>
+                {
+                    ["restore_command"] = "cp %f", ["archive_cleanup_command"] = "true", ["recovery_end_command"] = "true",
+                    ["recovery_min_apply_delay"] = "1s", ["recovery_target_action"] = "promote",
+                },
+            },
+        };
+
+        var written = RecoveryParameters.Build(withTargets, new DynamicConfig(), new UpstreamTarget("u4", "postgres://10.0.0.4:5432/postgres"));
+
+        Assert.All(written.Keys, name => Assert.Contains(name, RecoveryParameters.Names));
+        Assert.DoesNotContain("max_connections", RecoveryParameters.Names);
+        Assert.DoesNotContain("shared_buffers", RecoveryParameters.Names);
     }
 
     [Fact]
