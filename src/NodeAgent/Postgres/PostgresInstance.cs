@@ -248,9 +248,9 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         var promoted = await _sql.RequestPromoteAsync(SqlBudget, cancellationToken) && await WaitOutOfRecoveryAsync(cancellationToken);
         if (promoted)
         {
-            // postgres removed standby.signal itself; drop primary_conninfo so a restart stays a primary.
+            // postgres removed standby.signal itself; the old upstream goes, the lines only a restart drops stay.
             _upstreamMember = null;
-            WriteConfig(null, null);
+            WriteConfig(RecoveryParameters.KeptAfterPromotion(_files.ReadRecoverySection()), null);
             _files.WriteStandbySignal(false);
             await ReloadSignalAsync(cancellationToken);
         }

@@ -9,7 +9,8 @@ internal sealed class PostgresSql
     // One round trip per observation. Functions that fail on the wrong role are guarded by CASE.
     // Timeline on a primary comes from the WAL file name of pg_current_wal_lsn(): pg_control_checkpoint()
     // lags right after promotion (pitfalls.md). On a replica: the receiver's TLI, else the checkpoint's.
-    private const string StatusQuery = """
+    // pending_restart leaves out the recovery GUCs, which the agent writes (config.py ConfigHandler.reload_config).
+    private static readonly string StatusQuery = $"""
         SELECT r.rec,
           CASE WHEN r.rec THEN NULL ELSE pg_catalog.pg_current_wal_lsn()::text END,
           CASE WHEN r.rec THEN COALESCE((SELECT received_tli FROM pg_catalog.pg_stat_wal_receiver), (pg_catalog.pg_control_checkpoint()).timeline_id)
@@ -22,7 +23,7 @@ internal sealed class PostgresSql
           current_setting('server_version_num')::int,
           (extract(epoch FROM pg_catalog.pg_postmaster_start_time()) * 1000000)::bigint,
           (pg_catalog.pg_control_system()).system_identifier::text,
-          EXISTS (SELECT 1 FROM pg_catalog.pg_settings WHERE pending_restart)
+          EXISTS (SELECT 1 FROM pg_catalog.pg_settings WHERE pending_restart AND name <> ALL (ARRAY[{SqlList(RecoveryParameters.Names)}]))
         FROM (SELECT pg_catalog.pg_is_in_recovery() AS rec) r
         """;
 
@@ -190,6 +191,8 @@ internal sealed class PostgresSql
     // The command timeout follows the call's budget (the connection default is small).
     private static NpgsqlCommand Cmd(string sql, NpgsqlConnection c, TimeSpan budget) =>
         new(sql, c) { CommandTimeout = Math.Max(1, (int)Math.Ceiling(budget.TotalSeconds)) };
+
+    private static string SqlList(IEnumerable<string> names) => string.Join(", ", names.Select(n => "'" + n + "'"));
 
     private static Lsn? LsnOrNull(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : Lsn.Parse(r.GetString(i));
 

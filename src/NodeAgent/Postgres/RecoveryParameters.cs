@@ -12,6 +12,18 @@ internal static class RecoveryParameters
     private static readonly string[] ClearedTargets =
         ["recovery_target", "recovery_target_name", "recovery_target_time", "recovery_target_xid", "recovery_target_lsn"];
 
+    /// <summary>
+    /// Every recovery GUC, as Patroni's postgresql/validator.py recovery_parameters. They are the agent's to write, so a
+    /// pending restart on one of them is not the operator's (config.py ConfigHandler.reload_config leaves them out too).
+    /// </summary>
+    public static readonly IReadOnlyList<string> Names =
+    [
+        "archive_cleanup_command", "pause_at_recovery_target", "primary_conninfo", "primary_slot_name", "promote_trigger_file",
+        "recovery_end_command", "recovery_min_apply_delay", "recovery_target", "recovery_target_action",
+        "recovery_target_inclusive", "recovery_target_lsn", "recovery_target_name", "recovery_target_time",
+        "recovery_target_timeline", "recovery_target_xid", "restore_command", "standby_mode", "trigger_file",
+    ];
+
     public static SortedDictionary<string, string> Build(
         AgentConfig config, DynamicConfig dynamic, UpstreamTarget? upstream)
     {
@@ -46,5 +58,29 @@ internal static class RecoveryParameters
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The recovery section a just-promoted primary keeps until its next start (which writes none). A reload that finds a
+    /// postmaster-context line such as recovery_target gone flags it pending_restart; only the connection lines, reloadable
+    /// since PG 13, go. Patroni's postgresql/__init__.py Postgresql.promote leaves postgresql.conf alone altogether.
+    /// </summary>
+    public static SortedDictionary<string, string>? KeptAfterPromotion(IReadOnlyDictionary<string, string>? section)
+    {
+        if (section is null)
+        {
+            return null;
+        }
+
+        var kept = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in section)
+        {
+            if (!name.Equals("primary_conninfo", StringComparison.OrdinalIgnoreCase) && !name.Equals("primary_slot_name", StringComparison.OrdinalIgnoreCase))
+            {
+                kept[name] = value;
+            }
+        }
+
+        return kept.Count > 0 ? kept : null;
     }
 }
