@@ -98,6 +98,46 @@ public sealed class SynchronousModeTests(ITestOutputHelper output)
         });
     }
 
+    [Fact]
+    public async Task A_synchronous_standby_is_let_go_before_its_postgres_restarts()
+    {
+        await using var cluster = await AgentCluster.StartAsync();
+        await cluster.ExplainFailuresAsync(async () =>
+        {
+            var leader = await cluster.WaitForHealthyAsync();
+            var (patched, body) = await AgentRest.PatchAsync(leader, "/config", """{"synchronous_mode": true, "synchronous_mode_strict": true}""");
+            Assert.True(patched == 200, $"PATCH /config answered {patched}: {body}");
+            var (standby, other) = await WaitForSyncStandbyAsync(cluster, leader);
+            var postmaster = standby.PostmasterPid();
+            Assert.NotNull(postmaster);
+
+            var restart = AgentRest.PostAsync(standby, "/restart", "{}");
+            var named = true;
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    if (standby.PostmasterPid() == postmaster)
+                    {
+                        return false;
+                    }
+
+                    // Read after the postmaster was seen gone: the key still naming it means it stopped while named.
+                    named = (await SyncStandbyAsync(cluster))?.Split(',').Contains(standby.Name) == true;
+                    return true;
+                },
+                TimeSpan.FromSeconds(30),
+                $"{standby.Name}'s postmaster {postmaster} to stop for the restart");
+            Assert.False(named, $"{standby.Name} stopped while the sync key still named it");
+            // Narrowed first, then the other standby once it is verified synchronous.
+            await Poll.UntilAsync(async () => await SyncStandbyAsync(cluster) == other.Name, TimeSpan.FromSeconds(15), $"the sync key to name {other.Name}");
+            Assert.Equal(200, (await restart).Status);
+            Assert.Contains("Waiting for primary to release us from synchronous standby", standby.ReadLog(), StringComparison.Ordinal);
+        });
+    }
+
+    private static async Task<string?> SyncStandbyAsync(AgentCluster cluster) =>
+        (string?)JsonNode.Parse(await EtcdKeys.GetAsync(cluster.Etcd, cluster.KeyPrefix + "sync") ?? "{}")?["sync_standby"];
+
     /// <summary>Until the sync key names the leader and exactly one standby that postgres waits for; (standby, the other).</summary>
     private static async Task<(AgentNode Standby, AgentNode Other)> WaitForSyncStandbyAsync(AgentCluster cluster, AgentNode leader)
     {
