@@ -29,6 +29,8 @@ public static class MemberDataFactory
             XlogLocation = pg.IsRunning ? pg.WalPosition?.Value : null,
             Timeline = pg.IsRunning ? pg.Timeline : null,
             PendingRestart = pg.IsRunning && pg.PendingRestart,
+            // ha.py:touch_member: only "false" is written; Patroni 1.5.6+ reads an absent key on a primary as done.
+            CheckpointAfterPromote = role == MemberRole.Primary && pg.CheckpointAfterPromotePending ? false : null,
             ScheduledRestart = scheduledRestart is null ? null : ScheduledRestartJson(scheduledRestart),
             Pause = paused,
             ReplicationState = ReplicationState(pg),

@@ -97,6 +97,7 @@ internal sealed partial class PostgresInstance
                 PendingRestart = s.PendingRestart || RestartPending(),
                 ClusterState = s.InRecovery ? "in archive recovery" : "in production",
                 Primary = replication,
+                CheckpointAfterPromotePending = !s.InRecovery && CheckpointAfterPromotePending,
             };
         }
         catch (Exception ex) when (ex is TimeoutException or NpgsqlException or InvalidOperationException)

@@ -253,6 +253,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
             WriteConfig(RecoveryParameters.KeptAfterPromotion(_files.ReadRecoverySection()), null);
             _files.WriteStandbySignal(false);
             await ReloadSignalAsync(cancellationToken);
+            StartCheckpointAfterPromote();
         }
 
         return promoted;

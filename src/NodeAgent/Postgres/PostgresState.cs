@@ -69,6 +69,8 @@ public sealed record PostgresObservation
     public IReadOnlyList<ReplicationConnection> Replication => Primary.Rows;
     /// <summary>A primary's synchronous settings, flush position and pg_stat_replication (<see cref="PrimaryReplication.None"/> otherwise).</summary>
     public PrimaryReplication Primary { get; init; } = PrimaryReplication.None;
+    /// <summary>A primary whose checkpoint after its promotion has not finished (pg_control may still name the old timeline).</summary>
+    public bool CheckpointAfterPromotePending { get; init; }
     /// <summary>When the postmaster started, while postmaster.pid still says "starting" (recovery not done; for primary_start_timeout).</summary>
     public DateTimeOffset? StartingSince { get; init; }
 }

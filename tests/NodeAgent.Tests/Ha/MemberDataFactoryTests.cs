@@ -1,0 +1,20 @@
+using NodeAgent.Cluster;
+using NodeAgent.Ha;
+using static NodeAgent.Tests.Ha.Given;
+
+namespace NodeAgent.Tests.Ha;
+
+/// <summary>The member key as ha.py:touch_member writes it.</summary>
+public sealed class MemberDataFactoryTests
+{
+    [Fact]
+    public void A_primary_says_checkpoint_after_promote_false_only_while_that_checkpoint_runs()
+    {
+        var config = Config("u5");
+
+        Assert.False(MemberDataFactory.Build(config, PostgresRunningAsPrimary() with { CheckpointAfterPromotePending = true }, null, false).CheckpointAfterPromote);
+        Assert.Null(MemberDataFactory.Build(config, PostgresRunningAsPrimary(), null, false).CheckpointAfterPromote);
+        Assert.Null(MemberDataFactory.Build(config, PostgresRunningAsReplica() with { CheckpointAfterPromotePending = true }, null, false).CheckpointAfterPromote);
+        Assert.Equal(MemberRole.Primary, MemberDataFactory.Build(config, PostgresRunningAsPrimary(), null, false).Role);
+    }
+}
