@@ -82,8 +82,14 @@ start_nodes() {
     render_config "$name" "$ip" > "$dir/config.yml"
     chown postgres:postgres "$dir/config.yml"
     "$repo/out/bin/node-agent" --validate-config "$dir/config.yml" >/dev/null 2>&1 || die "config for $name does not validate"
-    setsid runuser -u postgres -- "$repo/out/bin/node-agent" "$dir/config.yml" >"$dir/log/agent.log" 2>&1 < /dev/null &
-    echo $! > "$dir/pid"
+    # The pid file names the agent itself, as systemd's MAINPID does: runuser stays in between as the
+    # agent's parent, so $! would be runuser's PID and `kill -HUP $(cat pid)` would never reach the agent.
+    rm -f "$dir/pid"
+    setsid runuser -u postgres -- sh -c 'echo $$ > "$1"; exec "$2" "$3"' sh "$dir/pid" "$repo/out/bin/node-agent" "$dir/config.yml" \
+      >"$dir/log/agent.log" 2>&1 < /dev/null &
+    local deadline=$((SECONDS + 10))
+    until [ -s "$dir/pid" ] || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
+    [ -s "$dir/pid" ] || die "agent $name did not start (see $dir/log/agent.log)"
   done
 }
 

@@ -26,7 +26,10 @@ public static class ConfigLoader
         return result.Config!;
     }
 
-    /// <summary>Reads and validates without throwing (used by --validate-config).</summary>
+    /// <summary>
+    /// Reads and validates; never throws for any content (used by --validate-config and SIGHUP). Each problem
+    /// names where its value came from: the file with line and column, or the <c>PATRONI_*</c> variable.
+    /// </summary>
     public static ConfigValidationResult Read(string? path, IReadOnlyDictionary<string, string> env, bool checkMachine = true)
     {
         ArgumentNullException.ThrowIfNull(env);
@@ -47,30 +50,32 @@ public static class ConfigLoader
                 return Failed(path, e.Message);
             }
 
-            return ReadText(text, env, checkMachine);
+            return Validate(text, env, checkMachine, path);
         }
 
         if (env.TryGetValue(EnvironmentConfig.ConfigurationVariable, out var whole) && !string.IsNullOrWhiteSpace(whole))
         {
-            // Patroni uses PATRONI_CONFIGURATION as is, without the other variables patched over it.
-            return Validate(() => YamlTree.ParseMapping(whole), checkMachine);
+            // config.py:Config.__init__ uses PATRONI_CONFIGURATION as is, without the other variables patched over it.
+            return Validate(whole, null, checkMachine, EnvironmentConfig.ConfigurationVariable);
         }
 
-        return Validate(() => EnvironmentConfig.Build(env), checkMachine);
+        return Validate(null, env, checkMachine, null);
     }
 
     /// <summary>YAML text patched with the environment, then validated.</summary>
     public static ConfigValidationResult ReadText(string yaml, IReadOnlyDictionary<string, string> env, bool checkMachine = true)
     {
         ArgumentNullException.ThrowIfNull(env);
-        return Validate(
-            () =>
-            {
-                var tree = YamlTree.ParseMapping(yaml);
-                JsonTreeMerge.Patch(tree, EnvironmentConfig.Build(env));
-                return tree;
-            },
-            checkMachine);
+        return Validate(yaml, env, checkMachine, null);
+    }
+
+    /// <summary>How to name a config read without a file, in messages.</summary>
+    public static string EnvironmentSourceName(IReadOnlyDictionary<string, string> env)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        return env.TryGetValue(EnvironmentConfig.ConfigurationVariable, out var whole) && !string.IsNullOrWhiteSpace(whole)
+            ? EnvironmentConfig.ConfigurationVariable
+            : "PATRONI_* environment";
     }
 
     /// <summary>A snapshot of this process's environment.</summary>
@@ -88,24 +93,58 @@ public static class ConfigLoader
         return result;
     }
 
-    private static ConfigValidationResult Validate(Func<JsonObject> buildTree, bool checkMachine)
+    /// <summary>The YAML (if any) patched with the environment (if any), validated, each problem located.</summary>
+    private static ConfigValidationResult Validate(string? yaml, IReadOnlyDictionary<string, string>? env, bool checkMachine, string? source)
     {
+        var locations = new Dictionary<string, (long Line, long Column)>(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, string> origins = new Dictionary<string, string>();
         JsonObject tree;
         try
         {
-            tree = buildTree();
+            tree = yaml is null ? [] : YamlTree.ParseMapping(yaml, locations);
+            if (env is not null)
+            {
+                JsonTreeMerge.Patch(tree, EnvironmentConfig.Build(env, out origins));
+            }
         }
         catch (YamlSyntaxException e)
         {
-            return Failed(e.Location, e.Message);
+            var problem = new ConfigProblem(ConfigSeverity.Error, e.Key ?? "(document)", e.Message)
+            {
+                Source = e.Origin ?? source,
+                Line = e.Line,
+                Column = e.Column,
+            };
+            return new ConfigValidationResult(null, [problem]);
         }
 
         if (tree.Count == 0)
         {
-            return Failed("(document)", "the configuration is empty");
+            return new ConfigValidationResult(null, [new ConfigProblem(ConfigSeverity.Error, "(document)", "the configuration is empty") { Source = source }]);
         }
 
-        return ConfigValidator.Validate(tree, checkMachine);
+        var result = ConfigValidator.Validate(tree, checkMachine);
+        var located = result.Problems.Select(p => Locate(p, source, locations, origins)).ToList();
+        return result with { Problems = located };
+    }
+
+    private static ConfigProblem Locate(
+        ConfigProblem problem, string? source, Dictionary<string, (long Line, long Column)> locations, IReadOnlyDictionary<string, string> origins)
+    {
+        if (EnvironmentConfig.OriginOf(origins, problem.Path) is { } variable)
+        {
+            return problem with { Source = variable };
+        }
+
+        for (var key = problem.Path; key.Length > 0; key = key.LastIndexOf('.') is var cut and > 0 ? key[..cut] : "")
+        {
+            if (locations.TryGetValue(key, out var at))
+            {
+                return problem with { Source = source, Line = at.Line, Column = at.Column };
+            }
+        }
+
+        return source is null ? problem : problem with { Source = source };
     }
 
     private static ConfigValidationResult Failed(string path, string message) =>

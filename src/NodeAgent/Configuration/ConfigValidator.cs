@@ -27,6 +27,7 @@ public static class ConfigValidator
         }
 
         CheckWatchdog(config, problems);
+        NotActedOnKeys.CheckLocal(tree, problems);
         if (checkMachine)
         {
             MachineChecks.Run(config, problems);

@@ -61,6 +61,7 @@ public static class DynamicConfigValidator
         var config = DynamicConfigParser.Parse(s, reportUnknown: true);
         CheckTimers(config, s, changed ?? new HashSet<string>());
         CheckSynchronous(config, s);
+        NotActedOnKeys.CheckDynamic(s.Json, s.Path, s.Problems);
         return config;
     }
 

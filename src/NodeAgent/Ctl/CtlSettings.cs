@@ -46,7 +46,8 @@ internal sealed record CtlSettings(AgentConfig Config)
             }
             catch (YamlSyntaxException e)
             {
-                throw new CtlException($"Can not parse {path}: {e.Message}");
+                var at = e.Line > 0 ? $":{e.Line}:{e.Column}" : "";
+                throw new CtlException($"Can not parse {path}{at}: {(e.Key is null ? "" : e.Key + ": ")}{e.Message}");
             }
         }
         else if (path != DefaultConfigPath)
@@ -58,15 +59,29 @@ internal sealed record CtlSettings(AgentConfig Config)
             tree = [];
         }
 
-        JsonTreeMerge.Patch(tree, EnvironmentConfig.Build(env));
+        try
+        {
+            JsonTreeMerge.Patch(tree, EnvironmentConfig.Build(env));
+        }
+        catch (YamlSyntaxException e)
+        {
+            throw new CtlException($"{e.Origin}: {e.Key}: {e.Message}");
+        }
+
         if (DcsUrl.Parse(dcsUrl) is { } hosts)
         {
             tree.Remove("etcd");
             tree["etcd3"] = new JsonObject { ["hosts"] = new JsonArray([.. hosts.Select(h => (JsonNode)JsonValue.Create(h))]) };
         }
 
-        // Problems such as a missing data_dir matter to the agent, not to the CLI.
-        var config = AgentConfigMapper.Map(tree, new ConfigProblems());
+        // Problems such as a missing data_dir matter to the agent, not to the CLI; unusable etcd endpoints matter to both.
+        var problems = new ConfigProblems();
+        var config = AgentConfigMapper.Map(tree, problems);
+        if (problems.Items.FirstOrDefault(p => p.Severity == ConfigSeverity.Error && p.Path.StartsWith("etcd3.", StringComparison.Ordinal)) is { } bad)
+        {
+            throw new CtlException($"{bad.Path}: {bad.Message}");
+        }
+
         if (insecure)
         {
             config = config with { Ctl = config.Ctl with { Insecure = true } };

@@ -22,6 +22,8 @@ public static class StatusSnapshotFactory
         {
             Scope = o.Config.Scope,
             Name = o.Me,
+            // Served under "nodeagent" so agentctl version can tell us from Patroni, whose version we also report.
+            AgentVersion = global::NodeAgent.AgentVersion.Current,
             State = MemberDataFactory.StateWord(pg, longAction),
             Role = role.ToWire(),
             HoldsLock = holds,

@@ -6,27 +6,30 @@ using NodeAgent.Configuration;
 
 namespace NodeAgent.Hosting;
 
-/// <summary><c>node-agent CONFIG_FILE</c>: loads and validates the config, then runs the agent until SIGTERM.</summary>
+/// <summary>
+/// <c>node-agent [CONFIG_FILE]</c>: loads and validates the config (the file, or the environment when null), then
+/// runs the agent until SIGTERM. A config that cannot be loaded exits with <see cref="AgentCommandLine.ConfigErrorExitCode"/>.
+/// </summary>
 internal static class AgentRunner
 {
-    public static async Task<int> RunAsync(string configPath)
+    public static async Task<int> RunAsync(string? configPath)
     {
-        AgentConfig config;
-        IReadOnlyList<ConfigProblem> warnings;
-        try
+        var env = ConfigLoader.ProcessEnvironment();
+        var result = ConfigLoader.Read(configPath, env);
+        if (!result.IsValid)
         {
-            config = ConfigLoader.Load(configPath, ConfigLoader.ProcessEnvironment(), out warnings);
-        }
-        catch (ConfigException e)
-        {
-            foreach (var error in e.Errors)
+            foreach (var problem in result.Problems.OrderBy(p => p.Severity))
             {
-                await Console.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
+                await Console.Error.WriteLineAsync(problem.ToString()).ConfigureAwait(false);
             }
 
-            await Console.Error.WriteLineAsync($"{configPath}: invalid configuration, not starting").ConfigureAwait(false);
-            return 1;
+            await Console.Error.WriteLineAsync($"{configPath ?? ConfigLoader.EnvironmentSourceName(env)}: invalid configuration, not starting")
+                .ConfigureAwait(false);
+            return AgentCommandLine.ConfigErrorExitCode;
         }
+
+        var config = result.Config!;
+        var warnings = result.Warnings.ToList();
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole(o =>
@@ -55,4 +58,4 @@ internal static class AgentRunner
 }
 
 /// <summary>Where the config came from, for reloads, plus the warnings found when it was loaded.</summary>
-internal sealed record ConfigSource(string Path, IReadOnlyList<ConfigProblem> Warnings);
+internal sealed record ConfigSource(string? Path, IReadOnlyList<ConfigProblem> Warnings);

@@ -162,16 +162,21 @@ internal sealed partial class AgentService(
 
     private void Reload()
     {
-        var result = ConfigLoader.Read(source.Path, ConfigLoader.ProcessEnvironment());
-        if (!result.IsValid)
+        var reload = ConfigReloader.Read(source.Path, ConfigLoader.ProcessEnvironment());
+        if (reload.Config is null)
         {
-            LogReloadRejected(_logger, string.Join("; ", result.Errors.Select(e => e.ToString())));
+            LogReloadRejected(_logger, reload.Rejection ?? "unknown");
             return;
         }
 
+        foreach (var warning in reload.Warnings)
+        {
+            LogConfigWarning(_logger, warning.ToString());
+        }
+
         // Applied by the HA loop between cycles, so a reload never races a running plan.
-        LogReloaded(_logger, source.Path);
-        _loop?.Reload(result.Config!);
+        LogReloaded(_logger, source.Path ?? "the environment");
+        _loop?.Reload(reload.Config);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "starting node-agent {Version} as member {Member} of cluster {Scope}")]

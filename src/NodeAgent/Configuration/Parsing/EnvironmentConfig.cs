@@ -4,7 +4,8 @@ namespace NodeAgent.Configuration.Parsing;
 
 /// <summary>
 /// The <c>PATRONI_*</c> variables as a config tree (<c>config.py:_build_environment_configuration</c>).
-/// Patroni pops what it reads; we track what was consumed so the same variable is not read twice.
+/// Patroni pops what it reads; we track what was consumed so the same variable is not read twice, and which
+/// variable set which key, so that a problem with the value names the variable.
 /// </summary>
 internal sealed class EnvironmentConfig
 {
@@ -25,6 +26,7 @@ internal sealed class EnvironmentConfig
 
     private readonly Dictionary<string, string> _env;
     private readonly JsonObject _tree = [];
+    private readonly Dictionary<string, string> _origins = new(StringComparer.Ordinal);
 
     private EnvironmentConfig(IReadOnlyDictionary<string, string> env)
     {
@@ -32,12 +34,31 @@ internal sealed class EnvironmentConfig
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
     }
 
-    public static JsonObject Build(IReadOnlyDictionary<string, string> env)
+    public static JsonObject Build(IReadOnlyDictionary<string, string> env) => Build(env, out _);
+
+    /// <summary>The tree, and for each key path set (e.g. <c>restapi.listen</c>) the variable that set it.</summary>
+    public static JsonObject Build(IReadOnlyDictionary<string, string> env, out IReadOnlyDictionary<string, string> origins)
     {
         ArgumentNullException.ThrowIfNull(env);
         var builder = new EnvironmentConfig(env);
         builder.BuildTree();
+        origins = builder._origins;
         return builder._tree;
+    }
+
+    /// <summary>The variable that set <paramref name="path"/> or one of its parents, if any.</summary>
+    public static string? OriginOf(IReadOnlyDictionary<string, string> origins, string path)
+    {
+        ArgumentNullException.ThrowIfNull(origins);
+        for (var key = path; key.Length > 0; key = key.LastIndexOf('.') is var cut and > 0 ? key[..cut] : "")
+        {
+            if (origins.TryGetValue(key, out var variable))
+            {
+                return variable;
+            }
+        }
+
+        return null;
     }
 
     private void BuildTree()
@@ -47,6 +68,7 @@ internal sealed class EnvironmentConfig
             if (Pop(param) is { } value)
             {
                 _tree[param] = value;
+                _origins[param] = Prefix + param.ToUpperInvariant();
             }
         }
 
@@ -64,8 +86,8 @@ internal sealed class EnvironmentConfig
         Section("ctl", "insecure", "cacert", "certfile", "keyfile", "keyfile_password");
         Section("postgresql", "listen", "connect_address", "proxy_address", "config_dir", "data_dir", "pgpass", "bin_dir");
         Section("log", "level", "traceback_level", "format", "dateformat", "max_queue_size", "dir", "file_size", "file_num");
-        Parsed("restapi", "allowlist", v => YamlTree.ParseDocument(v.TrimStart().StartsWith('-') || v.Contains('[', StringComparison.Ordinal) ? v : "[" + v + "]"));
-        Parsed("restapi", "allowlist_include_members", v => JsonValue.Create(v));
+        Parsed("restapi", "allowlist", ParseList);
+        Parsed("restapi", "allowlist_include_members", (_, _, v) => JsonValue.Create(v));
         Parsed("restapi", "http_extra_headers", ParseDict);
         Parsed("restapi", "https_extra_headers", ParseDict);
         Parsed("log", "loggers", ParseDict);
@@ -75,6 +97,7 @@ internal sealed class EnvironmentConfig
             if (Auth(section, AuthParameters[..2]) is { } auth)
             {
                 Obj(section)["authentication"] = auth;
+                _origins[section + ".authentication"] = $"{Prefix}{section.ToUpperInvariant()}_USERNAME/_PASSWORD";
             }
         }
 
@@ -84,6 +107,7 @@ internal sealed class EnvironmentConfig
             if (Auth(kind, AuthParameters) is { } entry)
             {
                 authentication[kind] = entry;
+                _origins["postgresql.authentication." + kind] = $"{Prefix}{kind.ToUpperInvariant()}_*";
             }
         }
 
@@ -113,14 +137,14 @@ internal sealed class EnvironmentConfig
             _env.Remove(key);
             JsonNode? node = suffix switch
             {
-                "HOSTS" or "PORTS" or "CHECKS" or "SERVICE_TAGS" or "RETRIABLE_HTTP_CODES" =>
-                    YamlTree.ParseDocument(value.TrimStart().StartsWith('-') || value.Contains('[', StringComparison.Ordinal) ? value : "[" + value + "]"),
-                "LABELS" or "SET_ACLS" => ParseDict(value),
+                "HOSTS" or "PORTS" or "CHECKS" or "SERVICE_TAGS" or "RETRIABLE_HTTP_CODES" => ParseList(key, dcs + "." + suffix.ToLowerInvariant(), value),
+                "LABELS" or "SET_ACLS" => ParseDict(key, dcs + "." + suffix.ToLowerInvariant(), value),
                 _ => JsonValue.Create(value),
             };
             if (node is not null)
             {
                 Obj(dcs)[suffix.ToLowerInvariant()] = node;
+                _origins[dcs + "." + suffix.ToLowerInvariant()] = key;
             }
         }
 
@@ -132,6 +156,7 @@ internal sealed class EnvironmentConfig
                 {
                     auth.Remove(k);
                     Obj(dcs)[k] = v;
+                    _origins[dcs + "." + k] = $"{Prefix}{dcs.ToUpperInvariant()}_{k.ToUpperInvariant()}";
                 }
             }
         }
@@ -158,10 +183,11 @@ internal sealed class EnvironmentConfig
             var user = new JsonObject { ["password"] = password };
             if (_env.Remove(Prefix + name + "_OPTIONS", out var options) && options.Length > 0)
             {
-                user["options"] = YamlTree.ParseDocument(options.Contains('[', StringComparison.Ordinal) ? options : "[" + options + "]");
+                user["options"] = Parse(Prefix + name + "_OPTIONS", $"bootstrap.users.{name}.options", options.Contains('[', StringComparison.Ordinal) ? options : "[" + options + "]");
             }
 
             users[name] = user;
+            _origins["bootstrap.users." + name] = key;
         }
 
         if (users.Count > 0)
@@ -191,20 +217,39 @@ internal sealed class EnvironmentConfig
             if (Pop(section + "_" + param) is { } value)
             {
                 Obj(section)[param] = value;
+                _origins[section + "." + param] = Prefix + (section + "_" + param).ToUpperInvariant();
             }
         }
     }
 
-    private void Parsed(string section, string param, Func<string, JsonNode?> parse)
+    private void Parsed(string section, string param, Func<string, string, string, JsonNode?> parse)
     {
-        if (Pop(section + "_" + param) is { } value && parse(value) is { } node)
+        var variable = Prefix + (section + "_" + param).ToUpperInvariant();
+        if (Pop(section + "_" + param) is { } value && parse(variable, section + "." + param, value) is { } node)
         {
             Obj(section)[param] = node;
+            _origins[section + "." + param] = variable;
         }
     }
 
-    private static JsonNode? ParseDict(string value) =>
-        YamlTree.ParseDocument(value.TrimStart().StartsWith('{') ? value : "{" + value + "}");
+    private static JsonNode? ParseList(string variable, string path, string value) =>
+        Parse(variable, path, value.TrimStart().StartsWith('-') || value.Contains('[', StringComparison.Ordinal) ? value : "[" + value + "]");
+
+    private static JsonNode? ParseDict(string variable, string path, string value) =>
+        Parse(variable, path, value.TrimStart().StartsWith('{') ? value : "{" + value + "}");
+
+    /// <summary>A value that is YAML itself; a syntax error names the variable instead of a line of some file.</summary>
+    private static JsonNode? Parse(string variable, string path, string yaml)
+    {
+        try
+        {
+            return YamlTree.ParseDocument(yaml);
+        }
+        catch (YamlSyntaxException e)
+        {
+            throw new YamlSyntaxException(0, 0, e.Message) { Origin = variable, Key = path };
+        }
+    }
 
     private JsonObject Obj(string section)
     {

@@ -40,9 +40,15 @@ internal static class Etcd3ConfigMapper
         }
         else if (s.Has("hosts"))
         {
-            foreach (var entry in s.StringList("hosts", splitCommas: true) ?? [])
+            var entries = s.StringList("hosts", splitCommas: true) ?? [];
+            foreach (var entry in entries)
             {
                 AddEndpoint(s, "hosts", entry, port ?? DefaultPort, hosts, ref protocol);
+            }
+
+            if (entries.Count == 0)
+            {
+                s.Invalid("hosts", "lists no endpoint");
             }
         }
         else if (s.String("host") is { } host)
@@ -127,14 +133,20 @@ internal static class Etcd3ConfigMapper
         }
 
         var (host, port) = SplitHostPort(text, defaultPort);
-        if (host.Length == 0 || port is null or < 0 or > 65535)
+        if (!IsHost(host) || port is null or < 1 or > 65535)
         {
-            s.Invalid(key, $"'{entry}' is not host:port");
+            s.Invalid(key, $"'{entry}' is not host:port (a host name or address, and a port 1..65535)");
             return;
         }
 
         hosts.Add(Join(host, port.Value));
     }
+
+    /// <summary>A host name (underscores allowed, as container names have them) or an address; no spaces, no stray colons.</summary>
+    private static bool IsHost(string host) =>
+        host.Contains(':', StringComparison.Ordinal)
+            ? System.Net.IPAddress.TryParse(host, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            : host.Length > 0 && host.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_');
 
     private static string Join(string host, int port) =>
         (host.Contains(':', StringComparison.Ordinal) ? "[" + host.Trim('[', ']') + "]" : host) + ":" + port.ToString(CultureInfo.InvariantCulture);

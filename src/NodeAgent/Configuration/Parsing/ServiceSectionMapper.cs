@@ -18,9 +18,22 @@ internal static class ServiceSectionMapper
             FileSize = s.OptionalLong("file_size"),
             Loggers = s.StringMap("loggers") ?? d.Loggers,
         };
+        CheckLevel(s, "level", config.Level);
+        CheckLevel(s, "traceback_level", config.TracebackLevel);
         s.MarkKnown("type");
         s.ReportUnknownKeys();
         return config;
+    }
+
+    /// <summary>Python's logging names; Patroni passes the word to <c>Logger.setLevel</c>, which dies on any other.</summary>
+    public static readonly IReadOnlyList<string> LogLevelNames = ["DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL", "NOTSET"];
+
+    private static void CheckLevel(ConfigSection s, string key, string level)
+    {
+        if (!LogLevelNames.Contains(level))
+        {
+            s.Invalid(key, $"'{level}' is not a log level; use one of {string.Join(", ", LogLevelNames)}");
+        }
     }
 
     public static RestApiConfig RestApi(ConfigSection s)

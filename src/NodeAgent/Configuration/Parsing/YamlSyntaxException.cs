@@ -28,5 +28,11 @@ internal sealed class YamlSyntaxException : Exception
 
     public long Column { get; }
 
+    /// <summary>The dotted key the error belongs to, when one can be told.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>Where the text came from (a file or a <c>PATRONI_*</c> variable), when known.</summary>
+    public string? Origin { get; init; }
+
     public string Location => Line > 0 ? $"line {Line}, column {Column}" : "(document)";
 }

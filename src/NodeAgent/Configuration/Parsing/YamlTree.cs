@@ -11,10 +11,16 @@ namespace NodeAgent.Configuration.Parsing;
 /// </summary>
 internal static class YamlTree
 {
-    /// <summary>Parses a document whose top level is a mapping. Throws <see cref="YamlSyntaxException"/>.</summary>
-    public static JsonObject ParseMapping(string text)
+    /// <summary>Aliases can make a small text expand without bound ("billion laughs"); no config needs this many values.</summary>
+    public const int MaxValues = 100_000;
+
+    /// <summary>Parses a document whose top level is a mapping. Throws <see cref="YamlSyntaxException"/> only.</summary>
+    public static JsonObject ParseMapping(string text) => ParseMapping(text, null);
+
+    /// <summary>As above, recording where each key path starts (line, column) in <paramref name="locations"/>.</summary>
+    public static JsonObject ParseMapping(string text, IDictionary<string, (long Line, long Column)>? locations)
     {
-        var node = ParseDocument(text);
+        var node = ParseDocument(text, locations);
         return node switch
         {
             JsonObject obj => obj,
@@ -23,24 +29,25 @@ internal static class YamlTree
         };
     }
 
-    /// <summary>Parses a single document of any shape; null for an empty document.</summary>
-    public static JsonNode? ParseDocument(string text)
+    /// <summary>Parses a single document of any shape; null for an empty document. Throws <see cref="YamlSyntaxException"/> only.</summary>
+    public static JsonNode? ParseDocument(string text) => ParseDocument(text, null);
+
+    private static JsonNode? ParseDocument(string text, IDictionary<string, (long Line, long Column)>? locations)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        YamlSyntaxCheck.Run(text);
         var stream = new YamlStream();
         try
         {
             using var reader = new StringReader(text);
             stream.Load(reader);
         }
-        catch (YamlException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            var message = e.InnerException is YamlException inner ? $"{e.Message} ({inner.Message})" : e.Message;
-            throw new YamlSyntaxException(e.Start.Line, e.Start.Column, StripLocation(message));
-        }
-        catch (ArgumentException e)
-        {
-            // YamlMappingNode reports a duplicated key this way.
-            throw new YamlSyntaxException(0, 0, e.Message);
+            // The events were fine, so this is the node builder: a duplicated key (ArgumentException) or an alias
+            // it cannot resolve.
+            var at = e is YamlException y ? y.Start : Mark.Empty;
+            throw new YamlSyntaxException(at.Line, at.Column, e.Message) { Key = at.Line > 0 ? YamlKeyLocator.KeyAt(text, at.Line) : null };
         }
 
         if (stream.Documents.Count == 0)
@@ -48,51 +55,59 @@ internal static class YamlTree
             return null;
         }
 
-        return Convert(stream.Documents[0].RootNode);
+        return new Converter(locations).Convert(stream.Documents[0].RootNode, "");
     }
 
-    private static JsonNode? Convert(YamlNode node) => node switch
+    private sealed class Converter(IDictionary<string, (long Line, long Column)>? locations)
     {
-        YamlScalarNode scalar => YamlScalars.Resolve(scalar),
-        YamlSequenceNode sequence => ConvertSequence(sequence),
-        YamlMappingNode mapping => ConvertMapping(mapping),
-        _ => null,
-    };
+        private int _values;
 
-    private static JsonArray ConvertSequence(YamlSequenceNode sequence)
-    {
-        var array = new JsonArray();
-        foreach (var child in sequence.Children)
+        public JsonNode? Convert(YamlNode node, string path)
         {
-            array.Add(Convert(child));
-        }
-
-        return array;
-    }
-
-    private static JsonObject ConvertMapping(YamlMappingNode mapping)
-    {
-        var obj = new JsonObject();
-        foreach (var (key, value) in mapping.Children)
-        {
-            if (key is not YamlScalarNode keyScalar)
+            if (++_values > MaxValues)
             {
-                throw new YamlSyntaxException(key.Start.Line, key.Start.Column, "a mapping key must be a plain value");
+                throw new YamlSyntaxException(node.Start.Line, node.Start.Column, $"the document expands to more than {MaxValues} values (aliases?)");
             }
 
-            var name = keyScalar.Value ?? "";
-
-            // PyYAML keeps the last of duplicated keys.
-            obj[name] = Convert(value);
+            return node switch
+            {
+                YamlScalarNode scalar => YamlScalars.Resolve(scalar),
+                YamlSequenceNode sequence => ConvertSequence(sequence, path),
+                YamlMappingNode mapping => ConvertMapping(mapping, path),
+                _ => null,
+            };
         }
 
-        return obj;
-    }
+        private JsonArray ConvertSequence(YamlSequenceNode sequence, string path)
+        {
+            var array = new JsonArray();
+            foreach (var child in sequence.Children)
+            {
+                array.Add(Convert(child, path));
+            }
 
-    private static string StripLocation(string message)
-    {
-        // YamlDotNet prefixes "(Line: 3, Col: 5, Idx: 40) - (Line: ...): "; the location is reported separately.
-        var cut = message.IndexOf("): ", StringComparison.Ordinal);
-        return message.StartsWith("(Line:", StringComparison.Ordinal) && cut > 0 ? message[(cut + 3)..] : message;
+            return array;
+        }
+
+        private JsonObject ConvertMapping(YamlMappingNode mapping, string path)
+        {
+            var obj = new JsonObject();
+            foreach (var (key, value) in mapping.Children)
+            {
+                if (key is not YamlScalarNode keyScalar)
+                {
+                    throw new YamlSyntaxException(key.Start.Line, key.Start.Column, "a mapping key must be a plain value") { Key = path.Length > 0 ? path : null };
+                }
+
+                var name = keyScalar.Value ?? "";
+                var child = path.Length == 0 ? name : path + "." + name;
+                locations?.TryAdd(child, (key.Start.Line, key.Start.Column));
+
+                // PyYAML keeps the last of duplicated keys.
+                obj[name] = Convert(value, child);
+            }
+
+            return obj;
+        }
     }
 }

@@ -127,7 +127,19 @@ internal static class EditConfigCommand
 
     private static List<string> Listify(string text) => [.. text.TrimEnd('\n').Split('\n')];
 
-    private static JsonNode? ParseYaml(string text) => YamlTree.ParseDocument(text);
+    /// <summary>YAML from --set, --apply or the editor; malformed text is an "Error: ..." line, not a stack trace.</summary>
+    internal static JsonNode? ParseYaml(string text)
+    {
+        try
+        {
+            return YamlTree.ParseDocument(text);
+        }
+        catch (YamlSyntaxException e)
+        {
+            var at = e.Line > 0 ? $" at line {e.Line}, column {e.Column}" : "";
+            throw new CtlException($"Can not parse the YAML{at}: {(e.Key is null ? "" : e.Key + ": ")}{e.Message}");
+        }
+    }
 
     private static JsonObject ReadYamlObject(CtlContext ctx, string file)
     {

@@ -4,7 +4,7 @@ using NodeAgent.Ctl.Cli;
 
 namespace NodeAgent.Ctl.Commands;
 
-/// <summary><c>version [CLUSTER [MEMBER...]]</c>: our version, then each member's agent and PostgreSQL versions.</summary>
+/// <summary><c>version [CLUSTER [MEMBER...]]</c>: our version, then each member's agent (Patroni or NodeAgent) and PostgreSQL versions.</summary>
 internal static class VersionCommand
 {
     public static CommandSpec Spec { get; } = new(
@@ -35,10 +35,7 @@ internal static class VersionCommand
             try
             {
                 var response = await ctx.Api.RequestAsync(m, HttpMethod.Get, "patroni", null, ct).ConfigureAwait(false);
-                var data = JsonNode.Parse(response.Body) as JsonObject;
-                var version = data?["patroni"]?["version"]?.ToString() ?? "None";
-                var pg = data?["server_version"] is JsonValue v && v.TryGetValue<int>(out var n) && n > 0 ? " PostgreSQL " + FormatPgVersion(n) : "";
-                ctx.Console.Echo($"{m.Name}: Patroni {version}{pg}");
+                ctx.Console.Echo(MemberLine(m.Name, JsonNode.Parse(response.Body) as JsonObject));
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
             {
@@ -47,6 +44,19 @@ internal static class VersionCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// <c>ctl.py:version</c>'s line for a Patroni member ("u4: Patroni 3.0.2 PostgreSQL 15.18"); a NodeAgent member, which
+    /// also reports patroni.version 3.0.2 for compatibility, is told apart by its "nodeagent" key.
+    /// </summary>
+    public static string MemberLine(string name, JsonObject? data)
+    {
+        var version = data?["patroni"]?["version"]?.ToString() ?? "None";
+        var pg = data?["server_version"] is JsonValue v && v.TryGetValue<int>(out var n) && n > 0 ? " PostgreSQL " + FormatPgVersion(n) : "";
+        return data?["nodeagent"]?["version"]?.ToString() is { } agent
+            ? $"{name}: NodeAgent {agent} (as Patroni {version}){pg}"
+            : $"{name}: Patroni {version}{pg}";
     }
 
     public static string FormatPgVersion(int version) => version < 100000

@@ -1,0 +1,62 @@
+using NodeAgent.Configuration;
+
+namespace NodeAgent.Tests.Configuration;
+
+public sealed class NotActedOnKeysTests
+{
+    private const string Base = "scope: s\nname: n\netcd3:\n  host: e1\npostgresql:\n  data_dir: /d\n  listen: 127.0.0.1:5432\n";
+
+    private static IEnumerable<string> WarnedKeys(string yaml) =>
+        ConfigLoader.ReadText(yaml, SeedConfig.NoEnv, checkMachine: false).Warnings
+            .Where(w => w.Message.StartsWith("not acted on yet", StringComparison.Ordinal)).Select(w => w.Path);
+
+    [Theory]
+    [InlineData("bootstrap:\n  dcs:\n    failsafe_mode: true\n", "bootstrap.dcs.failsafe_mode")]
+    [InlineData("bootstrap:\n  dcs:\n    standby_cluster:\n      host: 10.0.0.1\n", "bootstrap.dcs.standby_cluster")]
+    [InlineData("bootstrap:\n  method: wal_e\n  wal_e:\n    command: /bin/true\n", "bootstrap.method")]
+    [InlineData("bootstrap:\n  post_bootstrap: /bin/true\n", "bootstrap.post_bootstrap")]
+    [InlineData("bootstrap:\n  post_init: /bin/true\n", "bootstrap.post_init")]
+    [InlineData("log:\n  dir: /var/log/patroni\n", "log.dir")]
+    [InlineData("log:\n  format: '%(message)s'\n", "log.format")]
+    [InlineData("tags:\n  clonefrom: true\n", "tags.clonefrom")]
+    public void A_key_set_but_not_acted_on_is_a_warning_naming_it(string extra, string key)
+    {
+        Assert.Contains(key, WarnedKeys(Base + extra));
+    }
+
+    [Theory]
+    [InlineData("postgresql:\n  data_dir: /d\n  listen: 127.0.0.1:5432\n  pre_promote: /bin/true\n", "postgresql.pre_promote")]
+    [InlineData("postgresql:\n  data_dir: /d\n  listen: 127.0.0.1:5432\n  callbacks:\n    on_start: /bin/true\n", "postgresql.callbacks")]
+    [InlineData("postgresql:\n  data_dir: /d\n  listen: 127.0.0.1:5432\n  create_replica_methods: [wal_e, basebackup]\n  wal_e:\n    command: /bin/true\n",
+        "postgresql.create_replica_methods")]
+    public void Postgresql_keys_not_acted_on_are_warnings(string postgresql, string key)
+    {
+        var yaml = "scope: s\nname: n\netcd3:\n  host: e1\n" + postgresql;
+
+        Assert.Contains(key, WarnedKeys(yaml));
+    }
+
+    [Fact]
+    public void Defaults_written_out_are_not_warned_about()
+    {
+        var yaml = Base + "bootstrap:\n  method: initdb\n  dcs:\n    synchronous_mode: false\n    synchronous_node_count: 1\n" +
+            "    maximum_lag_on_syncnode: -1\n    failsafe_mode: false\ntags:\n  nosync: false\n  clonefrom: false\nlog:\n  level: INFO\n  traceback_level: error\n";
+
+        Assert.Empty(WarnedKeys(yaml));
+    }
+
+    [Fact]
+    public void The_dynamic_config_path_warns_too()
+    {
+        var result = DynamicConfigValidator.Validate(new System.Text.Json.Nodes.JsonObject { ["synchronous_mode"] = true, ["failsafe_mode"] = true });
+
+        Assert.True(result.IsValid);
+        Assert.Contains(result.Warnings, w => w.Path == "failsafe_mode");
+    }
+
+    [Theory]
+    [InlineData("bootstrap:\n  dcs:\n    synchronous_mode: true\n    synchronous_mode_strict: on\n    synchronous_node_count: 2\n    maximum_lag_on_syncnode: 1000\n")]
+    [InlineData("tags:\n  nosync: true\n")]
+    public void Synchronous_replication_is_acted_on_and_not_warned_about(string extra) =>
+        Assert.Empty(WarnedKeys(Base + extra));
+}
