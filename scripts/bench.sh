@@ -4,7 +4,9 @@
 # retry_timeout 10) and fast (10/2/3). A client (bench/NodeAgent.Bench) writes one row every 20 ms through
 # HAProxy's primary port and logs every acknowledged write; the scenarios are timed against that log and
 # against postgres directly. Raw results: out/bench/<run>/results.tsv; summary: out/bench/<run>/summary.tsv.
-# Knobs: BENCH_PROFILES ("seed fast"), BENCH_REPS (3), BENCH_SEED_REPS (3), BENCH_HEALTH_PROFILE (seed).
+# Knobs: BENCH_PROFILES ("seed fast"), BENCH_REPS (3), BENCH_SEED_REPS (3), BENCH_HEALTH_PROFILE (seed),
+# BENCH_SCENARIOS ("footprint switchover hard_loss pg_crash"), BENCH_SYNC (0; 1: synchronous_mode on after
+# bootstrap, and pgbench's latency through HAProxy with it off and on).
 # Run as root; it stops and removes the demo cluster on exit, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +15,8 @@ profiles=${BENCH_PROFILES:-seed fast}
 reps_default=${BENCH_REPS:-3}
 reps_seed=${BENCH_SEED_REPS:-$reps_default}
 health_profile=${BENCH_HEALTH_PROFILE:-seed}
+scenarios=" ${BENCH_SCENARIOS:-footprint switchover hard_loss pg_crash} "
+sync=${BENCH_SYNC:-0}
 run=${BENCH_OUT:-$repo/out/bench/$(date +%Y%m%d-%H%M%S)}
 export NODEAGENT_DEMO_DIR=${NODEAGENT_DEMO_DIR:-/var/tmp/node-agent-demo}
 export NODEAGENT_DEMO_HAPROXY_CHECK='inter 1s fall 2 rise 1'
@@ -280,21 +284,49 @@ pg_crash() { # profile rep
   gap_and_loss "$1" "postgres crash" "$2" $((t0 - 1000)) "$(now_ms)" "$leader_after"
 }
 
+set_sync() { # leader_ip on|off: synchronous_mode through PATCH /config; on waits for the sync key to name a standby
+  local want=false; [ "$2" = on ] && want=true
+  curl -s -m 5 -X PATCH -d "{\"synchronous_mode\": $want}" "http://$1:8008/config" >/dev/null || die "PATCH /config failed"
+  [ "$2" = on ] || return 0
+  local deadline=$((SECONDS + 60))
+  until etcdctl --endpoints="$etcd_endpoints" get /service/PGC1/sync --print-value-only | grep -q '"sync_standby":"'; do
+    [ $SECONDS -lt $deadline ] || die "no synchronous standby named 60 s after synchronous_mode on"
+    sleep 0.2
+  done
+}
+
+sync_cost() { # profile leader_ip: pgbench (10 clients, 20 s, simple updates) through HAProxy, asynchronous then synchronous
+  local mode out pgbench=/usr/lib/postgresql/15/bin/pgbench
+  PGPASSWORD=secret "$pgbench" -h "$lb" -p 5432 -U postgres -i -q -s 4 postgres >>"$run/pgbench.log" 2>&1 || die "pgbench -i failed"
+  for mode in off on; do
+    set_sync "$2" "$mode"
+    out=$(PGPASSWORD=secret "$pgbench" -h "$lb" -p 5432 -U postgres -c 10 -j 2 -T 20 -N -r -P 0 --latency-limit=10000 postgres 2>&1) || die "pgbench failed"
+    echo "$out" >> "$run/pgbench.log"
+    record "$1" "pgbench sync=$mode" "tps" 1 "$(echo "$out" | awk '/^tps/ { printf "%.0f", $3; exit }')"
+    record "$1" "pgbench sync=$mode" "latency average ms" 1 "$(echo "$out" | awk '/latency average/ { print $4; exit }')"
+  done
+}
+
 profile_run() { # profile
   local p=$1 reps=$reps_default r leader writer_pid
   [ "$p" = seed ] && reps=$reps_seed
   say "profile $p: $reps repetitions"
   for r in $(seq 1 "$reps"); do bootstrap "$p" "$r"; done
-  footprint "$p"
+  [[ $scenarios == *" footprint "* ]] && footprint "$p"
   leader=$(wait_healthy 60) || die "not healthy after idling"
-  [ "$p" = "$health_profile" ] && health "$p" "$leader"
+  [ "$p" = "$health_profile" ] && [[ $scenarios == *" footprint "* ]] && health "$p" "$leader"
+  if [ "$sync" = 1 ]; then
+    sync_cost "$p" "$leader"
+    set_sync "$leader" on
+    say "profile $p: synchronous_mode on"
+  fi
   writes=$run/writes-$p.log
   background dotnet "$tool_dll" write --target "$lb:5432" --log "$writes" 2>>"$run/writer.err"
   writer_pid=$!
   wait_ack_after "$writes" "$(now_ms)" || die "the writer cannot write through HAProxy"
-  for r in $(seq 1 "$reps"); do switchover "$p" "$r"; done
-  for r in $(seq 1 "$reps"); do hard_loss "$p" "$r"; done
-  for r in $(seq 1 "$reps"); do pg_crash "$p" "$r"; done
+  [[ $scenarios == *" switchover "* ]] && for r in $(seq 1 "$reps"); do switchover "$p" "$r"; done
+  [[ $scenarios == *" hard_loss "* ]] && for r in $(seq 1 "$reps"); do hard_loss "$p" "$r"; done
+  [[ $scenarios == *" pg_crash "* ]] && for r in $(seq 1 "$reps"); do pg_crash "$p" "$r"; done
   stop_background "$writer_pid"
   leader=$(wait_healthy 60) || die "not healthy at the end"
   local all; all=$(tool lost --log "$writes" --host "$leader" --from 0 --to "$(now_ms)")
