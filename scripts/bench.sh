@@ -300,10 +300,15 @@ sync_cost() { # profile leader_ip: pgbench (10 clients, 20 s, simple updates) th
   PGPASSWORD=secret "$pgbench" -h "$lb" -p 5432 -U postgres -i -q -s 4 postgres >>"$run/pgbench.log" 2>&1 || die "pgbench -i failed"
   for mode in off on; do
     set_sync "$2" "$mode"
-    out=$(PGPASSWORD=secret "$pgbench" -h "$lb" -p 5432 -U postgres -c 10 -j 2 -T 20 -N -r -P 0 --latency-limit=10000 postgres 2>&1) || die "pgbench failed"
+    rm -f "$run"/pgb-"$mode".*
+    out=$(cd "$run" && PGPASSWORD=secret "$pgbench" -h "$lb" -p 5432 -U postgres -c 10 -j 2 -T 20 -N -l --log-prefix="pgb-$mode" postgres 2>&1) \
+      || { echo "$out" >> "$run/pgbench.log"; die "pgbench failed"; }
     echo "$out" >> "$run/pgbench.log"
     record "$1" "pgbench sync=$mode" "tps" 1 "$(echo "$out" | awk '/^tps/ { printf "%.0f", $3; exit }')"
-    record "$1" "pgbench sync=$mode" "latency average ms" 1 "$(echo "$out" | awk '/latency average/ { print $4; exit }')"
+    # Per-transaction log: the third column is the latency in microseconds.
+    cat "$run"/pgb-"$mode".* | awk '{ print $3 }' | sort -n > "$run/pgb-$mode.sorted"
+    record "$1" "pgbench sync=$mode" "latency p50 ms" 1 "$(awk '{ a[NR] = $1 } END { printf "%.2f", a[int(NR * 0.50) + 1] / 1000 }' "$run/pgb-$mode.sorted")"
+    record "$1" "pgbench sync=$mode" "latency p99 ms" 1 "$(awk '{ a[NR] = $1 } END { printf "%.2f", a[int(NR * 0.99) + 1] / 1000 }' "$run/pgb-$mode.sorted")"
   done
 }
 

@@ -40,9 +40,9 @@ public static partial class HaDecider
         var keyTaken = WithTouch(HaDecision.NoSteps($"{reason}; {SyncKeyTaken}"));
         if (SameNames(pick.Candidates, current))
         {
-            // Nothing to change; but synchronous_standby_names is set again, so a value lost (an agent restart, an edit
-            // of the file) comes back at once instead of leaving the key naming a standby commits do not wait for.
-            yield return new SetSynchronousStandbyNames(WantedNames(o, current));
+                // Nothing to change; but the value postgres runs is compared with the wanted one, so a value lost (an edit of
+            // the file, a reload that never happened) comes back at once.
+            yield return SetNames(o, WantedNames(o, current));
             yield break;
         }
 
@@ -53,7 +53,7 @@ public static partial class HaDecider
             yield return new WriteSyncState(common, sync.ModRevision, keyTaken);
         }
 
-        yield return new SetSynchronousStandbyNames(WantedNames(o, pick.Candidates));
+        yield return SetNames(o, WantedNames(o, pick.Candidates));
         // Only standbys that are synchronous under the old value and stay in the new one; the next cycle (soon: the
         // loop looks again within a second after a change) adds those that became synchronous under the new value.
         if (!narrowed && pick.Synchronous.Count > 0 && !SameNames(pick.Synchronous, common))
@@ -77,6 +77,10 @@ public static partial class HaDecider
         yield return new WriteSyncState([], o.Cluster!.Sync.ModRevision, postponed);
         yield return new SetSynchronousStandbyNames(o.Dynamic.SynchronousModeStrict ? "*" : null);
     }
+
+    /// <summary>The value, reloaded when postgres runs another one than wanted.</summary>
+    private static SetSynchronousStandbyNames SetNames(Observation o, string? wanted) =>
+        new(wanted, (wanted ?? "") != o.Postgres.Primary.SynchronousStandbyNames);
 
     private static string? WantedNames(Observation o, IReadOnlyList<string> standbys) =>
         SyncStandbyNames.Build(standbys.Count == 0 && o.Dynamic.SynchronousModeStrict ? ["*"] : standbys);

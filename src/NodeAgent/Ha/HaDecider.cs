@@ -514,9 +514,11 @@ public static partial class HaDecider
             }
         }
 
-        // The leader that just handed over does not race while another healthy member can take the lock.
-        if (cluster.Failover is { IsEmpty: false, Leader: { } former } && former == o.Me
-            && o.Peers.Any(p => p.Reachable && p.Member != o.Me && p.InRecovery && !p.NoFailover && !p.WatchdogFailed))
+        // The leader that just handed over does not race while another healthy member can take the lock; in synchronous
+        // mode only a synchronous one can (ha.py:manual_failover_process_no_leader, is_failover_possible).
+        if (cluster.Failover is { IsEmpty: false, Leader: { } former } handover && former == o.Me
+            && o.Peers.Any(p => p.Reachable && p.Member != o.Me && p.Member != handover.Candidate && p.InRecovery && !p.NoFailover && !p.WatchdogFailed
+                && MaySucceed(o, p.Member)))
         {
             return "I am the former leader and a switchover is in progress";
         }

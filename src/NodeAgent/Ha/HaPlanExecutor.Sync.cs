@@ -29,10 +29,26 @@ public sealed partial class HaPlanExecutor
         }
     }
 
+    /// <summary>
+    /// Like Patroni's slot handling, a slot that cannot be made (max_replication_slots reached, a timeout) is logged and the
+    /// plan goes on: the synchronous standbys and the member key after it must not wait on a slot.
+    /// </summary>
+    private async Task SyncSlotsAsync(SyncSlots slots, CancellationToken ct)
+    {
+        try
+        {
+            await postgres.SyncReplicationSlotsAsync(slots.Slots, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            LogSlotsFailed(logger, e.Message);
+        }
+    }
+
     /// <summary>True when the value changed: the loop then looks again soon to verify the standbys it just named.</summary>
     private async Task<bool> SetSynchronousStandbyNamesAsync(SetSynchronousStandbyNames set, CancellationToken ct)
     {
-        var changed = await postgres.SetSynchronousStandbyNamesAsync(set.Value, ct).ConfigureAwait(false);
+        var changed = await postgres.SetSynchronousStandbyNamesAsync(set.Value, set.Reload, ct).ConfigureAwait(false);
         if (changed && set.Value is { } value)
         {
             LogAssigningSync(logger, value);
@@ -40,6 +56,8 @@ public sealed partial class HaPlanExecutor
 
         return changed;
     }
+
+    private const int SyncReleaseWaitCap = 30;
 
     // Above zero while a synchronous standby asks the leader to let it go (a restart or shutdown is waiting for that).
     private int _releasingSync;
@@ -65,8 +83,9 @@ public sealed partial class HaPlanExecutor
         Interlocked.Increment(ref _releasingSync);
         try
         {
+            // Capped: an agent shutting down has a budget of its own, and the stop must still fit in it.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            deadline.CancelAfter(TimeSpan.FromSeconds(2 * Math.Max(1, dynamic.LoopWait)));
+            deadline.CancelAfter(TimeSpan.FromSeconds(Math.Min(SyncReleaseWaitCap, 2 * Math.Max(1, dynamic.LoopWait))));
             try
             {
                 await dcs.TouchMemberAsync(WithSyncRelease(MemberDataFactory.Build(config, pg, null, dynamic.Pause)), deadline.Token).ConfigureAwait(false);
@@ -76,8 +95,9 @@ public sealed partial class HaPlanExecutor
                     await dcs.WaitForChangeAsync(TimeSpan.FromSeconds(1), deadline.Token).ConfigureAwait(false);
                 }
             }
-            catch (Exception e) when (e is DcsUnavailableException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            catch (Exception e) when (e is DcsUnavailableException or OperationCanceledException)
             {
+                // Only a hint: the restart or the stop goes ahead whatever stopped the wait.
                 LogSyncReleaseSkipped(logger, e.Message);
             }
 
@@ -92,6 +112,9 @@ public sealed partial class HaPlanExecutor
     // ha.py:is_sync_standby: the leader named in the sync key still holds the lock and names us.
     private bool? IsSyncStandby(string me) =>
         dcs.Current is { } view ? view.Leader is { } leader && view.Sync.Leader == leader.Name && view.Sync.IsStandby(me) : null;
+
+    [LoggerMessage(EventId = 1119, Level = LogLevel.Warning, Message = "could not sync replication slots: {Error}")]
+    private static partial void LogSlotsFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 1117, Level = LogLevel.Information, Message = "Waiting for primary to release us from synchronous standby")]
     private static partial void LogWaitingForSyncRelease(ILogger logger);

@@ -164,7 +164,7 @@ public sealed partial class HaPlanExecutor(
                 await DeleteSyncStateAsync(delete, o, ct).ConfigureAwait(false);
                 return false;
             case SyncSlots slots:
-                await postgres.SyncReplicationSlotsAsync(slots.Slots, ct).ConfigureAwait(false);
+                await SyncSlotsAsync(slots, ct).ConfigureAwait(false);
                 return false;
             case Reply reply:
                 Requests.Reply(reply.RequestId, new ManualReply(reply.Status, reply.Message));

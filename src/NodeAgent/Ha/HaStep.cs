@@ -101,8 +101,12 @@ public abstract record HaStep
     /// <summary>Leader only: delete <c>sync</c> (synchronous mode turned off) if unchanged since <paramref name="ModRevision"/>.</summary>
     public sealed record DeleteSyncState(long ModRevision) : HaStep;
 
-    /// <summary>Synchronous mode: the synchronous_standby_names postgres runs with (null: none chosen; '*' waits for any).</summary>
-    public sealed record SetSynchronousStandbyNames(string? Value) : HaStep;
+    /// <summary>
+    /// Synchronous mode: the synchronous_standby_names postgres runs with (null: none chosen; '*' waits for any). With
+    /// <paramref name="Reload"/>, postgres runs another value (the file was edited, or a reload was lost): write and reload
+    /// even if the agent already chose this one.
+    /// </summary>
+    public sealed record SetSynchronousStandbyNames(string? Value, bool Reload = false) : HaStep;
 
     /// <summary>Leader only: one physical slot per other member.</summary>
     public sealed record SyncSlots(IReadOnlySet<string> Slots) : HaStep;

@@ -84,7 +84,8 @@ public interface IPostgresInstance : IAsyncDisposable
     /// Synchronous mode: the synchronous_standby_names the leader chose (null: none chosen; strict mode then writes '*').
     /// Rewrites postgresql.conf and reloads when it changed; true when it changed. Starting as a replica clears it.
     /// </summary>
-    Task<bool> SetSynchronousStandbyNamesAsync(string? value, CancellationToken cancellationToken);
+    /// <param name="reload">Postgres runs another value: rewrite the file and reload even if the value is the one chosen.</param>
+    Task<bool> SetSynchronousStandbyNamesAsync(string? value, bool reload, CancellationToken cancellationToken);
 
     /// <summary>SIGHUP after rewriting config files (e.g. dynamic parameters changed).</summary>
     Task ReloadAsync(CancellationToken cancellationToken);

@@ -8,24 +8,44 @@ namespace NodeAgent.Postgres;
 /// </summary>
 internal sealed partial class PostgresInstance
 {
+    // As Patroni's, the checkpoint is not cut short: a slow one must not be reported as done.
+    private static readonly TimeSpan CheckpointAfterPromoteBudget = TimeSpan.FromHours(6);
     private Task? _checkpointAfterPromote;
+    private volatile bool _checkpointAfterPromoteFailed;
 
-    /// <summary>A checkpoint after the last promotion is still running.</summary>
-    private bool CheckpointAfterPromotePending => _checkpointAfterPromote is { IsCompleted: false };
+    /// <summary>The checkpoint after the last promotion has not succeeded yet (a failed one is tried again).</summary>
+    private bool CheckpointAfterPromotePending => _checkpointAfterPromote is { IsCompleted: false } || _checkpointAfterPromoteFailed;
 
     private void StartCheckpointAfterPromote()
     {
-        // A failed checkpoint is not retried: postgres makes one itself soon enough, as Patroni then assumes too.
+        _checkpointAfterPromoteFailed = false;
         _checkpointAfterPromote = Task.Run(async () =>
         {
             try
             {
-                await _sql.CheckpointAsync(PgCtlTimeout, CancellationToken.None).ConfigureAwait(false);
+                await _sql.CheckpointAsync(CheckpointAfterPromoteBudget, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is TimeoutException or Npgsql.NpgsqlException or InvalidOperationException or OperationCanceledException)
             {
                 LogCheckpointFailed(e.Message);
+                _checkpointAfterPromoteFailed = true;
             }
         });
+    }
+
+    /// <summary>A primary whose checkpoint after promotion failed tries again at the next look.</summary>
+    private void RetryCheckpointAfterPromote()
+    {
+        if (_checkpointAfterPromoteFailed && _checkpointAfterPromote is { IsCompleted: true })
+        {
+            StartCheckpointAfterPromote();
+        }
+    }
+
+    /// <summary>Started as a replica: no promotion of this postmaster is waiting for its checkpoint.</summary>
+    private void ForgetCheckpointAfterPromote()
+    {
+        _checkpointAfterPromoteFailed = false;
+        _checkpointAfterPromote = null;
     }
 }

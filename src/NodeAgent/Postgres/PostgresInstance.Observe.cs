@@ -69,6 +69,7 @@ internal sealed partial class PostgresInstance
             var s = await _sql.StatusAsync(SqlBudget, cancellationToken);
             if (!s.InRecovery)
             {
+                RetryCheckpointAfterPromote();
                 // Remembered until a rejoin check clears it: WAL written now may never reach the next leader.
                 _wasPrimary = true;
             }

@@ -31,16 +31,17 @@ internal sealed partial class PostgresInstance
     /// config.py:set_synchronous_standby_names: remembers the value and, when it changed and postgres runs, rewrites
     /// postgresql.conf and reloads. Returns true when the value changed.
     /// </summary>
-    public async Task<bool> SetSynchronousStandbyNamesAsync(string? value, CancellationToken cancellationToken)
+    public async Task<bool> SetSynchronousStandbyNamesAsync(string? value, bool reload, CancellationToken cancellationToken)
     {
-        if (value == SynchronousStandbyNamesInForce())
+        var changed = value != SynchronousStandbyNamesInForce();
+        if (!changed && !reload)
         {
             return false;
         }
 
         _synchronousStandbyNames = value;
         LogSynchronousStandbyNames(value ?? "");
-        if (_postmaster.TryAdopt() && WriteConfig(_files.ReadRecoverySection(), _upstreamMember ?? _files.ReadUpstreamMember()))
+        if (_postmaster.TryAdopt() && (WriteConfig(_files.ReadRecoverySection(), _upstreamMember ?? _files.ReadUpstreamMember()) || reload))
         {
             await ReloadSignalAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -101,6 +101,13 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     {
         ArgumentNullException.ThrowIfNull(dynamic);
         _dynamic = dynamic;
+        if (!dynamic.SynchronousMode)
+        {
+            // config.py:get_server_parameters: off, the configured value applies; a later "on" starts from no choice.
+            _synchronousStandbyNames = null;
+            _synchronousStandbyNamesSeeded = true;
+        }
+
         if (!_postmaster.TryAdopt())
         {
             return false;
@@ -135,6 +142,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
             // ha.py:recover and demote: a replica names no synchronous standbys; the leader sets them before it promotes.
             _synchronousStandbyNames = null;
             _synchronousStandbyNamesSeeded = true;
+            ForgetCheckpointAfterPromote();
         }
 
         var recovery = asPrimary ? null : RecoveryParameters.Build(_config, _dynamic, upstream);

@@ -236,7 +236,7 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
     /// <summary>The last synchronous_standby_names the executor set (null: none).</summary>
     public string? SynchronousStandbyNames { get; private set; }
 
-    public Task<bool> SetSynchronousStandbyNamesAsync(string? value, CancellationToken cancellationToken)
+    public Task<bool> SetSynchronousStandbyNamesAsync(string? value, bool reload, CancellationToken cancellationToken)
     {
         var changed = value != SynchronousStandbyNames;
         SynchronousStandbyNames = value;

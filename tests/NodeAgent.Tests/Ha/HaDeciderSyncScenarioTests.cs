@@ -29,7 +29,38 @@ public sealed class HaDeciderSyncScenarioTests
         Observe("u4", cluster, pg) with { Dynamic = dynamic ?? Sync, SyncReady = ready.ToHashSet(StringComparer.OrdinalIgnoreCase) };
 
     private static IReadOnlyList<HaStep> SyncSteps(HaDecision d) =>
-        [.. d.Steps.Where(s => s is WriteSyncState or SetSynchronousStandbyNames or DeleteSyncState)];
+        [.. d.Steps.Where(s => s is WriteSyncState or SetSynchronousStandbyNames or DeleteSyncState).Select(s => s is SetSynchronousStandbyNames set ? set with { Reload = false } : s)];
+
+    [Fact]
+    public void A_value_postgres_does_not_run_is_written_and_reloaded_again()
+    {
+        var running = HaDecider.Decide(Leader(Primary("u5", Row("u5", "sync")), WithSync(ClusterWithLeader("u4", "u5"), "u4", "u5"), Sync, "u5"));
+        var lost = HaDecider.Decide(Leader(Primary("", Row("u5", "async")), WithSync(ClusterWithLeader("u4", "u5"), "u4", "u5")));
+
+        Assert.Equal(new SetSynchronousStandbyNames("u5", Reload: false), running.Find<SetSynchronousStandbyNames>());
+        Assert.Equal(new SetSynchronousStandbyNames("u5", Reload: true), lost.Find<SetSynchronousStandbyNames>());
+    }
+
+    [Fact]
+    public void A_standby_still_catching_up_is_not_chosen()
+    {
+        var catchingUp = Row("u5") with { State = "catchup" };
+        var d = HaDecider.Decide(Leader(Primary("u5", catchingUp), WithSync(ClusterWithLeader("u4", "u5"), "u4", "u5")));
+
+        var steps = SyncSteps(d);
+        Assert.Empty(Assert.IsType<WriteSyncState>(steps[0]).Standbys);
+        Assert.Equal(new SetSynchronousStandbyNames(null), steps[1]);
+    }
+
+    [Fact]
+    public void The_former_leader_races_when_only_an_asynchronous_standby_is_left_after_a_switchover()
+    {
+        // u4 handed over to u5, which died; u6 is asynchronous and may not take over, so u4 must.
+        var cluster = WithSync(UnlockedCluster("u4", "u6"), "u4", "u5") with { Failover = new FailoverRequest("u4", "u5", null, 3) };
+        var d = HaDecider.Decide(Observe("u4", cluster, PostgresRunningAsReplica()) with { Dynamic = Sync, Peers = [PeerReplica("u6", LeaderLsn)] });
+
+        Assert.True(d.Has<AcquireLock>(), d.Reason);
+    }
 
     [Fact]
     public void A_new_primary_names_a_standby_in_postgres_before_the_key()
@@ -70,7 +101,8 @@ public sealed class HaDeciderSyncScenarioTests
         Assert.Empty(narrow.Standbys);
         Assert.Equal(new SetSynchronousStandbyNames("u6"), steps[1]);
         Assert.Equal(2, steps.Count);
-        Assert.True(d.Steps.ToList().IndexOf(steps[0]) < d.Steps.ToList().IndexOf(steps[1]));
+        var all = d.Steps.ToList();
+        Assert.True(all.FindIndex(s => s is WriteSyncState) < all.FindIndex(s => s is SetSynchronousStandbyNames));
     }
 
     [Fact]

@@ -300,7 +300,7 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
     /// <summary>The last synchronous_standby_names the executor set (null: none).</summary>
     public string? SynchronousStandbyNames { get; private set; }
 
-    public Task<bool> SetSynchronousStandbyNamesAsync(string? value, CancellationToken cancellationToken)
+    public Task<bool> SetSynchronousStandbyNamesAsync(string? value, bool reload, CancellationToken cancellationToken)
     {
         var changed = value != SynchronousStandbyNames;
         SynchronousStandbyNames = value;

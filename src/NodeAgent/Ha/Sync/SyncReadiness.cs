@@ -48,7 +48,7 @@ public sealed class SyncReadiness
 
         foreach (var row in replication.Rows)
         {
-            if (_ready.ContainsKey(row.ApplicationName) || !_parsed.Contains(row.ApplicationName) || SyncStandbyPicker.Position(row, replication.SynchronousCommit) is not { } lsn)
+            if (row.State != "streaming" || _ready.ContainsKey(row.ApplicationName) || !_parsed.Contains(row.ApplicationName) || SyncStandbyPicker.Position(row, replication.SynchronousCommit) is not { } lsn)
             {
                 continue;
             }

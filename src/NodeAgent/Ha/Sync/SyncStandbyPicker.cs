@@ -20,7 +20,10 @@ public static class SyncStandbyPicker
 
         // sync_state sorts async < potential < quorum < sync: descending on (state, position) puts the current
         // synchronous standbys first, so a faster asynchronous one does not push them out.
+        // Only streaming walsenders, as postgresql/__init__.py:pg_stat_replication reads them: one catching up would
+        // hold every commit until it streams.
         var replicas = replication.Rows
+            .Where(r => r.State == "streaming")
             .Select(r => (Row: r, Lsn: Position(r, replication.SynchronousCommit)))
             .Where(x => x.Lsn is not null)
             .OrderByDescending(x => x.Row.SyncState, StringComparer.Ordinal).ThenByDescending(x => x.Lsn!.Value)
