@@ -5,7 +5,7 @@ namespace NodeAgent.Api.Status;
 
 /// <summary>
 /// <c>GET /metrics</c> in Prometheus text format with Patroni 3.0.2's names, help texts and quirks
-/// (the stray space in patroni_postgres_server_version), then NodeAgent's own nodeagent_* metrics.
+/// (the stray space in patroni_postgres_server_version), then NodeAgent's own nodeagent_* gauges, counters and histograms.
 /// </summary>
 public static class MetricsWriter
 {
@@ -45,6 +45,7 @@ public static class MetricsWriter
         Gauge(sb, label, "nodeagent_watchdog_armed", "Value is 1 if the watchdog is armed, 0 otherwise.", Flag(s.Watchdog?.Armed == true));
         Gauge(sb, label, "nodeagent_fence_armed", "Value is 1 if the fence process would stop postgres when this agent goes silent, 0 otherwise.", Flag(s.Fence?.Armed == true));
         Gauge(sb, label, "nodeagent_lock_age_seconds", "Seconds since this node last renewed the leader lock, NaN if it does not hold it.", Real(lockAge?.TotalSeconds));
+        AgentMetricsWriter.Write(sb, Escape(s.Scope), s.Metrics);
         return sb.ToString();
     }
 

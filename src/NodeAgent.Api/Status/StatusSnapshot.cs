@@ -72,6 +72,8 @@ public sealed record StatusSnapshot
     public double? HaLoopDurationSeconds { get; init; }
     /// <summary>Latency of the last etcd call, for nodeagent_dcs_call_latency_seconds.</summary>
     public double? DcsCallLatencySeconds { get; init; }
+    /// <summary>Counters and histograms for /metrics (nodeagent_*_total, nodeagent_*_seconds histograms).</summary>
+    public AgentMetrics Metrics { get; init; } = AgentMetrics.None;
     /// <summary>Other members' api_url values, for restapi.allowlist_include_members.</summary>
     public IReadOnlyList<string> MemberApiUrls { get; init; } = [];
 }

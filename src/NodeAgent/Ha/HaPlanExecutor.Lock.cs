@@ -13,7 +13,13 @@ public sealed partial class HaPlanExecutor
                 return await AcquireAsync(o, status, ct).ConfigureAwait(false);
             case UpdateLock:
                 var asked = time.GetTimestamp();
-                return LockResult(await Dcs(o, t => dcs.UpdateLeaderAsync(t), ct).ConfigureAwait(false), asked, status);
+                var renewed = LockResult(await Dcs(o, t => dcs.UpdateLeaderAsync(t), ct).ConfigureAwait(false), asked, status);
+                if (!renewed)
+                {
+                    Counters.LockLost();
+                }
+
+                return renewed;
             case RaceInitialize:
                 return await Dcs(o, t => dcs.InitializeAsync(createNew: true, "", t), ct).ConfigureAwait(false);
             case WriteSyncState write:
@@ -35,7 +41,13 @@ public sealed partial class HaPlanExecutor
     {
         var asked = time.GetTimestamp();
         await Dcs(o, t => dcs.RefreshLeaseAsync(t), ct).ConfigureAwait(false);
-        return LockResult(await Dcs(o, t => dcs.AttemptToAcquireLeaderAsync(t), ct).ConfigureAwait(false), asked, status);
+        var acquired = LockResult(await Dcs(o, t => dcs.AttemptToAcquireLeaderAsync(t), ct).ConfigureAwait(false), asked, status);
+        if (acquired)
+        {
+            Counters.LockAcquired();
+        }
+
+        return acquired;
     }
 
     /// <summary>
