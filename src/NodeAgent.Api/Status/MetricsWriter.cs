@@ -32,6 +32,14 @@ public static class MetricsWriter
             Number(isReplicaXlog ? s.ReplayedLocation ?? 0 : 0));
         Gauge(sb, label, "patroni_xlog_replayed_timestamp", "Current timestamp of the replayed Postgres transaction log, 0 if null.", Epoch(isReplicaXlog ? s.ReplayedTimestamp : null));
         Gauge(sb, label, "patroni_xlog_paused", "Value is 1 if the Postgres xlog is paused, 0 otherwise.", Flag(isReplicaXlog && s.ReplayPaused == true));
+        // Patroni 3.0.4 api.py:do_GET_metrics adds these two, only for a running postgres of 9.6 or later.
+        if (s.ServerVersion >= 90600)
+        {
+            Gauge(sb, label, "patroni_postgres_streaming", "Value is 1 if Postgres is streaming, 0 otherwise.", Flag(s.ReplicationState == "streaming"));
+            Gauge(sb, label, "patroni_postgres_in_archive_recovery", "Value is 1 if Postgres is replicating from archive, 0 otherwise.",
+                Flag(s.ReplicationState == "in archive recovery"));
+        }
+
         Gauge(sb, " " + label, "patroni_postgres_server_version", "Version of Postgres (if running), 0 otherwise.", Number((ulong)(s.ServerVersion ?? 0)));
         Gauge(sb, label, "patroni_cluster_unlocked", "Value is 1 if the cluster is unlocked, 0 if locked.", Flag(s.ClusterUnlocked || !s.DcsAvailable));
         Gauge(sb, label, "patroni_failsafe_mode_is_active", "Value is 1 if the cluster is unlocked, 0 if locked.", Flag(s.FailsafeModeIsActive));

@@ -43,6 +43,8 @@ public sealed record StatusSnapshot
     public ulong? ReplayedLocation { get; init; }
     public string? ReplayedTimestamp { get; init; }
     public bool? ReplayPaused { get; init; }
+    /// <summary>Patroni 3.0.4's replication_state: "streaming", "in archive recovery", or null (primary, or neither).</summary>
+    public string? ReplicationState { get; init; }
     /// <summary>The leader's optime from the status key (for lag= on /replica).</summary>
     public ulong ClusterLastLsn { get; init; }
     public int? Timeline { get; init; }

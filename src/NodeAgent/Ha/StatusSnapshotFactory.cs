@@ -43,6 +43,7 @@ public static class StatusSnapshotFactory
             ReplayedLocation = role == MemberRole.Primary ? null : pg.ReplayedLsn?.Value,
             ReplayedTimestamp = pg.ReplayedTimestamp is { } replayed ? PyDateTime.Str(replayed) : null,
             ReplayPaused = pg.ReplayPaused,
+            ReplicationState = MemberDataFactory.ReplicationState(pg),
             ClusterLastLsn = o.Cluster?.LastLsn ?? 0,
             Timeline = pg.Timeline,
             ServerVersion = pg.ServerVersion,

@@ -57,4 +57,34 @@ public sealed class MetricsWriterTests
         Assert.StartsWith("# HELP patroni_version ", lines[0], StringComparison.Ordinal);
         Assert.All(lines.Where(l => !l.StartsWith('#')), l => Assert.Contains(MetricsText.Family(MetricsText.SampleName(l)), typed));
     }
+
+    [Theory]
+    [InlineData("streaming", "1", "0")]
+    [InlineData("in archive recovery", "0", "1")]
+    [InlineData(null, "0", "0")]
+    public void Patroni_3_0_4_replication_state_metrics_sit_between_xlog_paused_and_server_version(string? state, string streaming, string archive)
+    {
+        var text = MetricsWriter.Write(Snapshots.Replica() with { ReplicationState = state }, null);
+
+        Assert.Contains($$"""
+            patroni_xlog_paused{scope="batman"} 0
+            # HELP patroni_postgres_streaming Value is 1 if Postgres is streaming, 0 otherwise.
+            # TYPE patroni_postgres_streaming gauge
+            patroni_postgres_streaming{scope="batman"} {{streaming}}
+            # HELP patroni_postgres_in_archive_recovery Value is 1 if Postgres is replicating from archive, 0 otherwise.
+            # TYPE patroni_postgres_in_archive_recovery gauge
+            patroni_postgres_in_archive_recovery{scope="batman"} {{archive}}
+            # HELP patroni_postgres_server_version Version of Postgres (if running), 0 otherwise.
+
+            """.ReplaceLineEndings("\n"), text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_a_server_version_the_replication_state_metrics_are_left_out_as_patroni_does()
+    {
+        var text = MetricsWriter.Write(Snapshots.Replica() with { ServerVersion = null, State = "stopped" }, null);
+
+        Assert.DoesNotContain("patroni_postgres_streaming", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("patroni_postgres_in_archive_recovery", text, StringComparison.Ordinal);
+    }
 }
