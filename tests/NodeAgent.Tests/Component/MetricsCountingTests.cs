@@ -21,4 +21,23 @@ public sealed class MetricsCountingTests
         Assert.Equal(0, cluster["u3"].Board.Current.Metrics.Promotions);
         Assert.Equal(0, cluster["u3"].Board.Current.Metrics.LockAcquisitions);
     }
+
+    [Fact]
+    public async Task An_etcd_outage_counts_dcs_errors_and_one_offline_demotion_on_the_leader()
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+        await cluster.BootstrapAsync();
+
+        cluster.Store.Available = false;
+        await cluster.RunForAsync(1);
+        await cluster.RunForAsync(1, loopWaitSeconds: 19); // past the lease's demotion deadline
+
+        var metrics = cluster["u1"].Board.Current.Metrics;
+        Assert.Equal("stopped accepting writes: the leader lock could not be renewed before its lease runs out", cluster["u1"].Reasons[^1]);
+        Assert.True(metrics.DcsErrors >= 2, $"{metrics.DcsErrors} DCS errors");
+        Assert.Equal(
+            new Dictionary<string, long> { ["offline"] = 1, ["graceful"] = 0, ["immediate"] = 0, ["immediate-nolock"] = 0 },
+            metrics.Demotions.ToDictionary(d => d.Label, d => d.Count));
+        Assert.True(metrics.DcsCallDuration.Count >= metrics.DcsErrors);
+    }
 }
