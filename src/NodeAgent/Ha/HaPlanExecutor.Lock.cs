@@ -12,14 +12,7 @@ public sealed partial class HaPlanExecutor
             case AcquireLock:
                 return await AcquireAsync(o, status, ct).ConfigureAwait(false);
             case UpdateLock:
-                var asked = time.GetTimestamp();
-                var renewed = LockResult(await Dcs(o, t => dcs.UpdateLeaderAsync(t), ct).ConfigureAwait(false), asked, status);
-                if (!renewed)
-                {
-                    Counters.LockLost();
-                }
-
-                return renewed;
+                return await RenewAsync(o, status, ct).ConfigureAwait(false);
             case RaceInitialize:
                 return await Dcs(o, t => dcs.InitializeAsync(createNew: true, "", t), ct).ConfigureAwait(false);
             case WriteSyncState write:
@@ -30,6 +23,18 @@ public sealed partial class HaPlanExecutor
             default:
                 throw new InvalidOperationException($"{step.GetType().Name} is not a guard");
         }
+    }
+
+    private async Task<bool> RenewAsync(Observation o, IStatusNotes status, CancellationToken ct)
+    {
+        var asked = time.GetTimestamp();
+        var renewed = LockResult(await Dcs(o, t => dcs.UpdateLeaderAsync(t), ct).ConfigureAwait(false), asked, status);
+        if (!renewed)
+        {
+            Counters.LockLost();
+        }
+
+        return renewed;
     }
 
     /// <summary>
