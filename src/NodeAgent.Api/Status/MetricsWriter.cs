@@ -5,7 +5,7 @@ namespace NodeAgent.Api.Status;
 
 /// <summary>
 /// <c>GET /metrics</c> in Prometheus text format with Patroni 3.0.2's names, help texts and quirks
-/// (the stray space in patroni_postgres_server_version), then NodeAgent's own nodeagent_* metrics.
+/// (the stray space in patroni_postgres_server_version), then NodeAgent's own nodeagent_* gauges, counters and histograms.
 /// </summary>
 public static class MetricsWriter
 {
@@ -32,6 +32,14 @@ public static class MetricsWriter
             Number(isReplicaXlog ? s.ReplayedLocation ?? 0 : 0));
         Gauge(sb, label, "patroni_xlog_replayed_timestamp", "Current timestamp of the replayed Postgres transaction log, 0 if null.", Epoch(isReplicaXlog ? s.ReplayedTimestamp : null));
         Gauge(sb, label, "patroni_xlog_paused", "Value is 1 if the Postgres xlog is paused, 0 otherwise.", Flag(isReplicaXlog && s.ReplayPaused == true));
+        // Patroni 3.0.4 api.py:do_GET_metrics adds these two, only for a running postgres of 9.6 or later.
+        if (s.ServerVersion >= 90600)
+        {
+            Gauge(sb, label, "patroni_postgres_streaming", "Value is 1 if Postgres is streaming, 0 otherwise.", Flag(s.ReplicationState == "streaming"));
+            Gauge(sb, label, "patroni_postgres_in_archive_recovery", "Value is 1 if Postgres is replicating from archive, 0 otherwise.",
+                Flag(s.ReplicationState == "in archive recovery"));
+        }
+
         Gauge(sb, " " + label, "patroni_postgres_server_version", "Version of Postgres (if running), 0 otherwise.", Number((ulong)(s.ServerVersion ?? 0)));
         Gauge(sb, label, "patroni_cluster_unlocked", "Value is 1 if the cluster is unlocked, 0 if locked.", Flag(s.ClusterUnlocked || !s.DcsAvailable));
         Gauge(sb, label, "patroni_failsafe_mode_is_active", "Value is 1 if the cluster is unlocked, 0 if locked.", Flag(s.FailsafeModeIsActive));
@@ -45,6 +53,7 @@ public static class MetricsWriter
         Gauge(sb, label, "nodeagent_watchdog_armed", "Value is 1 if the watchdog is armed, 0 otherwise.", Flag(s.Watchdog?.Armed == true));
         Gauge(sb, label, "nodeagent_fence_armed", "Value is 1 if the fence process would stop postgres when this agent goes silent, 0 otherwise.", Flag(s.Fence?.Armed == true));
         Gauge(sb, label, "nodeagent_lock_age_seconds", "Seconds since this node last renewed the leader lock, NaN if it does not hold it.", Real(lockAge?.TotalSeconds));
+        AgentMetricsWriter.Write(sb, Escape(s.Scope), s.Metrics);
         return sb.ToString();
     }
 

@@ -43,6 +43,8 @@ public sealed record StatusSnapshot
     public ulong? ReplayedLocation { get; init; }
     public string? ReplayedTimestamp { get; init; }
     public bool? ReplayPaused { get; init; }
+    /// <summary>Patroni 3.0.4's replication_state: "streaming", "in archive recovery", or null (primary, or neither).</summary>
+    public string? ReplicationState { get; init; }
     /// <summary>The leader's optime from the status key (for lag= on /replica).</summary>
     public ulong ClusterLastLsn { get; init; }
     public int? Timeline { get; init; }
@@ -72,6 +74,8 @@ public sealed record StatusSnapshot
     public double? HaLoopDurationSeconds { get; init; }
     /// <summary>Latency of the last etcd call, for nodeagent_dcs_call_latency_seconds.</summary>
     public double? DcsCallLatencySeconds { get; init; }
+    /// <summary>Counters and histograms for /metrics (nodeagent_*_total, nodeagent_*_seconds histograms).</summary>
+    public AgentMetrics Metrics { get; init; } = AgentMetrics.None;
     /// <summary>Other members' api_url values, for restapi.allowlist_include_members.</summary>
     public IReadOnlyList<string> MemberApiUrls { get; init; } = [];
 }

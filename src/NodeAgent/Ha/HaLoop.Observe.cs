@@ -20,6 +20,7 @@ public sealed partial class HaLoop
         if (fullReadDue)
         {
             cluster = null;
+            var started = time.GetTimestamp();
             try
             {
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -30,6 +31,11 @@ public sealed partial class HaLoop
             catch (Exception e) when (e is DcsUnavailableException or OperationCanceledException && !ct.IsCancellationRequested)
             {
                 LogDcsReadFailed(logger, e.Message);
+                _counters.DcsFailed();
+            }
+            finally
+            {
+                _counters.DcsCallDuration.Observe(time.GetElapsedTime(started));
             }
         }
 

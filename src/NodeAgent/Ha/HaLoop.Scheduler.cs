@@ -35,6 +35,7 @@ public sealed partial class HaLoop
             if (nap <= TimeSpan.Zero)
             {
                 LogLoopTimeExceeded(logger);
+                _counters.LoopOverrun();
                 _nextRun = time.GetTimestamp();
                 continue;
             }

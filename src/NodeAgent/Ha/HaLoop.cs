@@ -3,6 +3,7 @@ using NodeAgent.Api.Status;
 using NodeAgent.Cluster;
 using NodeAgent.Configuration;
 using NodeAgent.Dcs;
+using NodeAgent.Metrics;
 using NodeAgent.Postgres;
 using NodeAgent.Watchdog;
 
@@ -24,8 +25,11 @@ public sealed partial class HaLoop(
     StatusBoard board,
     TimeProvider time,
     ILogger<HaLoop> logger,
-    Func<ClusterView, DynamicConfig, DynamicConfig>? resolveDynamic = null) : IDisposable
+    Func<ClusterView, DynamicConfig, DynamicConfig>? resolveDynamic = null,
+    AgentCounters? counters = null) : IDisposable
 {
+    // The executor's by default: one set of counts however the two were composed.
+    private readonly AgentCounters _counters = counters ?? executor.Counters;
 
     private readonly Func<ClusterView, DynamicConfig, DynamicConfig> _resolveDynamic = resolveDynamic ?? DynamicConfigResolver.Resolve;
     private readonly SemaphoreSlim _wakeup = new(0, 1);
@@ -128,8 +132,9 @@ public sealed partial class HaLoop(
 
         LastPostgres = observation.Postgres;
         _longAction.Saw(observation.LongActionInProgress);
+        _counters.HaCycleDuration.Observe(time.GetElapsedTime(start));
         _status.Publish(StatusSnapshotFactory.Build(observation, lease, watchdog.Status, _longAction.Kind, _nextRun, DcsLastSeenUnix(),
-            watchdog.FenceStatus, executor.Requests.Scheduled));
+            watchdog.FenceStatus, executor.Requests.Scheduled, _counters));
         _lastCycleEnd = time.GetTimestamp();
         return outcome;
     }

@@ -45,6 +45,7 @@ public sealed partial class HaPlanExecutor
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(lease.CallBudget(o.Dynamic.RetryTimeout));
+        var started = time.GetTimestamp();
         try
         {
             return await call(deadline.Token).ConfigureAwait(false);
@@ -52,6 +53,10 @@ public sealed partial class HaPlanExecutor
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new DcsUnavailableException("DCS call exceeded retry_timeout");
+        }
+        finally
+        {
+            Counters.DcsCallDuration.Observe(time.GetElapsedTime(started));
         }
     }
 }

@@ -12,8 +12,7 @@ public sealed partial class HaPlanExecutor
             case AcquireLock:
                 return await AcquireAsync(o, status, ct).ConfigureAwait(false);
             case UpdateLock:
-                var asked = time.GetTimestamp();
-                return LockResult(await Dcs(o, t => dcs.UpdateLeaderAsync(t), ct).ConfigureAwait(false), asked, status);
+                return await RenewAsync(o, status, ct).ConfigureAwait(false);
             case RaceInitialize:
                 return await Dcs(o, t => dcs.InitializeAsync(createNew: true, "", t), ct).ConfigureAwait(false);
             case WriteSyncState write:
@@ -26,6 +25,18 @@ public sealed partial class HaPlanExecutor
         }
     }
 
+    private async Task<bool> RenewAsync(Observation o, IStatusNotes status, CancellationToken ct)
+    {
+        var asked = time.GetTimestamp();
+        var renewed = LockResult(await Dcs(o, t => dcs.UpdateLeaderAsync(t), ct).ConfigureAwait(false), asked, status);
+        if (!renewed)
+        {
+            Counters.LockLost();
+        }
+
+        return renewed;
+    }
+
     /// <summary>
     /// The leader key lives only as long as the lease it is put under, and that lease may not have been refreshed for a
     /// while (the last touch failed): refresh it first, so the lock starts with a whole ttl from <c>asked</c> on, which is
@@ -35,7 +46,13 @@ public sealed partial class HaPlanExecutor
     {
         var asked = time.GetTimestamp();
         await Dcs(o, t => dcs.RefreshLeaseAsync(t), ct).ConfigureAwait(false);
-        return LockResult(await Dcs(o, t => dcs.AttemptToAcquireLeaderAsync(t), ct).ConfigureAwait(false), asked, status);
+        var acquired = LockResult(await Dcs(o, t => dcs.AttemptToAcquireLeaderAsync(t), ct).ConfigureAwait(false), asked, status);
+        if (acquired)
+        {
+            Counters.LockAcquired();
+        }
+
+        return acquired;
     }
 
     /// <summary>

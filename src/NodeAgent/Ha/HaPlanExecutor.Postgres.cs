@@ -47,6 +47,7 @@ public sealed partial class HaPlanExecutor
         lease.Lost();
         status.Note(StatusNote.Demoting);
         LogDemoting(logger, demote.Mode);
+        Counters.Demoted(demote.Mode);
 
         if (demote.Mode is DemoteMode.Offline or DemoteMode.Graceful)
         {

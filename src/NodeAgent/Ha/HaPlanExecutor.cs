@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NodeAgent.Dcs;
+using NodeAgent.Metrics;
 using NodeAgent.Postgres;
 using NodeAgent.Watchdog;
 using static NodeAgent.Ha.HaStep;
@@ -26,10 +27,14 @@ public sealed partial class HaPlanExecutor(
     LeaseClock lease,
     TimeProvider time,
     ILogger<HaPlanExecutor> logger,
-    HaRequests? requests = null)
+    HaRequests? requests = null,
+    AgentCounters? counters = null)
 {
     /// <summary>The REST commands and the scheduled restart this executor answers and clears.</summary>
     public HaRequests Requests { get; } = requests ?? new HaRequests();
+
+    /// <summary>Where this executor counts promotions, demotions, lock changes and DCS calls; the loop publishes them.</summary>
+    public AgentCounters Counters { get; } = counters ?? new AgentCounters();
 
     /// <summary>
     /// A demote stopped postgres but its start as a replica had to wait (the new leader was not primary yet):
@@ -49,6 +54,7 @@ public sealed partial class HaPlanExecutor(
         catch (DcsUnavailableException e)
         {
             LogDcsFailed(logger, decision.Reason, e.Message);
+            Counters.DcsFailed();
             return new HaOutcome(decision.Reason, DcsFailed: true);
         }
     }
@@ -131,6 +137,7 @@ public sealed partial class HaPlanExecutor(
                 return true;
             case Promote:
                 await postgres.PromoteAsync(ct).ConfigureAwait(false);
+                Counters.Promoted();
                 return true;
             case HaStep.Follow { Upstream: { } upstream, CheckDivergence: true }:
                 await RejoinAsync(upstream, o, ct).ConfigureAwait(false);

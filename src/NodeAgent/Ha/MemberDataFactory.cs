@@ -42,11 +42,14 @@ public static class MemberDataFactory
     private static DeadmanData? Deadman(WatchdogState? s) =>
         s is null ? null : new DeadmanData(s.Mode, s.Armed, s.TimeoutSeconds, s.Failed, s.Device);
 
-    /// <summary>Patroni 3.0.4's replication_state, so `list` can say "streaming" for a replica.</summary>
+    /// <summary>
+    /// Patroni 3.0.4's replication_state (postgresql/__init__.py:replication_state_from_parameters), so `list` can say
+    /// "streaming" for a replica: a replica not streaming is in archive recovery only when it has a restore_command.
+    /// </summary>
     public static string? ReplicationState(PostgresObservation pg) => pg switch
     {
         { IsRunning: true, IsInRecovery: true, ReceiverState: "streaming" } => "streaming",
-        { IsRunning: true, IsInRecovery: true } => "in archive recovery",
+        { IsRunning: true, IsInRecovery: true, HasRestoreCommand: true } => "in archive recovery",
         _ => null,
     };
 

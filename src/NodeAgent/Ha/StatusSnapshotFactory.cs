@@ -1,6 +1,7 @@
 using System.Globalization;
 using NodeAgent.Api.Status;
 using NodeAgent.Cluster;
+using NodeAgent.Metrics;
 using NodeAgent.Watchdog;
 
 namespace NodeAgent.Ha;
@@ -9,7 +10,7 @@ namespace NodeAgent.Ha;
 public static class StatusSnapshotFactory
 {
     public static StatusSnapshot Build(Observation o, LeaseClock lease, WatchdogState watchdog, LongActionKind? longAction, long nextRunTimestamp, long? dcsLastSeenUnix,
-        WatchdogState? fence = null, ScheduledRestart? scheduledRestart = null)
+        WatchdogState? fence = null, ScheduledRestart? scheduledRestart = null, AgentCounters? counters = null)
     {
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(lease);
@@ -42,6 +43,7 @@ public static class StatusSnapshotFactory
             ReplayedLocation = role == MemberRole.Primary ? null : pg.ReplayedLsn?.Value,
             ReplayedTimestamp = pg.ReplayedTimestamp is { } replayed ? PyDateTime.Str(replayed) : null,
             ReplayPaused = pg.ReplayPaused,
+            ReplicationState = MemberDataFactory.ReplicationState(pg),
             ClusterLastLsn = o.Cluster?.LastLsn ?? 0,
             Timeline = pg.Timeline,
             ServerVersion = pg.ServerVersion,
@@ -59,6 +61,9 @@ public static class StatusSnapshotFactory
             Watchdog = new WatchdogStatus(watchdog.Mode, watchdog.Device, watchdog.Armed, watchdog.TimeoutSeconds, watchdog.LastKeepalive?.ToString("O", CultureInfo.InvariantCulture)),
             WatchdogFailed = watchdog.Failed,
             Fence = fence is null ? null : new WatchdogStatus(fence.Mode, fence.Device, fence.Armed, fence.TimeoutSeconds, fence.LastKeepalive?.ToString("O", CultureInfo.InvariantCulture)),
+            HaLoopDurationSeconds = counters?.HaCycleDuration.Last,
+            DcsCallLatencySeconds = counters?.DcsCallDuration.Last,
+            Metrics = counters?.Snapshot() ?? AgentMetrics.None,
         };
     }
 }

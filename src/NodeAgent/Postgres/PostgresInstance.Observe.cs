@@ -91,6 +91,7 @@ internal sealed partial class PostgresInstance
                 ReplayedTimestamp = s.ReplayedTimestamp,
                 ReplayPaused = s.ReplayPaused,
                 ReceiverState = s.ReceiverState,
+                HasRestoreCommand = s.HasRestoreCommand,
                 FollowingMember = s.InRecovery ? _upstreamMember ?? _files.ReadUpstreamMember() : null,
                 ServerVersion = s.ServerVersion,
                 PostmasterStartTime = s.PostmasterStartTime,

@@ -10,6 +10,7 @@ internal sealed class PostgresSql
     // Timeline on a primary comes from the WAL file name of pg_current_wal_lsn(): pg_control_checkpoint()
     // lags right after promotion (pitfalls.md). On a replica: the receiver's TLI, else the checkpoint's.
     // pending_restart leaves out the recovery GUCs, which the agent writes (config.py ConfigHandler.reload_config).
+    // restore_command tells a replica in archive recovery from one that is neither (Patroni 3.0.4 api.py:get_postgresql_status).
     private static readonly string StatusQuery = $"""
         SELECT r.rec,
           CASE WHEN r.rec THEN NULL ELSE pg_catalog.pg_current_wal_lsn()::text END,
@@ -23,7 +24,8 @@ internal sealed class PostgresSql
           current_setting('server_version_num')::int,
           (extract(epoch FROM pg_catalog.pg_postmaster_start_time()) * 1000000)::bigint,
           (pg_catalog.pg_control_system()).system_identifier::text,
-          EXISTS (SELECT 1 FROM pg_catalog.pg_settings WHERE pending_restart AND name <> ALL (ARRAY[{SqlList(RecoveryParameters.Names)}]))
+          EXISTS (SELECT 1 FROM pg_catalog.pg_settings WHERE pending_restart AND name <> ALL (ARRAY[{SqlList(RecoveryParameters.Names)}])),
+          COALESCE(current_setting('restore_command', true), '') <> ''
         FROM (SELECT pg_catalog.pg_is_in_recovery() AS rec) r
         """;
 
@@ -78,7 +80,8 @@ internal sealed class PostgresSql
                 r.GetInt32(8),
                 MicrosOrNull(r, 9),
                 r.GetString(10),
-                r.GetBoolean(11));
+                r.GetBoolean(11),
+                r.GetBoolean(12));
         }, budget, cancellationToken);
 
     /// <summary>A primary's replication: its synchronous settings and flush position, then pg_stat_replication.</summary>

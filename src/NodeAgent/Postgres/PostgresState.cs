@@ -53,6 +53,8 @@ public sealed record PostgresObservation
     public bool? ReplayPaused { get; init; }
     /// <summary>WAL receiver state on a replica, e.g. "streaming".</summary>
     public string? ReceiverState { get; init; }
+    /// <summary>restore_command is set: a replica whose receiver is not streaming replays from the archive.</summary>
+    public bool HasRestoreCommand { get; init; }
     /// <summary>Member name this replica's primary_conninfo points at (from our own recovery config), if any.</summary>
     public string? FollowingMember { get; init; }
     /// <summary>PG server_version_num, e.g. 150018.</summary>

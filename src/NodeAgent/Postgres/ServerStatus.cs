@@ -15,4 +15,5 @@ internal sealed record ServerStatus(
     int ServerVersion,
     DateTimeOffset? PostmasterStartTime,
     string SystemIdentifier,
-    bool PendingRestart);
+    bool PendingRestart,
+    bool HasRestoreCommand);

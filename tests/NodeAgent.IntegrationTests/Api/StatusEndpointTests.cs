@@ -91,6 +91,9 @@ public sealed class StatusEndpointTests
         Assert.Contains("nodeagent_watchdog_armed{scope=\"batman\"} 1", lines);
         Assert.Contains(lines, l => l.StartsWith("nodeagent_lock_age_seconds{scope=\"batman\"} 0.", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("nodeagent_dcs_call_latency_seconds{scope=\"batman\"} NaN", StringComparison.Ordinal));
+        Assert.Contains("patroni_postgres_streaming{scope=\"batman\"} 0", lines);
+        Assert.Contains("# TYPE nodeagent_promotions_total counter", lines);
+        Assert.Contains("nodeagent_ha_cycle_duration_seconds_count{scope=\"batman\"} 0", lines);
     }
 
     [Fact]

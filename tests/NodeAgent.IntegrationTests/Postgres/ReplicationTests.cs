@@ -37,6 +37,7 @@ public sealed class ReplicationTests(ITestOutputHelper output)
         var before = await replica.Instance.ObserveAsync(CancellationToken.None);
         Assert.True(before.IsInRecovery);
         Assert.Equal("streaming", before.ReceiverState);
+        Assert.False(before.HasRestoreCommand);
         Assert.Equal(primary.Name, before.FollowingMember);
         Assert.Equal(1, before.Timeline);
         Assert.Equal((await primary.Instance.ObserveAsync(CancellationToken.None)).SystemIdentifier, before.SystemIdentifier);

@@ -17,4 +17,13 @@ public sealed class MemberDataFactoryTests
         Assert.Null(MemberDataFactory.Build(config, PostgresRunningAsReplica() with { CheckpointAfterPromotePending = true }, null, false).CheckpointAfterPromote);
         Assert.Equal(MemberRole.Primary, MemberDataFactory.Build(config, PostgresRunningAsPrimary(), null, false).Role);
     }
+
+    [Fact]
+    public void Replication_state_is_streaming_or_in_archive_recovery_only_with_a_restore_command()
+    {
+        Assert.Equal("streaming", MemberDataFactory.ReplicationState(PostgresRunningAsReplica() with { ReceiverState = "streaming" }));
+        Assert.Equal("in archive recovery", MemberDataFactory.ReplicationState(PostgresRunningAsReplica() with { ReceiverState = null, HasRestoreCommand = true }));
+        Assert.Null(MemberDataFactory.ReplicationState(PostgresRunningAsReplica() with { ReceiverState = "waiting", HasRestoreCommand = false }));
+        Assert.Null(MemberDataFactory.ReplicationState(PostgresRunningAsPrimary() with { HasRestoreCommand = true }));
+    }
 }
