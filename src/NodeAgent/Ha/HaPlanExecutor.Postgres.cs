@@ -77,7 +77,11 @@ public sealed partial class HaPlanExecutor
         var upstream = demote.Mode == DemoteMode.Offline ? null : demote.FollowAfter;
         var canStart = await RejoinAllowsStartAsync(upstream, o, ct).ConfigureAwait(false);
         RejoinPending = !canStart;
-        if (canStart)
+        if (canStart && demote.Mode == DemoteMode.Graceful)
+        {
+            await postgres.StartAfterSwitchoverAsync(upstream, ct).ConfigureAwait(false);
+        }
+        else if (canStart)
         {
             await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false);
         }

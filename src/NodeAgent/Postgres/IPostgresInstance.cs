@@ -56,6 +56,15 @@ public interface IPostgresInstance : IAsyncDisposable
     Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken);
 
     /// <summary>
+    /// As <see cref="StartAsync"/> as a replica, after a switchover: for postgresql.demoted_client_holdoff seconds postgres
+    /// listens on its unix socket only, until a proxy's health checks can have taken it out of the primary backend.
+    /// </summary>
+    Task<bool> StartAfterSwitchoverAsync(UpstreamTarget? upstream, CancellationToken cancellationToken);
+
+    /// <summary>Ends the client hold-off: restarts postgres to listen where postgresql.listen says. Nothing when there is none.</summary>
+    Task OpenToClientsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// POST /restart (postgresql.restart): a fast stop after a CHECKPOINT, then a start in the role the data directory
     /// has (standby.signal: a replica of the same upstream) with the config files rewritten, so pending settings apply.
     /// Waits up to <paramref name="startTimeout"/> for connections.

@@ -6,6 +6,14 @@ internal sealed partial class PostgresInstance
 {
     public async Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken)
     {
+        var observation = await ObserveProcessAndSqlAsync(cancellationToken);
+        return _clientHoldoffUntil is null
+            ? observation
+            : observation with { ClientHoldoffRemaining = ClientHoldoff.Remaining(_clientHoldoffUntil, _time) };
+    }
+
+    private async Task<PostgresObservation> ObserveProcessAndSqlAsync(CancellationToken cancellationToken)
+    {
         var (state, reason) = _dataDir.Check();
         InvalidReason = reason;
         var running = state == DataDirState.Initialized && _postmaster.TryAdopt();

@@ -134,6 +134,16 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
         ClusterState = "shut down in recovery";
     }
 
+    // Recorded as the plain replica start it is, apart from the listen address.
+    public Task<bool> StartAfterSwitchoverAsync(UpstreamTarget? upstream, CancellationToken cancellationToken) =>
+        StartAsync(asPrimary: false, upstream, cancellationToken);
+
+    public Task OpenToClientsAsync(CancellationToken cancellationToken)
+    {
+        Actions.Add("open to clients");
+        return Task.CompletedTask;
+    }
+
     public Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken)
     {
         Actions.Add(asPrimary ? "start primary" : $"start replica {upstream?.MemberName ?? "-"}");
