@@ -47,6 +47,11 @@ public sealed partial class HaPlanExecutor
         lease.Lost();
         status.Note(StatusNote.Demoting);
         LogDemoting(logger, demote.Mode);
+        if (demote.Mode == DemoteMode.Graceful)
+        {
+            // Counted from now: the health checks answer 503 on /primary from this moment.
+            postgres.HoldOffClientsAfterSwitchover();
+        }
 
         if (demote.Mode is DemoteMode.Offline or DemoteMode.Graceful)
         {
@@ -77,11 +82,7 @@ public sealed partial class HaPlanExecutor
         var upstream = demote.Mode == DemoteMode.Offline ? null : demote.FollowAfter;
         var canStart = await RejoinAllowsStartAsync(upstream, o, ct).ConfigureAwait(false);
         RejoinPending = !canStart;
-        if (canStart && demote.Mode == DemoteMode.Graceful)
-        {
-            await postgres.StartAfterSwitchoverAsync(upstream, ct).ConfigureAwait(false);
-        }
-        else if (canStart)
+        if (canStart)
         {
             await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false);
         }

@@ -56,10 +56,10 @@ public interface IPostgresInstance : IAsyncDisposable
     Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken);
 
     /// <summary>
-    /// As <see cref="StartAsync"/> as a replica, after a switchover: for postgresql.demoted_client_holdoff seconds postgres
-    /// listens on its unix socket only, until a proxy's health checks can have taken it out of the primary backend.
+    /// A switchover demotes this primary: for postgresql.demoted_client_holdoff seconds from now every start as a replica
+    /// listens on the unix socket only, until a proxy's health checks can have taken it out of the primary backend.
     /// </summary>
-    Task<bool> StartAfterSwitchoverAsync(UpstreamTarget? upstream, CancellationToken cancellationToken);
+    void HoldOffClientsAfterSwitchover();
 
     /// <summary>Ends the client hold-off: restarts postgres to listen where postgresql.listen says. Nothing when there is none.</summary>
     Task OpenToClientsAsync(CancellationToken cancellationToken);

@@ -7,9 +7,7 @@ internal sealed partial class PostgresInstance
     public async Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken)
     {
         var observation = await ObserveProcessAndSqlAsync(cancellationToken);
-        return _clientHoldoffUntil is null
-            ? observation
-            : observation with { ClientHoldoffRemaining = ClientHoldoff.Remaining(_clientHoldoffUntil, _time) };
+        return observation with { ClientHoldoffRemaining = ClientHoldoffRemaining() };
     }
 
     private async Task<PostgresObservation> ObserveProcessAndSqlAsync(CancellationToken cancellationToken)

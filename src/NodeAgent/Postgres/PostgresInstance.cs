@@ -114,13 +114,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         return RestartPending();
     }
 
-    public Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken)
-    {
-        _clientHoldoffUntil = null;
-        return StartPostmasterAsync(asPrimary, upstream, cancellationToken);
-    }
-
-    private async Task<bool> StartPostmasterAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken)
+    public async Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken)
     {
         if (_postmaster.TryAdopt())
         {
@@ -147,7 +141,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         _upstreamMember = asPrimary ? null : upstream?.MemberName;
         WriteConfig(recovery, _upstreamMember);
         _files.WriteStandbySignal(!asPrimary);
-        var options = StartOptions();
+        var options = StartOptions(asPrimary);
         LogStarting(asPrimary ? "primary" : "replica", _upstreamMember ?? "-");
         _postmaster.Start(options);
         // A primary must answer before the loop goes on (it holds the lock for it); a replica only has to be up:
@@ -194,7 +188,6 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         // The role comes from the data directory, as Patroni's get_postgres_role_from_data_directory: the restart
         // changes nothing but the postmaster (and the settings that were waiting for it).
         var asPrimary = !File.Exists(_paths.StandbySignal);
-        _clientHoldoffUntil = null;
         var recovery = asPrimary ? null : _files.ReadRecoverySection();
         var upstream = asPrimary ? null : _upstreamMember ?? _files.ReadUpstreamMember();
         LogRestarting(asPrimary ? "primary" : "replica", _postmaster.Pid ?? 0);
@@ -217,7 +210,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         _upstreamMember = upstream;
         WriteConfig(recovery, upstream);
         _files.WriteStandbySignal(!asPrimary);
-        _postmaster.Start(StartOptions());
+        _postmaster.Start(StartOptions(asPrimary));
         _startBlocked = null;
         if (await _postmaster.WaitReadyAsync(startTimeout, cancellationToken))
         {
@@ -347,7 +340,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         }
 
         var running = Posix.CommandLine(pid).Where(a => a.StartsWith("--", StringComparison.Ordinal) && !a.StartsWith("--config-file=", StringComparison.Ordinal));
-        return !running.SequenceEqual(StartOptions());
+        return !running.SequenceEqual(RunningOptions());
     }
 
     private string BuildConnectionString()

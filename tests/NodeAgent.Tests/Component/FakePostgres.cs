@@ -134,9 +134,10 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
         ClusterState = "shut down in recovery";
     }
 
-    // Recorded as the plain replica start it is, apart from the listen address.
-    public Task<bool> StartAfterSwitchoverAsync(UpstreamTarget? upstream, CancellationToken cancellationToken) =>
-        StartAsync(asPrimary: false, upstream, cancellationToken);
+    // Only the listen address of later replica starts changes: nothing to record.
+    public void HoldOffClientsAfterSwitchover()
+    {
+    }
 
     public Task OpenToClientsAsync(CancellationToken cancellationToken)
     {

@@ -267,8 +267,9 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
         pg.Operation($"clone from {upstream.MemberName}", 1, 5, () => pg.CloneFrom(upstream.MemberName), false);
 
     // The client hold-off is a listen address; the simulation has no TCP clients to hold off.
-    public Task<bool> StartAfterSwitchoverAsync(UpstreamTarget? upstream, CancellationToken cancellationToken) =>
-        StartAsync(asPrimary: false, upstream, cancellationToken);
+    public void HoldOffClientsAfterSwitchover()
+    {
+    }
 
     public Task OpenToClientsAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
