@@ -55,6 +55,10 @@ public sealed class ProxyWriter : IAsyncDisposable
     /// <summary>The server that acknowledged the newest write, if any.</summary>
     public string? LastServer => _acked.LastOrDefault().Server;
 
+    /// <summary>When <paramref name="server"/> first acknowledged a write at or after <paramref name="moment"/>.</summary>
+    public TimeSpan? FirstAckSince(TimeSpan moment, string server) =>
+        _acked.Where(a => a.At >= moment && a.Server == server).Select(a => (TimeSpan?)a.At).FirstOrDefault();
+
     public int AckedSince(TimeSpan moment, string server) => _acked.Count(a => a.At >= moment && a.Server == server);
 
     /// <summary>The longest time without an acknowledged write after <paramref name="from"/>: the client window.</summary>

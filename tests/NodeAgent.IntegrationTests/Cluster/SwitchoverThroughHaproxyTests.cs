@@ -44,10 +44,19 @@ public sealed class SwitchoverThroughHaproxyTests(ITestOutputHelper output)
                 (200, $"Successfully switched over to \"{candidate.Name}\""),
                 await AgentRest.PostAsync(leader, "/switchover", $$"""{"leader":"{{leader.Name}}","candidate":"{{candidate.Name}}"}"""));
 
+            var returned = writer.Now;
+            TimeSpan? candidateUp = null;
+            TimeSpan? leaderDown = null;
+
             // HAProxy takes the old primary out of the primary backend, the writer settles on the new one, and the old
             // primary opens to clients again (the replica backend marks it up once it answers on TCP).
             await Poll.UntilAsync(
-                async () => await haproxy.ServerStatusAsync("primary", leader.Name) == "DOWN" && writer.AckedSince(before, candidate.Address) >= 50,
+                async () =>
+                {
+                    candidateUp ??= await haproxy.ServerStatusAsync("primary", candidate.Name) == "UP" ? writer.Now : null;
+                    leaderDown ??= await haproxy.ServerStatusAsync("primary", leader.Name) == "DOWN" ? writer.Now : null;
+                    return leaderDown is not null && writer.AckedSince(before, candidate.Address) >= 50;
+                },
                 AgentCluster.Patience,
                 $"haproxy to mark {leader.Name} down in 'primary' and the writer to reach {candidate.Name}");
             await Poll.UntilAsync(
@@ -58,11 +67,15 @@ public sealed class SwitchoverThroughHaproxyTests(ITestOutputHelper output)
             var window = writer.LongestGapAfter(before);
             output.WriteLine($"switchover through haproxy (seed timers): client window {window.TotalSeconds:0.00} s, "
                 + $"failed writes {writer.FailedWrites}, read-only errors {writer.ReadOnlyErrors}");
+            output.WriteLine($"  seconds after the POST: returned {Since(returned)}, {candidate.Name} up in 'primary' {Since(candidateUp)}, "
+                + $"first write on {candidate.Name} {Since(writer.FirstAckSince(before, candidate.Address))}, {leader.Name} down in 'primary' {Since(leaderDown)}");
             foreach (var (message, count) in writer.Errors)
             {
                 output.WriteLine($"  {count} x {message}");
             }
             Assert.Equal(0, writer.ReadOnlyErrors);
+
+            string Since(TimeSpan? t) => t is { } v ? $"{(v - before).TotalSeconds:0.00}" : "-";
         });
     }
 
