@@ -29,6 +29,11 @@ public sealed record PostgresqlConfig
     public IReadOnlyList<string> PgHba { get; init; } = [];
     public IReadOnlyList<string> PgIdent { get; init; } = [];
     public int PgCtlTimeout { get; init; } = 60;
+    /// <summary>
+    /// Seconds a primary demoted by a switchover accepts no TCP clients (unix socket only), so a proxy that has not yet
+    /// marked it down cannot route writes to it as a replica. 10: the seed's HAProxy `inter 3s fall 3`, plus 1 s. 0: off.
+    /// </summary>
+    public int DemotedClientHoldoff { get; init; } = 10;
     public bool? UsePgRewind { get; init; }
     public bool RemoveDataDirectoryOnRewindFailure { get; init; }
     public bool RemoveDataDirectoryOnDivergedTimelines { get; init; }

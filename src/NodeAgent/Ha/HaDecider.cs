@@ -53,6 +53,7 @@ public static partial class HaDecider
             : o.Postgres.DataDir != DataDirState.Initialized ? DataDirectoryNotReady(o)
             : SystemIdMismatch(o) ?? NotRunning(o) ?? StartingWithLock(o) ?? (cluster.IsLocked ? WithScheduledRestart(o, HealthyCluster(o)) : UnhealthyCluster(o));
 
+        body = WithClientHoldoffEnd(o, body);
         return WithManualRequest(o, WithTouch(new HaDecision(body.Reason, [.. prelude, .. body.Steps])));
     }
 

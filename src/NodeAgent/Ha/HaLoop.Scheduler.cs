@@ -48,6 +48,13 @@ public sealed partial class HaLoop
                 nap = untilRestart!.Value;
             }
 
+            // The client hold-off after a switchover ends on time, not a loop_wait later.
+            if (UntilClientHoldoffEnds() is { } holdoff && holdoff < nap)
+            {
+                nap = holdoff;
+                early = true;
+            }
+
             // A lock holder that could not reach etcd retries soon, and runs a cycle at its demotion deadline at the latest.
             if (RenewRetryNap() is { } retry && retry < nap)
             {
@@ -100,6 +107,10 @@ public sealed partial class HaLoop
     private bool AwaitingReady => PostgresStarting && LastPostgres!.StartingSince is not null;
 
     /// <summary>Wall-clock time until the scheduled restart, if one is due in the future.</summary>
+    // A little late rather than early, as a scheduled restart: the decision ends the hold-off once it is due.
+    private TimeSpan? UntilClientHoldoffEnds() =>
+        LastPostgres?.ClientHoldoffRemaining is { } left && left > TimeSpan.Zero ? left + TimeSpan.FromMilliseconds(20) : null;
+
     private TimeSpan? UntilScheduledRestart()
     {
         if (executor.Requests.Scheduled is not { } scheduled)

@@ -48,6 +48,11 @@ public sealed partial class HaPlanExecutor
         status.Note(StatusNote.Demoting);
         LogDemoting(logger, demote.Mode);
         Counters.Demoted(demote.Mode);
+        if (demote.Mode == DemoteMode.Graceful)
+        {
+            // Counted from now: the health checks answer 503 on /primary from this moment.
+            postgres.HoldOffClientsAfterSwitchover();
+        }
 
         if (demote.Mode is DemoteMode.Offline or DemoteMode.Graceful)
         {

@@ -186,6 +186,9 @@ public sealed partial class HaPlanExecutor(
             case CancelLongAction:
                 // The loop cancelled the running action before it handed this plan over.
                 return false;
+            case OpenToClients:
+                await postgres.OpenToClientsAsync(ct).ConfigureAwait(false);
+                return true;
             case Restart restart:
                 await RestartAsync(restart, o, notes, ct).ConfigureAwait(false);
                 return true;

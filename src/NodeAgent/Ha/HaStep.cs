@@ -123,6 +123,9 @@ public abstract record HaStep
     /// </summary>
     public sealed record Restart(long? RequestId, int StartTimeoutSeconds) : HaStep;
 
+    /// <summary>The client hold-off after a switchover has passed: postgres listens on TCP again (a replica restart).</summary>
+    public sealed record OpenToClients : HaStep;
+
     /// <summary>Long: POST /reinitialize: immediate stop, empty the data dir, pg_basebackup from the source, start as its replica.</summary>
     public sealed record Reinitialize(long RequestId, UpstreamTarget Source) : HaStep;
 

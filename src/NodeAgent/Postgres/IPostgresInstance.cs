@@ -56,6 +56,15 @@ public interface IPostgresInstance : IAsyncDisposable
     Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken);
 
     /// <summary>
+    /// A switchover demotes this primary: for postgresql.demoted_client_holdoff seconds from now every start as a replica
+    /// listens on the unix socket only, until a proxy's health checks can have taken it out of the primary backend.
+    /// </summary>
+    void HoldOffClientsAfterSwitchover();
+
+    /// <summary>Ends the client hold-off: restarts postgres to listen where postgresql.listen says. Nothing when there is none.</summary>
+    Task OpenToClientsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// POST /restart (postgresql.restart): a fast stop after a CHECKPOINT, then a start in the role the data directory
     /// has (standby.signal: a replica of the same upstream) with the config files rewritten, so pending settings apply.
     /// Waits up to <paramref name="startTimeout"/> for connections.

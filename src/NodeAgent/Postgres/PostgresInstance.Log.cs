@@ -42,4 +42,13 @@ internal sealed partial class PostgresInstance
 
     [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "synchronous_standby_names set to '{Value}'")]
     private partial void LogSynchronousStandbyNames(string value);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Information, Message = "demoted by a switchover: for {Seconds} s postgres starts as a replica on its unix socket only, so a proxy still routing writes here as the primary gets refused connections instead of read-only errors (postgresql.demoted_client_holdoff)")]
+    private partial void LogClientHoldoffStarted(int seconds);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Information, Message = "client hold-off over ({Why}): restarting postgres to listen on '{ListenAddresses}' again")]
+    private partial void LogClientHoldoffEnded(string listenAddresses, string why);
+
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Information, Message = "client hold-off: postgres listens on its unix socket only for {Seconds:0.#} s more")]
+    private partial void LogStartingHeldOff(double seconds);
 }

@@ -6,6 +6,12 @@ internal sealed partial class PostgresInstance
 {
     public async Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken)
     {
+        var observation = await ObserveProcessAndSqlAsync(cancellationToken);
+        return observation with { ClientHoldoffRemaining = ClientHoldoffRemaining() };
+    }
+
+    private async Task<PostgresObservation> ObserveProcessAndSqlAsync(CancellationToken cancellationToken)
+    {
         var (state, reason) = _dataDir.Check();
         InvalidReason = reason;
         var running = state == DataDirState.Initialized && _postmaster.TryAdopt();

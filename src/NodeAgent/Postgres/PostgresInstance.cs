@@ -149,7 +149,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         _upstreamMember = asPrimary ? null : upstream?.MemberName;
         WriteConfig(recovery, _upstreamMember);
         _files.WriteStandbySignal(!asPrimary);
-        var options = CommandLineOptions(Parameters);
+        var options = StartOptions(asPrimary);
         LogStarting(asPrimary ? "primary" : "replica", _upstreamMember ?? "-");
         _postmaster.Start(options);
         // A primary must answer before the loop goes on (it holds the lock for it); a replica only has to be up:
@@ -218,7 +218,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         _upstreamMember = upstream;
         WriteConfig(recovery, upstream);
         _files.WriteStandbySignal(!asPrimary);
-        _postmaster.Start(CommandLineOptions(Parameters));
+        _postmaster.Start(StartOptions(asPrimary));
         _startBlocked = null;
         if (await _postmaster.WaitReadyAsync(startTimeout, cancellationToken))
         {
@@ -246,6 +246,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
 
     public async Task<bool> PromoteAsync(CancellationToken cancellationToken)
     {
+        await EndClientHoldoffBeforePromoteAsync(cancellationToken);
         // A replica start returns once postgres listens; pg_promote() needs it to answer SQL.
         if (!await _postmaster.WaitReadyAsync(PgCtlTimeout, cancellationToken))
         {
@@ -347,7 +348,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         }
 
         var running = Posix.CommandLine(pid).Where(a => a.StartsWith("--", StringComparison.Ordinal) && !a.StartsWith("--config-file=", StringComparison.Ordinal));
-        return !running.SequenceEqual(CommandLineOptions(Parameters));
+        return !running.SequenceEqual(RunningOptions());
     }
 
     private string BuildConnectionString()

@@ -75,6 +75,8 @@ public sealed record PostgresObservation
     public bool CheckpointAfterPromotePending { get; init; }
     /// <summary>When the postmaster started, while postmaster.pid still says "starting" (recovery not done; for primary_start_timeout).</summary>
     public DateTimeOffset? StartingSince { get; init; }
+    /// <summary>Left of the client hold-off after a switchover (listening on the unix socket only); null: none; &lt;= 0: due to end.</summary>
+    public TimeSpan? ClientHoldoffRemaining { get; init; }
 }
 
 /// <summary>A row of pg_stat_replication, as /patroni shows it; the positions choose synchronous standbys.</summary>

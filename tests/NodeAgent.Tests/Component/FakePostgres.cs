@@ -134,6 +134,17 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
         ClusterState = "shut down in recovery";
     }
 
+    // Only the listen address of later replica starts changes: nothing to record.
+    public void HoldOffClientsAfterSwitchover()
+    {
+    }
+
+    public Task OpenToClientsAsync(CancellationToken cancellationToken)
+    {
+        Actions.Add("open to clients");
+        return Task.CompletedTask;
+    }
+
     public Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken)
     {
         Actions.Add(asPrimary ? "start primary" : $"start replica {upstream?.MemberName ?? "-"}");

@@ -99,4 +99,14 @@ public sealed class ConfigLoaderTests
         Assert.False(result.IsValid);
         Assert.Equal("/nonexistent/patroni.yml", Assert.Single(result.Errors).Path);
     }
+
+    [Fact]
+    public void Demoted_client_holdoff_defaults_to_the_seed_haproxy_timers_and_reads_a_value_or_zero()
+    {
+        Assert.Equal(10, ConfigLoader.ReadText(SeedConfig.Text, SeedConfig.NoEnv, checkMachine: false).Config!.Postgresql.DemotedClientHoldoff);
+        var off = SeedConfig.Replace("  data_dir: /pgsql/pg_data", "  data_dir: /pgsql/pg_data\n  demoted_client_holdoff: 0");
+        Assert.Equal(0, ConfigLoader.ReadText(off, SeedConfig.NoEnv, checkMachine: false).Config!.Postgresql.DemotedClientHoldoff);
+        var longer = SeedConfig.Replace("  data_dir: /pgsql/pg_data", "  data_dir: /pgsql/pg_data\n  demoted_client_holdoff: 25");
+        Assert.Equal(25, ConfigLoader.ReadText(longer, SeedConfig.NoEnv, checkMachine: false).Config!.Postgresql.DemotedClientHoldoff);
+    }
 }

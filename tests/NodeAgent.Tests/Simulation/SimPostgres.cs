@@ -266,6 +266,13 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
     public Task CloneFromAsync(UpstreamTarget upstream, CancellationToken cancellationToken) =>
         pg.Operation($"clone from {upstream.MemberName}", 1, 5, () => pg.CloneFrom(upstream.MemberName), false);
 
+    // The client hold-off is a listen address; the simulation has no TCP clients to hold off.
+    public void HoldOffClientsAfterSwitchover()
+    {
+    }
+
+    public Task OpenToClientsAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken) =>
         pg.Operation(asPrimary ? "start as primary" : $"start as replica of {upstream?.MemberName ?? "-"}", 0.2, 3,
             () => pg.Start(asPrimary, upstream?.MemberName), false);

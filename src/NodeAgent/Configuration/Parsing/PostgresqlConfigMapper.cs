@@ -34,6 +34,7 @@ internal static class PostgresqlConfigMapper
             PgHba = s.StringList("pg_hba") ?? d.PgHba,
             PgIdent = s.StringList("pg_ident") ?? d.PgIdent,
             PgCtlTimeout = s.Int("pg_ctl_timeout", d.PgCtlTimeout),
+            DemotedClientHoldoff = Math.Max(0, s.Int("demoted_client_holdoff", d.DemotedClientHoldoff)),
             UsePgRewind = s.OptionalBool("use_pg_rewind"),
             RemoveDataDirectoryOnRewindFailure = s.Bool("remove_data_directory_on_rewind_failure", false),
             RemoveDataDirectoryOnDivergedTimelines = s.Bool("remove_data_directory_on_diverged_timelines", false),
