@@ -36,9 +36,9 @@ public sealed partial class HaPlanExecutor
         await postgres.StopAsync(StopMode.Fast, checkpoint: false, ct).ConfigureAwait(false);
         if (await RejoinAllowsStartAsync(upstream, o, ct).ConfigureAwait(false))
         {
-            // postgresql/__init__.py:follow: a former primary changes role, a replica only restarts.
+            // postgresql/__init__.py:follow: the demotion already reported the role change; a replica restarts.
             FireIf(await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false),
-                o.WasPrimarySinceRejoinCheck ? CallbackAction.OnRoleChange : CallbackAction.OnRestart, CallbackRole.Replica);
+                o.Postgres.IsRunning ? CallbackAction.OnRestart : CallbackAction.OnStart, CallbackRole.Replica);
         }
     }
 
