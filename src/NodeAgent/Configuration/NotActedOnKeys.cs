@@ -25,12 +25,10 @@ internal static class NotActedOnKeys
     private static readonly Entry[] Local =
     [
         new("tags.clonefrom", IsTrue, "prefer this member as the source when a replica is created"),
-        new("postgresql.callbacks", IsNonEmpty, "run these scripts on role changes, start and stop"),
         new("postgresql.create_replica_methods", v => v.ToJsonString() is not ("[\"basebackup\"]" or "\"basebackup\""),
             "create replicas with these methods (only basebackup is used)"),
         new("postgresql.create_replica_method", v => v.ToJsonString() is not ("[\"basebackup\"]" or "\"basebackup\""),
             "create replicas with these methods (only basebackup is used)"),
-        new("postgresql.pre_promote", IsNonEmpty, "run this script before promoting and fail over elsewhere if it fails"),
         new("bootstrap.method", v => !JsonScalars.TryGetText(v, out var m) || m != "initdb", "initialise the cluster with this custom method (only initdb is used)"),
         new("bootstrap.post_bootstrap", IsNonEmpty, "run this script after initialising the cluster"),
         new("bootstrap.post_init", IsNonEmpty, "run this script after initialising the cluster"),

@@ -429,12 +429,21 @@ public static partial class HaDecider
         {
             // Only a paused failover's named candidate gets here (a paused non-primary lock holder releases
             // the lock): promote as Patroni does, without the watchdog, which is disabled in pause.
-            return new(promoted, [.. BeforePromotion(o), new Promote()]);
+            return new(promoted, [.. PrePromoteGuard(o), .. BeforePromotion(o), new Promote()]);
         }
 
         var noWatchdog = WithTouch(new HaDecision("Not promoting self because watchdog could not be activated", [new ReleaseLock()]));
-        return new(promoted, [.. BeforePromotion(o), new ActivateWatchdog(noWatchdog), new Promote()]);
+        return new(promoted, [.. PrePromoteGuard(o), .. BeforePromotion(o), new ActivateWatchdog(noWatchdog), new Promote()]);
     }
+
+    /// <summary>
+    /// postgresql/__init__.py:promote runs pre_promote first; ha.py:enforce_primary_role releases the lock when it fails,
+    /// and is_healthiest_node then keeps this node out of the race for ttl.
+    /// </summary>
+    private static HaStep[] PrePromoteGuard(Observation o) =>
+        string.IsNullOrWhiteSpace(o.Config.Postgresql.PrePromote)
+            ? []
+            : [new PrePromote(WithTouch(new HaDecision("Promotion cancelled because the pre-promote script failed", [new ReleaseLock()])))];
 
     /// <summary>ha.py:follow: a primary without the lock steps down; a replica points at the leader.</summary>
     private static HaDecision Follow(Observation o, string demoteReason, string followReason)
@@ -473,6 +482,11 @@ public static partial class HaDecider
         if (!pg.IsAcceptingConnections)
         {
             return "postgres is still starting";
+        }
+
+        if (o.SincePrePromoteFailure is { } since && since < TimeSpan.FromSeconds(o.Dynamic.Ttl))
+        {
+            return "backoff: skip leader race after pre_promote script failure and releasing the lock voluntarily";
         }
 
         // ha.py:manual_failover_process_no_leader in pause: only the named candidate of an unscheduled failover races.

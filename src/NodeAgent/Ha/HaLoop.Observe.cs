@@ -86,6 +86,7 @@ public sealed partial class HaLoop
             Request = executor.Requests.Pending,
             ScheduledRestart = executor.Requests.Scheduled,
             RejoinPending = executor.RejoinPending,
+            SincePrePromoteFailure = executor.PrePromoteFailedAt is { } failed ? time.GetElapsedTime(failed) : null,
             WatchdogHealthy = watchdog.IsHealthy,
             Peers = peerStatuses,
             Now = time.GetUtcNow(),

@@ -17,6 +17,8 @@ public sealed partial class HaPlanExecutor
                 return await Dcs(o, t => dcs.InitializeAsync(createNew: true, "", t), ct).ConfigureAwait(false);
             case WriteSyncState write:
                 return await WriteSyncStateAsync(write, o, ct).ConfigureAwait(false);
+            case PrePromote:
+                return await PrePromoteAsync(ct).ConfigureAwait(false);
             case ActivateWatchdog:
                 // False when the fence could not be armed, or the device in required mode: fail closed, do not promote.
                 return lease.FenceDeadline is { } deadline && watchdog.Activate(o.Dynamic.Ttl, o.Dynamic.LoopWait, deadline);

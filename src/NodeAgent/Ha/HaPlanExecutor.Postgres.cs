@@ -1,5 +1,6 @@
 using NodeAgent.Dcs;
 using NodeAgent.Postgres;
+using NodeAgent.Postgres.Callbacks;
 using static NodeAgent.Ha.HaStep;
 
 namespace NodeAgent.Ha;
@@ -17,6 +18,8 @@ public sealed partial class HaPlanExecutor
 
         if (await postgres.StartAsync(asPrimary: false, start.Upstream, ct).ConfigureAwait(false))
         {
+            // A demoted primary started at last is a role change, as Patroni sees it (its role was 'demoted').
+            _callbacks.Fire(RejoinPending ? CallbackAction.OnRoleChange : CallbackAction.OnStart, CallbackRole.Replica);
             RejoinPending = false;
         }
 
@@ -33,7 +36,9 @@ public sealed partial class HaPlanExecutor
         await postgres.StopAsync(StopMode.Fast, checkpoint: false, ct).ConfigureAwait(false);
         if (await RejoinAllowsStartAsync(upstream, o, ct).ConfigureAwait(false))
         {
-            await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false);
+            // postgresql/__init__.py:follow: the demotion already reported the role change; a replica restarts.
+            FireIf(await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false),
+                o.Postgres.IsRunning ? CallbackAction.OnRestart : CallbackAction.OnStart, CallbackRole.Replica);
         }
     }
 
@@ -75,6 +80,7 @@ public sealed partial class HaPlanExecutor
 
         // The safepoint: postmaster is gone, the node can no longer accept writes, the watchdog may go.
         watchdog.Disable();
+        _callbacks.Fire(CallbackAction.OnStop, releases ? CallbackRole.Demoted : CallbackRole.Master);
         if (releases)
         {
             await Dcs(o, t => dcs.DeleteLeaderAsync(t), ct).ConfigureAwait(false);
@@ -85,7 +91,7 @@ public sealed partial class HaPlanExecutor
         RejoinPending = !canStart;
         if (canStart)
         {
-            await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false);
+            FireIf(await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false), CallbackAction.OnRoleChange, CallbackRole.Replica);
         }
     }
 
@@ -138,6 +144,7 @@ public sealed partial class HaPlanExecutor
             }
 
             LogInitialized(logger, sysid);
+            _callbacks.Fire(CallbackAction.OnStart, CallbackRole.Master);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or DcsUnavailableException)
         {

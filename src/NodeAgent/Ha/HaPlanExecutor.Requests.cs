@@ -1,4 +1,5 @@
 using NodeAgent.Postgres;
+using NodeAgent.Postgres.Callbacks;
 using static NodeAgent.Ha.HaStep;
 
 namespace NodeAgent.Ha;
@@ -25,6 +26,7 @@ public sealed partial class HaPlanExecutor
             var timeout = TimeSpan.FromSeconds(restart.StartTimeoutSeconds);
             var outcome = await WhileNotSyncStandbyAsync(o.Config, o.Dynamic, o.Postgres, () => postgres.RestartAsync(timeout, ct), ct).ConfigureAwait(false);
             LogRestarted(logger, outcome);
+            FireIf(outcome == RestartOutcome.Restarted, CallbackAction.OnRestart, o.Postgres.IsInRecovery == false ? CallbackRole.Master : CallbackRole.Replica);
             reply = outcome switch
             {
                 RestartOutcome.Restarted => new ManualReply(200, "restarted successfully"),
@@ -64,7 +66,7 @@ public sealed partial class HaPlanExecutor
     private async Task CloneAndStartAsync(UpstreamTarget upstream, CancellationToken ct)
     {
         await postgres.CloneFromAsync(upstream, ct).ConfigureAwait(false);
-        await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false);
+        FireIf(await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false), CallbackAction.OnStart, CallbackRole.Replica);
         LogBootstrapped(logger, upstream.MemberName);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using NodeAgent.Dcs;
 using NodeAgent.Metrics;
 using NodeAgent.Postgres;
+using NodeAgent.Postgres.Callbacks;
 using NodeAgent.Watchdog;
 using static NodeAgent.Ha.HaStep;
 
@@ -28,8 +29,11 @@ public sealed partial class HaPlanExecutor(
     TimeProvider time,
     ILogger<HaPlanExecutor> logger,
     HaRequests? requests = null,
-    AgentCounters? counters = null)
+    AgentCounters? counters = null,
+    ICallbacks? callbacks = null)
 {
+    private readonly ICallbacks _callbacks = callbacks ?? NoCallbacks.Instance;
+
     /// <summary>The REST commands and the scheduled restart this executor answers and clears.</summary>
     public HaRequests Requests { get; } = requests ?? new HaRequests();
 
@@ -41,6 +45,12 @@ public sealed partial class HaPlanExecutor(
     /// the decision must start it later even in pause, where a stopped postgres is otherwise left alone.
     /// </summary>
     public bool RejoinPending { get; private set; }
+
+    /// <summary>
+    /// When (monotonic timestamp) a failed pre_promote made this node release the lock: it skips the leader race for
+    /// ttl seconds after (ha.py:_released_leader_key_timestamp).
+    /// </summary>
+    public long? PrePromoteFailedAt { get; private set; }
 
     /// <summary>Runs <paramref name="decision"/> with what the loop lends it for this plan (<see cref="PlanContext"/>).</summary>
     internal async Task<HaOutcome> ExecuteAsync(HaDecision decision, Observation observation, PlanContext context, CancellationToken cancellationToken)
@@ -75,7 +85,7 @@ public sealed partial class HaPlanExecutor(
                 case TouchMember:
                     after = await TouchMemberAsync(o, context.LongAction, postgresChanged, leaseRefreshed, ct).ConfigureAwait(false);
                     break;
-                case ActivateWatchdog or Promote or StartAsPrimary when !LockFresh():
+                case PrePromote or ActivateWatchdog or Promote or StartAsPrimary when !LockFresh():
                     // The plan was decided on a renewal that is too old by now (slow call, agent frozen between the
                     // renewal and this step): past the demotion deadline a primary must not be made.
                     lease.Lost();
@@ -133,11 +143,16 @@ public sealed partial class HaPlanExecutor(
                 await CloneAndStartAsync(clone.Upstream, ct).ConfigureAwait(false);
                 return true;
             case StartAsPrimary:
-                await postgres.StartAsync(asPrimary: true, null, ct).ConfigureAwait(false);
+                FireIf(await postgres.StartAsync(asPrimary: true, null, ct).ConfigureAwait(false), CallbackAction.OnStart, CallbackRole.Master);
                 return true;
             case Promote:
-                await postgres.PromoteAsync(ct).ConfigureAwait(false);
-                Counters.Promoted();
+                var promoted = await postgres.PromoteAsync(ct).ConfigureAwait(false);
+                if (promoted)
+                {
+                    Counters.Promoted();
+                }
+
+                FireIf(promoted, CallbackAction.OnRoleChange, CallbackRole.Master);
                 return true;
             case HaStep.Follow { Upstream: { } upstream, CheckDivergence: true }:
                 await RejoinAsync(upstream, o, ct).ConfigureAwait(false);
@@ -151,6 +166,7 @@ public sealed partial class HaPlanExecutor(
             case StopPostgres stop:
                 notes.Note(StatusNote.StoppingPostgres);
                 await postgres.StopAsync(stop.Mode, checkpoint: false, ct).ConfigureAwait(false);
+                _callbacks.Fire(CallbackAction.OnStop, o.Postgres.IsInRecovery == false ? CallbackRole.Master : CallbackRole.Replica);
                 return true;
             case WriteInitialize init:
                 await Dcs(o, t => dcs.InitializeAsync(init.CreateNew, init.SystemIdentifier, t), ct).ConfigureAwait(false);

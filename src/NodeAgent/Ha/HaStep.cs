@@ -63,6 +63,12 @@ public abstract record HaStep
     /// <summary>Long: start postgres as primary (we hold the lock and the data was a clean primary).</summary>
     public sealed record StartAsPrimary : HaStep;
 
+    /// <summary>
+    /// Run <c>postgresql.pre_promote</c> and wait for it, within the time the lock has left (postgresql/__init__.py:_pre_promote):
+    /// a non-zero exit cancels the promotion and releases the lock voluntarily (ha.py:enforce_primary_role).
+    /// </summary>
+    public sealed record PrePromote(HaDecision Otherwise) : HaStep, IGuard;
+
     public sealed record Promote : HaStep;
 
     /// <summary>

@@ -59,6 +59,9 @@ public sealed record Observation
     /// <summary>This agent demoted its primary and has not managed to start it as a replica yet.</summary>
     public bool RejoinPending { get; init; }
 
+    /// <summary>Monotonic time since a failed pre_promote made this node release the lock; null when it never did.</summary>
+    public TimeSpan? SincePrePromoteFailure { get; init; }
+
     /// <summary>A REST command (restart, reinitialize) waiting for this cycle to answer or act on it.</summary>
     public ManualRequest? Request { get; init; }
 

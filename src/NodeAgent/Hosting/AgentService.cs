@@ -9,6 +9,7 @@ using NodeAgent.Dcs.Etcd3;
 using NodeAgent.Fencing;
 using NodeAgent.Ha;
 using NodeAgent.Postgres;
+using NodeAgent.Postgres.Callbacks;
 using NodeAgent.Processes;
 using NodeAgent.Watchdog;
 
@@ -115,11 +116,21 @@ internal sealed partial class AgentService(
         {
             Timeout = TimeSpan.FromSeconds(5),
         };
-        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _lease, time, loggers.CreateLogger<HaPlanExecutor>(), _requests);
+        var callbacks = CreateCallbacks();
+        var lease = _lease;
+        // Patroni's on_reload follows every reload of postgres; the role is what the lock says.
+        _postgres.Reloaded += () => callbacks.Fire(CallbackAction.OnReload, lease.Holds ? CallbackRole.Master : CallbackRole.Replica);
+        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _lease, time, loggers.CreateLogger<HaPlanExecutor>(), _requests, callbacks: callbacks);
         _loop = new HaLoop(config, _dcs, _postgres, _watchdog, new HttpPeerStatusClient(_peerHttp), executor, _lease, _board, time,
             loggers.CreateLogger<HaLoop>());
         _postgres.PostmasterExitedUnexpectedly += _loop.Wakeup;
     }
+
+    /// <summary>Scripts run as postgres when the agent is root, as Patroni (run by the postgres user) runs them.</summary>
+    private CallbackRunner CreateCallbacks() =>
+        new(config.Postgresql.Callbacks, config.Postgresql.PrePromote, config.Scope,
+            new ProcessRunner(loggers.CreateLogger<ProcessRunner>()), Posix.IsRoot ? Posix.FindUser("postgres") : null, time,
+            loggers.CreateLogger<CallbackRunner>());
 
     private Watchdog.Watchdog CreateWatchdog()
     {

@@ -36,6 +36,10 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         add => _postmaster.UnexpectedExit += value;
         remove => _postmaster.UnexpectedExit -= value;
     }
+
+    /// <summary>postgres was sent SIGHUP to re-read its files (not after a promotion): Patroni's on_reload moment.</summary>
+    public event Action? Reloaded;
+
     private readonly ConfigFiles _files;
     private readonly DataDirectory _dataDir;
     private readonly PostgresSql _sql;
@@ -261,7 +265,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
             _upstreamMember = null;
             WriteConfig(RecoveryParameters.KeptAfterPromotion(_files.ReadRecoverySection()), null);
             _files.WriteStandbySignal(false);
-            await ReloadSignalAsync(cancellationToken);
+            await ReloadSignalAsync(cancellationToken, announce: false);
             StartCheckpointAfterPromote();
         }
 
@@ -314,12 +318,17 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     internal static IReadOnlyList<string> CommandLineOptions(IReadOnlyDictionary<string, string> parameters) =>
         [.. ServerParameters.CommandLineNames.Where(parameters.ContainsKey).Select(n => "--" + n + "=" + parameters[n])];
 
-    private Task ReloadSignalAsync(CancellationToken cancellationToken)
+    /// <summary>With <paramref name="announce"/>, <see cref="Reloaded"/> fires: postgresql/__init__.py:reload calls on_reload, promote does not reload.</summary>
+    private Task ReloadSignalAsync(CancellationToken cancellationToken, bool announce = true)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (_postmaster.Reload())
         {
             LogReloaded();
+            if (announce)
+            {
+                Reloaded?.Invoke();
+            }
         }
 
         return Task.CompletedTask;

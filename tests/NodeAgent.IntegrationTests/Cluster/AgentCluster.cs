@@ -36,7 +36,11 @@ public sealed class AgentCluster : IAsyncDisposable
         StartAsync(_ => "", cancellationToken);
 
     /// <summary>As <see cref="StartAsync(CancellationToken)"/>, with extra top-level YAML per node name (e.g. tags).</summary>
-    public static async Task<AgentCluster> StartAsync(Func<string, string> extraYaml, CancellationToken cancellationToken = default)
+    public static Task<AgentCluster> StartAsync(Func<string, string> extraYaml, CancellationToken cancellationToken = default) =>
+        StartAsync(extraYaml, _ => "", cancellationToken);
+
+    /// <summary>As above, with extra lines under <c>postgresql:</c> per node name (e.g. callbacks, pre_promote), unindented.</summary>
+    public static async Task<AgentCluster> StartAsync(Func<string, string> extraYaml, Func<string, string> postgresqlYaml, CancellationToken cancellationToken = default)
     {
         RequiredBinary.RequirePostgres("postgres");
         var etcd = await EtcdCluster.StartAsync(3, cancellationToken);
@@ -46,7 +50,7 @@ public sealed class AgentCluster : IAsyncDisposable
             root = new TempDirectory("agents");
             var scope = "it" + Guid.NewGuid().ToString("N")[..8];
             var nodes = new[] { "u4", "u5", "u6" }
-                .Select(name => new AgentNode(scope, name, LoopbackAddresses.Next(), root.Combine(name), etcd, extraYaml(name)))
+                .Select(name => new AgentNode(scope, name, LoopbackAddresses.Next(), root.Combine(name), etcd, extraYaml(name), postgresqlYaml(name)))
                 .ToList();
             // postgres must be able to traverse to and own its data dir, socket dir and log.
             File.SetUnixFileMode(root.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute

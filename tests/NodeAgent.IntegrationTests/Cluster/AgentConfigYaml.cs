@@ -17,7 +17,8 @@ internal static class AgentConfigYaml
     public const string BootstrapDcsJson =
         """{"ttl":10,"loop_wait":1,"retry_timeout":3,"postgresql":{"use_pg_rewind":true,"use_slots":true,"parameters":{"listen_addresses":"*","port":5432,"logging_collector":"on","archive_mode":"off"}},"slots":{"patroni":{"type":"physical"}}}""";
 
-    public static string Render(AgentNode node) => string.Create(CultureInfo.InvariantCulture, $"""
+    /// <param name="postgresqlYaml">Lines added under <c>postgresql:</c>, written unindented (e.g. "pre_promote: /bin/true").</param>
+    public static string Render(AgentNode node, string postgresqlYaml = "") => string.Create(CultureInfo.InvariantCulture, $"""
         scope: {node.Scope}
         name: {node.Name}
 
@@ -69,6 +70,7 @@ internal static class AgentConfigYaml
           parameters:
             unix_socket_directories: '{node.SocketDir}'
             max_connections: 300
+        {Indented(postgresqlYaml)}
 
         watchdog:
           mode: automatic
@@ -76,4 +78,7 @@ internal static class AgentConfigYaml
           safety_margin: 5
 
         """);
+
+    private static string Indented(string yaml) =>
+        string.Concat(yaml.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => "  " + line + "\n"));
 }

@@ -18,7 +18,8 @@ public sealed class AgentNode : IAsyncDisposable
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(90);
     private ChildProcess? _agent;
 
-    internal AgentNode(string scope, string name, string address, string root, EtcdCluster etcd, string extraYaml = "")
+    /// <param name="postgresqlYaml">Extra lines under <c>postgresql:</c> (unindented: the renderer indents them).</param>
+    internal AgentNode(string scope, string name, string address, string root, EtcdCluster etcd, string extraYaml = "", string postgresqlYaml = "")
     {
         Scope = scope;
         Name = name;
@@ -27,7 +28,7 @@ public sealed class AgentNode : IAsyncDisposable
         Etcd = etcd;
         Directory.CreateDirectory(root);
         Directory.CreateDirectory(SocketDir);
-        File.WriteAllText(ConfigPath, AgentConfigYaml.Render(this) + extraYaml);
+        File.WriteAllText(ConfigPath, AgentConfigYaml.Render(this, postgresqlYaml) + extraYaml);
     }
 
     public string Scope { get; }

@@ -25,8 +25,6 @@ public sealed class NotActedOnKeysTests
     }
 
     [Theory]
-    [InlineData("postgresql:\n  data_dir: /d\n  listen: 127.0.0.1:5432\n  pre_promote: /bin/true\n", "postgresql.pre_promote")]
-    [InlineData("postgresql:\n  data_dir: /d\n  listen: 127.0.0.1:5432\n  callbacks:\n    on_start: /bin/true\n", "postgresql.callbacks")]
     [InlineData("postgresql:\n  data_dir: /d\n  listen: 127.0.0.1:5432\n  create_replica_methods: [wal_e, basebackup]\n  wal_e:\n    command: /bin/true\n",
         "postgresql.create_replica_methods")]
     public void Postgresql_keys_not_acted_on_are_warnings(string postgresql, string key)
@@ -59,4 +57,10 @@ public sealed class NotActedOnKeysTests
     [InlineData("tags:\n  nosync: true\n")]
     public void Synchronous_replication_is_acted_on_and_not_warned_about(string extra) =>
         Assert.Empty(WarnedKeys(Base + extra));
+
+    [Theory]
+    [InlineData("  pre_promote: /bin/true\n")]
+    [InlineData("  callbacks:\n    on_start: /bin/true\n    on_role_change: /bin/true\n")]
+    public void Callbacks_and_pre_promote_are_acted_on_and_not_warned_about(string postgresql) =>
+        Assert.Empty(WarnedKeys(Base + postgresql));
 }
