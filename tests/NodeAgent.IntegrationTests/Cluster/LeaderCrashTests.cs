@@ -75,7 +75,8 @@ public sealed class LeaderCrashTests(ITestOutputHelper output)
         // After a promotion the replicas' restartpoints still name the old timeline until their next one; with the
         // leader gone (no WAL receiver) that was all the agent saw, so each replica looked diverged, stopped postgres
         // for a divergence check it could not run without the leader, and looped on "not starting" (bench run6).
-        await using var cluster = await AgentCluster.StartAsync();
+        // Without the client hold-off: its end restarts the demoted node, and this test asserts a promotion in place.
+        await using var cluster = await AgentCluster.StartAsync(_ => "", _ => "demoted_client_holdoff: 0");
         await cluster.ExplainFailuresAsync(async () =>
         {
             var first = await cluster.WaitForHealthyAsync();
