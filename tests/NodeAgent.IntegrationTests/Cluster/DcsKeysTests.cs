@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace NodeAgent.IntegrationTests.Cluster;
 
-/// <summary>Acceptance: the keys the agents write are Patroni 3.0.2's (reference §1.2 and §1.3).</summary>
+/// <summary>Acceptance: the keys the agents write are Patroni 3.0.2's (dcs/etcd3.py key layout, ha.py:touch_member values).</summary>
 [Collection(AgentClusterSequence.Name)]
 public sealed class DcsKeysTests(ITestOutputHelper output)
 {

@@ -12,15 +12,13 @@ namespace NodeAgent.Tests.Ha;
 /// </summary>
 public sealed class HaDeciderPrePromoteScenarioTests
 {
-    private sealed record Row(Observation Observation, string Reason, Type[] Steps);
-
     private static Observation WithPrePromote(Observation o) =>
         o with { Config = o.Config with { Postgresql = new PostgresqlConfig { PrePromote = "/usr/local/bin/fence --now" } } };
 
     private static Observation RacingReplica(string me = "u5") =>
         Observe(me, UnlockedCluster("u5", "u6"), PostgresRunningAsReplica()) with { Peers = [PeerReplica("u6", LeaderLsn - 10)] };
 
-    private static readonly Dictionary<string, Row> Rows = new()
+    private static readonly Dictionary<string, DecisionRow> Rows = new()
     {
         ["without pre_promote the race promotes directly"] = new(
             RacingReplica(), "promoted self to leader by acquiring session lock",
@@ -48,15 +46,7 @@ public sealed class HaDeciderPrePromoteScenarioTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Decides(string scenario)
-    {
-        var row = Rows[scenario];
-
-        var decision = HaDecider.Decide(row.Observation);
-
-        Assert.Equal(row.Reason, decision.Reason);
-        Assert.Equal(row.Steps.Select(t => t.Name), decision.Steps.Select(s => s.GetType().Name));
-    }
+    public void Decides(string scenario) => Rows[scenario].AssertDecided();
 
     [Fact]
     public void A_failed_pre_promote_releases_the_lock_voluntarily_and_says_why()
