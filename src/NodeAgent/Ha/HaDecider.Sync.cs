@@ -78,6 +78,30 @@ public static partial class HaDecider
         yield return new SetSynchronousStandbyNames(o.Dynamic.SynchronousModeStrict ? "*" : null);
     }
 
+    /// <summary>
+    /// Said in the cycle's reason while fewer standbys can be synchronous than synchronous_node_count asks for (too few
+    /// replicas, nosync tags, a one-node cluster): the operator sees why commits wait (strict) or are less protected.
+    /// </summary>
+    private static string SyncShortfall(Observation o)
+    {
+        if (!o.Dynamic.SynchronousMode || !o.Postgres.IsAcceptingConnections)
+        {
+            return "";
+        }
+
+        var wanted = Math.Max(1, o.Dynamic.SynchronousNodeCount);
+        var pick = SyncStandbyPicker.Pick(o.Postgres.Primary, o.Postgres.WalPosition ?? Lsn.Zero, o.Cluster!, o.SyncReady, wanted, o.Dynamic.MaximumLagOnSyncnode);
+        if (pick.Candidates.Count >= wanted)
+        {
+            return "";
+        }
+
+        var consequence = pick.Candidates.Count == 0
+            ? o.Dynamic.SynchronousModeStrict ? "every commit waits for one (synchronous_mode_strict)" : "commits do not wait for any"
+            : "commits wait for those";
+        return $"; synchronous_node_count is {wanted} but {pick.Candidates.Count} standby can be synchronous now: {consequence}";
+    }
+
     /// <summary>The value, reloaded when postgres runs another one than wanted.</summary>
     private static SetSynchronousStandbyNames SetNames(Observation o, string? wanted) =>
         new(wanted, (wanted ?? "") != o.Postgres.Primary.SynchronousStandbyNames);

@@ -422,7 +422,7 @@ public static partial class HaDecider
             }
 
             steps.AddRange(ProcessSyncReplication(o, alreadyPrimary));
-            return new(alreadyPrimary, steps);
+            return new(alreadyPrimary + SyncShortfall(o), steps);
         }
 
         if (o.Paused)

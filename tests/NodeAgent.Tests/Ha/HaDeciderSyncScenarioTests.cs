@@ -249,4 +249,25 @@ public sealed class HaDeciderSyncScenarioTests
 
         Assert.False(d.Has<AcquireLock>());
     }
+
+    [Theory]
+    [InlineData(false, 1, "; synchronous_node_count is 1 but 0 standby can be synchronous now: commits do not wait for any")]
+    [InlineData(true, 1, "; synchronous_node_count is 1 but 0 standby can be synchronous now: every commit waits for one (synchronous_mode_strict)")]
+    [InlineData(false, 3, "; synchronous_node_count is 3 but 1 standby can be synchronous now: commits wait for those")]
+    public void Too_few_standbys_for_synchronous_node_count_are_said_in_the_reason(bool strict, int count, string said)
+    {
+        var cluster = ClusterWithLeader("u4") with
+        {
+            Members = [Member("u4", MemberRole.Primary), Member("u5", tags: new Dictionary<string, object?> { ["nosync"] = true }), Member("u6")],
+        };
+        var rows = count > 1 ? new[] { Row("u5"), Row("u6") } : [Row("u5")];
+        var d = HaDecider.Decide(Leader(Primary("", rows), WithSync(cluster, "u4"), Sync with { SynchronousModeStrict = strict, SynchronousNodeCount = count }));
+
+        Assert.Equal("no action. I am (u4), the leader with the lock" + said, d.Reason);
+    }
+
+    [Fact]
+    public void Enough_standbys_add_nothing_to_the_reason() =>
+        Assert.Equal("no action. I am (u4), the leader with the lock",
+            HaDecider.Decide(Leader(Primary("u5", Row("u5", "sync")), WithSync(ClusterWithLeader("u4", "u5"), "u4", "u5"), Sync, "u5")).Reason);
 }
