@@ -14,8 +14,14 @@ public static partial class HaDecider
 {
     private const string SyncKeyTaken = "synchronous replication key updated by someone else";
 
+    /// <summary>In synchronous mode, on a primary that answers: the standbys it wants and those it may name; else null.</summary>
+    private static SyncPick? PickSyncStandbys(Observation o) =>
+        o.Dynamic.SynchronousMode && o.Postgres.IsAcceptingConnections
+            ? SyncStandbyPicker.Pick(o.Postgres.Primary, o.Postgres.WalPosition ?? Lsn.Zero, o.Cluster!, o.SyncReady, o.Dynamic.SynchronousNodeCount, o.Dynamic.MaximumLagOnSyncnode)
+            : null;
+
     /// <summary>The leader's synchronous standbys, kept in step with the <c>sync</c> key; or the key removed when the mode is off.</summary>
-    private static IEnumerable<HaStep> ProcessSyncReplication(Observation o, string reason)
+    private static IEnumerable<HaStep> ProcessSyncReplication(Observation o, string reason, SyncPick? pick)
     {
         var sync = o.Cluster!.Sync;
         if (!o.Dynamic.SynchronousMode)
@@ -30,17 +36,16 @@ public static partial class HaDecider
             yield break;
         }
 
-        if (!o.Postgres.IsAcceptingConnections)
+        if (pick is null)
         {
             yield break;
         }
 
         var current = sync.IsEmpty ? [] : sync.SyncStandbys;
-        var pick = SyncStandbyPicker.Pick(o.Postgres.Primary, o.Postgres.WalPosition ?? Lsn.Zero, o.Cluster, o.SyncReady, o.Dynamic.SynchronousNodeCount, o.Dynamic.MaximumLagOnSyncnode);
         var keyTaken = WithTouch(HaDecision.NoSteps($"{reason}; {SyncKeyTaken}"));
         if (SameNames(pick.Candidates, current))
         {
-                // Nothing to change; but the value postgres runs is compared with the wanted one, so a value lost (an edit of
+            // Nothing to change; but the value postgres runs is compared with the wanted one, so a value lost (an edit of
             // the file, a reload that never happened) comes back at once.
             yield return SetNames(o, WantedNames(o, current));
             yield break;
@@ -82,16 +87,10 @@ public static partial class HaDecider
     /// Said in the cycle's reason while fewer standbys can be synchronous than synchronous_node_count asks for (too few
     /// replicas, nosync tags, a one-node cluster): the operator sees why commits wait (strict) or are less protected.
     /// </summary>
-    private static string SyncShortfall(Observation o)
+    private static string SyncShortfall(Observation o, SyncPick? pick)
     {
-        if (!o.Dynamic.SynchronousMode || !o.Postgres.IsAcceptingConnections)
-        {
-            return "";
-        }
-
         var wanted = Math.Max(1, o.Dynamic.SynchronousNodeCount);
-        var pick = SyncStandbyPicker.Pick(o.Postgres.Primary, o.Postgres.WalPosition ?? Lsn.Zero, o.Cluster!, o.SyncReady, wanted, o.Dynamic.MaximumLagOnSyncnode);
-        if (pick.Candidates.Count >= wanted)
+        if (pick is null || pick.Candidates.Count >= wanted)
         {
             return "";
         }

@@ -17,7 +17,7 @@ public static partial class HaDecider
     {
         ArgumentNullException.ThrowIfNull(o);
 
-        // Issue 10: a frozen or slow leader must stop accepting writes before it does anything else,
+        // A frozen or slow leader must stop accepting writes before it does anything else,
         // because its lease may already have expired and another node may be primary by now.
         if (StallSafety(o) is { } fenced)
         {
@@ -421,8 +421,9 @@ public static partial class HaDecider
                 steps.Add(new SyncSlots(DesiredSlots(o)));
             }
 
-            steps.AddRange(ProcessSyncReplication(o, alreadyPrimary));
-            return new(alreadyPrimary + SyncShortfall(o), steps);
+            var pick = PickSyncStandbys(o);
+            steps.AddRange(ProcessSyncReplication(o, alreadyPrimary, pick));
+            return new(alreadyPrimary + SyncShortfall(o, pick), steps);
         }
 
         if (o.Paused)
