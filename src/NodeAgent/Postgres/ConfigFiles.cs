@@ -150,7 +150,6 @@ internal sealed class ConfigFiles
             return null;
         }
 
-        var prefix = name + " = '";
         foreach (var line in File.ReadLines(_paths.PostgresqlConf))
         {
             if (line == "# recovery.conf")
@@ -158,9 +157,9 @@ internal sealed class ConfigFiles
                 break;
             }
 
-            if (line.StartsWith(prefix, StringComparison.Ordinal) && line.EndsWith('\''))
+            if (ParseParam(line) is { } param && param.Name == name)
             {
-                return line[prefix.Length..^1].Replace("''", "'", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal);
+                return param.Value;
             }
         }
 
@@ -184,15 +183,22 @@ internal sealed class ConfigFiles
                 continue;
             }
 
-            var eq = line.IndexOf(" = '", StringComparison.Ordinal);
-            if (section is not null && eq > 0 && line.EndsWith('\''))
+            if (section is not null && ParseParam(line) is { } param)
             {
-                var raw = line[(eq + 4)..^1];
-                section[line[..eq]] = raw.Replace("''", "'", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal);
+                section[param.Name] = param.Value;
             }
         }
 
         return section;
+    }
+
+    /// <summary>A line as <see cref="AppendParam"/> writes it, read back (unescaped); null for anything else.</summary>
+    private static (string Name, string Value)? ParseParam(string line)
+    {
+        var eq = line.IndexOf(" = '", StringComparison.Ordinal);
+        return eq > 0 && line.EndsWith('\'')
+            ? (line[..eq], line[(eq + 4)..^1].Replace("''", "'", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal))
+            : null;
     }
 
     /// <summary>Single quotes and backslashes doubled, as postgresql.conf expects inside '...'.</summary>
