@@ -25,7 +25,18 @@ internal sealed partial class PostgresInstance
         LogClientHoldoffStarted(seconds);
     }
 
-    public async Task OpenToClientsAsync(CancellationToken cancellationToken)
+    public Task OpenToClientsAsync(CancellationToken cancellationToken) => ReopenToClientsAsync("its time is up", cancellationToken);
+
+    /// <summary>What the observation reports: time left while the running postmaster is held off, else null.</summary>
+    private TimeSpan? ClientHoldoffRemaining() =>
+        _startedUnixSocketOnly ? ClientHoldoff.Remaining(_clientHoldoffUntil, _time) ?? TimeSpan.Zero : null;
+
+    // pg_promote() on a node nobody can reach over TCP would be a primary without clients: reopen first.
+    private Task EndClientHoldoffBeforePromoteAsync(CancellationToken cancellationToken) =>
+        ReopenToClientsAsync("this replica is being promoted", cancellationToken);
+
+    // Ends the window; a postmaster running on the unix socket only is restarted with its listen addresses.
+    private async Task ReopenToClientsAsync(string why, CancellationToken cancellationToken)
     {
         _clientHoldoffUntil = null;
         if (!_startedUnixSocketOnly || !_postmaster.TryAdopt())
@@ -34,24 +45,7 @@ internal sealed partial class PostgresInstance
             return;
         }
 
-        LogClientHoldoffEnded(Parameters["listen_addresses"], "its time is up");
-        await RestartAsync(PgCtlTimeout, cancellationToken);
-    }
-
-    /// <summary>What the observation reports: time left while the running postmaster is held off, else null.</summary>
-    private TimeSpan? ClientHoldoffRemaining() =>
-        _startedUnixSocketOnly ? ClientHoldoff.Remaining(_clientHoldoffUntil, _time) ?? TimeSpan.Zero : null;
-
-    // pg_promote() on a node nobody can reach over TCP would be a primary without clients: reopen first.
-    private async Task EndClientHoldoffBeforePromoteAsync(CancellationToken cancellationToken)
-    {
-        _clientHoldoffUntil = null;
-        if (!_startedUnixSocketOnly || !_postmaster.TryAdopt())
-        {
-            return;
-        }
-
-        LogClientHoldoffEnded(Parameters["listen_addresses"], "this replica is being promoted");
+        LogClientHoldoffEnded(Parameters["listen_addresses"], why);
         await RestartAsync(PgCtlTimeout, cancellationToken);
     }
 
