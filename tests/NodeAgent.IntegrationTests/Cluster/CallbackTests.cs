@@ -72,16 +72,13 @@ public sealed class CallbackTests(ITestOutputHelper output)
     private static async Task WaitForLineAsync(TempDirectory dir, string member, string line)
     {
         var path = Path.Combine(dir.Path, member + ".log");
-        for (var i = 0; i < 150; i++)
+        try
         {
-            if (File.Exists(path) && File.ReadAllLines(path).Contains(line))
-            {
-                return;
-            }
-
-            await Task.Delay(200);
+            await Poll.UntilAsync(() => Task.FromResult(File.Exists(path) && File.ReadAllLines(path).Contains(line)), TimeSpan.FromSeconds(30), $"'{line}' in {path}");
         }
-
-        Assert.Fail($"no '{line}' in {path}: {(File.Exists(path) ? File.ReadAllText(path) : "(none)")}");
+        catch (TimeoutException)
+        {
+            Assert.Fail($"no '{line}' in {path}: {(File.Exists(path) ? File.ReadAllText(path) : "(none)")}");
+        }
     }
 }

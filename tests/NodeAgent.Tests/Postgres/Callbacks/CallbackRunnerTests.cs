@@ -27,30 +27,12 @@ public sealed class CallbackRunnerTests : IDisposable
         return path;
     }
 
-    private static async Task<string> WaitForFileAsync(string path, int lines = 1)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (File.Exists(path) && File.ReadAllLines(path).Length >= lines)
-            {
-                return File.ReadAllText(path);
-            }
+    private static async Task<string> WaitForFileAsync(string path, int lines = 1) =>
+        await Eventually.HoldsAsync(() => File.Exists(path) && File.ReadAllLines(path).Length >= lines, TimeSpan.FromSeconds(10))
+            ? File.ReadAllText(path)
+            : throw new TimeoutException($"{path} was not written");
 
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"{path} was not written");
-    }
-
-    private static async Task<bool> GoneAsync(int pid)
-    {
-        for (var i = 0; i < 100 && Posix.IsAlive(pid); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        return !Posix.IsAlive(pid);
-    }
+    private static Task<bool> GoneAsync(int pid) => Eventually.HoldsAsync(() => !Posix.IsAlive(pid), TimeSpan.FromSeconds(5));
 
     [Fact]
     public async Task A_callback_gets_its_arguments_then_action_role_and_scope()
@@ -87,13 +69,16 @@ public sealed class CallbackRunnerTests : IDisposable
     {
         var pids = Path.Combine(_dir, "pids");
         var slow = Script("slow.sh", $"echo $$ > {pids}; sleep 60");
+        var reloaded = Path.Combine(_dir, "reloaded");
         var done = Script("done.sh", "exit 0");
-        var runner = Runner(new CallbacksConfig { OnRoleChange = slow, OnReload = done, OnStart = done });
+        var reload = Script("reload.sh", $"echo $1 > {reloaded}");
+        var runner = Runner(new CallbacksConfig { OnRoleChange = slow, OnReload = reload, OnStart = done });
 
         runner.Fire(CallbackAction.OnRoleChange, CallbackRole.Master);
         var pid = int.Parse((await WaitForFileAsync(pids)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         runner.Fire(CallbackAction.OnReload, CallbackRole.Master);
-        await Task.Delay(300);
+        // The reload callback has run to its end: had it killed the role change, that would have happened before.
+        await WaitForFileAsync(reloaded);
 
         Assert.True(Posix.IsAlive(pid));
         runner.Fire(CallbackAction.OnStart, CallbackRole.Master);
@@ -151,11 +136,7 @@ public sealed class CallbackRunnerTests : IDisposable
 
         public async Task WaitForAsync(string start)
         {
-            for (var i = 0; i < 200 && !_lines.Any(l => l.StartsWith(start, StringComparison.Ordinal)); i++)
-            {
-                await Task.Delay(50);
-            }
-
+            await Eventually.HoldsAsync(() => _lines.Any(l => l.StartsWith(start, StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
             Assert.Contains(_lines, l => l.StartsWith(start, StringComparison.Ordinal));
         }
     }
