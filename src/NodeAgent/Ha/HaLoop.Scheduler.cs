@@ -81,6 +81,7 @@ public sealed partial class HaLoop
 
     private static readonly TimeSpan StartingPollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RenewRetryInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MinimumNap = TimeSpan.FromMilliseconds(1);
 
     /// <summary>
     /// How soon a lock holder must run again: within a second when the last cycle could not reach etcd (the lease is
@@ -123,30 +124,43 @@ public sealed partial class HaLoop
         return until > TimeSpan.Zero ? until : null;
     }
 
+    /// <summary>Naps until the nap is over (false), or the DCS changed, a wake-up came or postgres became ready (true).</summary>
     private async Task<bool> NapAsync(TimeSpan nap, CancellationToken ct)
     {
+        // Task.Delay ends a nap under a millisecond at once, and a cycle that cannot reach etcd takes no time: the loop
+        // would spin until the clock happened to pass the lease's last instant.
+        nap = nap < MinimumNap ? MinimumNap : nap;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Every wait runs on the loop's clock, so a simulated clock drives this very scheduler.
+        var over = Task.Delay(nap, time, cts.Token);
         var change = dcs.WaitForChangeAsync(nap, cts.Token);
-        var woken = _wakeup.WaitAsync(nap, cts.Token);
+        var woken = _wakeup.Task;
         // A starting postgres that begins to accept connections is news too: a replica reports "running" (and
         // HAProxy routes to it) within a poll of that moment instead of the next look.
         var ready = AwaitingReady ? postgres.WaitAcceptingAsync(nap, cts.Token) : null;
-        var first = ready is null ? await Task.WhenAny(change, woken).ConfigureAwait(false) : await Task.WhenAny(change, woken, ready).ConfigureAwait(false);
+        var first = ready is null ? await Task.WhenAny(over, change, woken).ConfigureAwait(false) : await Task.WhenAny(over, change, woken, ready).ConfigureAwait(false);
         if (ready is not null && first == ready)
         {
             if (ready.IsCompletedSuccessfully && ready.Result)
             {
-                await cts.CancelAsync().ConfigureAwait(false);
+                Stop(cts);
                 ct.ThrowIfCancellationRequested();
                 return true;
             }
 
             // Not ready (it exited, or this postmaster is not one we can wait on): the rest of the nap as usual.
-            first = await Task.WhenAny(change, woken).ConfigureAwait(false);
+            first = await Task.WhenAny(over, change, woken).ConfigureAwait(false);
         }
 
-        await cts.CancelAsync().ConfigureAwait(false);
+        Stop(cts);
         ct.ThrowIfCancellationRequested();
-        return first == woken ? woken.IsCompletedSuccessfully && woken.Result : first.IsCompletedSuccessfully;
+        _wakeup.Consume();
+        return first == woken || (first == change && change.IsCompletedSuccessfully);
     }
+
+    // Synchronous on purpose: the losing waits end on this thread, not on the thread pool (CancelAsync), which keeps a
+    // simulated run on its one thread.
+#pragma warning disable CA1849
+    private static void Stop(CancellationTokenSource cts) => cts.Cancel();
+#pragma warning restore CA1849
 }

@@ -32,7 +32,7 @@ public sealed partial class HaLoop(
     private readonly AgentCounters _counters = counters ?? executor.Counters;
 
     private readonly Func<ClusterView, DynamicConfig, DynamicConfig> _resolveDynamic = resolveDynamic ?? DynamicConfigResolver.Resolve;
-    private readonly SemaphoreSlim _wakeup = new(0, 1);
+    private readonly WakeSignal _wakeup = new(time);
     private AgentConfig _config = config;
     private AgentConfig? _reloaded;
     private DynamicConfig _dynamic = config.Bootstrap.Dcs;
@@ -65,20 +65,7 @@ public sealed partial class HaLoop(
     public string? ExitReason { get; private set; }
 
     /// <summary>Runs the next cycle now instead of after the nap (REST commands, signals).</summary>
-    public void Wakeup()
-    {
-        if (_wakeup.CurrentCount == 0)
-        {
-            try
-            {
-                _wakeup.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Someone else woke it in between; one wake-up is enough.
-            }
-        }
-    }
+    public void Wakeup() => _wakeup.Set();
 
     /// <summary>
     /// SIGHUP: the re-read config file is applied at the start of the next cycle (tags, postgresql

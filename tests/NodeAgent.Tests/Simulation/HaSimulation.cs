@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodeAgent.Api.Status;
 using NodeAgent.Cluster;
@@ -296,13 +297,15 @@ internal sealed class HaSimulation : IPeerStatusClient
         var board = new StatusBoard();
         var pg = new SimPostgresPort(node.Postgres, this);
         var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, clock, NullLogger<HaPlanExecutor>.Instance);
-        node.Loop = new HaLoop(node.Config, dcs, pg, watchdog, this, executor, lease, board, clock, NullLogger<HaLoop>.Instance, Resolve);
+        var generation = node.Generation;
+        // The loop's timers (its naps, its wake-ups) fire as events of this incarnation on this machine's clock.
+        var loopClock = new SimAgentClock(this, node, generation);
+        ILogger<HaLoop> loopLog = Scheduler.Tracing ? new SimTraceLogger<HaLoop>(this, node.Name) : NullLogger<HaLoop>.Instance;
+        node.Loop = new HaLoop(node.Config, dcs, pg, watchdog, this, executor, lease, board, loopClock, loopLog, Resolve);
         node.Lease = lease;
         node.Fence = fence;
-        node.NextRun = clock.GetTimestamp();
         Log($"{node.Name}: agent started (incarnation {node.Generation}), postgres {node.Postgres.State}");
-        var generation = node.Generation;
-        Scheduler.At(Scheduler.Now, () => Deliver(node, generation, () => StartCycle(node, generation)));
+        Scheduler.At(Scheduler.Now, () => Deliver(node, generation, () => RunLoop(node, generation)));
     }
 
     public void KillAgent(SimNode node)
@@ -363,70 +366,26 @@ internal sealed class HaSimulation : IPeerStatusClient
     }
 
     /// <summary>
-    /// One HA cycle, then the next as HaLoop.RunAsync schedules it, on the machine's clock: next_run += loop_wait (at once
-    /// when that already passed); sooner for a lock holder (within a second after failed DCS calls, at its demotion
-    /// deadline at the latest) and every second while postgres runs without answering.
+    /// The agent's real scheduler, <see cref="HaLoop.RunAsync"/>: its naps are timers on the machine's clock
+    /// (<see cref="SimAgentClock"/>), so everything after the first await resumes inside simulation events. It returns
+    /// only when a decision asks the agent to exit; a killed agent's loop simply never hears from its timers again.
     /// </summary>
-    private void StartCycle(SimNode node, int generation)
+    private void RunLoop(SimNode node, int generation)
     {
-        node.DcsFailed = false;
-        var task = node.Loop!.RunCycleAsync(CancellationToken.None);
-        if (task.IsCompleted)
-        {
-            CycleDone(node, generation, task);
-        }
-        else
-        {
-            task.ContinueWith(t => CycleDone(node, generation, t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-    }
+        var run = node.Loop!.RunAsync(CancellationToken.None);
+        run.ContinueWith(
+            finished =>
+            {
+                Scheduler.OnSimThread();
+                if (node.Generation != generation)
+                {
+                    return;
+                }
 
-    private void CycleDone(SimNode node, int generation, Task<HaOutcome> cycle)
-    {
-        Scheduler.OnSimThread();
-        if (node.Generation != generation)
-        {
-            return;
-        }
-
-        Log($"{node.Name}: {(cycle.IsFaulted ? "cycle failed: " + cycle.Exception!.InnerException!.Message : cycle.Result.Reason)} [pg {node.Postgres.State}]");
-        if (node.Loop!.ExitReason is { } exit)
-        {
-            Log($"{node.Name}: agent exits: {exit}");
-            StopAgent(node);
-            return;
-        }
-
-        var now = node.Clock.GetTimestamp();
-        node.NextRun += SimScheduler.Ticks(node.Loop.Dynamic.LoopWait);
-        if (node.NextRun <= now)
-        {
-            node.NextRun = now;
-        }
-        else if (EarlyNap(node) is { } nap && now + SimScheduler.Ticks(nap) < node.NextRun)
-        {
-            // An early wake-up: RunAsync counts the next loop_wait from it.
-            node.NextRun = now + SimScheduler.Ticks(nap);
-        }
-
-        Scheduler.At(node.Clock.ToShared(node.NextRun), () => Deliver(node, generation, () => StartCycle(node, generation)));
-    }
-
-    /// <summary>HaLoop.RenewRetryNap and the 1 s look at a postgres that runs but does not answer yet, in seconds.</summary>
-    private static double? EarlyNap(SimNode node)
-    {
-        double? nap = null;
-        if (node.Lease?.TimeLeft is { } left && left > TimeSpan.Zero)
-        {
-            nap = node.DcsFailed && left.TotalSeconds > 1 ? 1 : left.TotalSeconds;
-        }
-
-        if (node.Loop?.LastPostgres is { IsRunning: true, IsAcceptingConnections: false })
-        {
-            nap = Math.Min(nap ?? 1, 1);
-        }
-
-        return nap;
+                Log($"{node.Name}: agent exits: {(finished.IsFaulted ? finished.Exception!.GetBaseException().Message : node.Loop?.ExitReason)}");
+                StopAgent(node);
+            },
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>The real resolver, parsed once per config revision instead of every cycle (the config key rarely changes).</summary>

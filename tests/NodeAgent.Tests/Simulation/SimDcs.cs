@@ -61,7 +61,8 @@ internal sealed class SimDcs : IDcs
 
     public Task<ClusterView> StartAsync(CancellationToken cancellationToken) => ReadClusterAsync(cancellationToken);
 
-    public Task WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>No watch is simulated: the nap ends on the loop's own timer (or a wake-up), which cancels this wait.</summary>
+    public Task WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
 
     public async Task<ClusterView> ReadClusterAsync(CancellationToken cancellationToken)
     {
@@ -326,7 +327,6 @@ internal sealed class SimDcs : IDcs
             _sim.Scheduler.After(plan.AnsweredAfter, () => _sim.Deliver(_node, _generation, () =>
             {
                 _sim.Log($"{_node.Name}: etcd {op} failed: {why}");
-                _node.DcsFailed = true;
                 tcs.SetException(new DcsUnavailableException(why));
             }));
         }

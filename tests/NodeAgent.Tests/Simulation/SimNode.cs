@@ -27,7 +27,6 @@ internal sealed class SimNode
     public int RestartToken { get; set; }
     public HaLoop? Loop { get; set; }
     public SimFence? Fence { get; set; }
-    public long NextRun { get; set; }
 
     /// <summary>SIGSTOP until this timestamp: no agent code runs, answers wait.</summary>
     public long PausedUntil { get; set; }
@@ -37,9 +36,6 @@ internal sealed class SimNode
 
     /// <summary>Postgres answers no SQL until then (stuck on I/O, a lock): status queries time out.</summary>
     public long HungUntil { get; set; }
-
-    /// <summary>The last cycle's DCS calls failed: a lock holder retries within a second (HaLoop.RenewRetryNap).</summary>
-    public bool DcsFailed { get; set; }
 }
 
 /// <summary>How one DCS call goes: when etcd applies it (null: never), when the agent hears back, and whether that is an error.</summary>

@@ -15,6 +15,10 @@ internal sealed class SimScheduler(FakeTimeProvider clock, bool tracing)
     private readonly long _start = clock.GetTimestamp();
     private readonly int _thread = Environment.CurrentManagedThreadId;
     private long _seq;
+    private long _sameInstant;
+
+    /// <summary>Events at one simulated instant beyond which the run is a busy loop, not a schedule.</summary>
+    private const long BusyLoopEvents = 100_000;
 
     public FakeTimeProvider Clock => clock;
 
@@ -46,6 +50,12 @@ internal sealed class SimScheduler(FakeTimeProvider clock, bool tracing)
             if (next.When > Now)
             {
                 clock.Advance(TimeSpan.FromTicks(next.When - Now));
+                _sameInstant = 0;
+            }
+            else if (++_sameInstant > BusyLoopEvents)
+            {
+                Escaped ??= $"BUSY LOOP at {Seconds(Now):F3}s: {BusyLoopEvents} events without the clock moving";
+                return false;
             }
 
             Events++;
