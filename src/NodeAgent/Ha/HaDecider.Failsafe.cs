@@ -74,10 +74,12 @@ public static partial class HaDecider
     /// <summary>
     /// ha.py:load_cluster_from_dcs with failsafe mode: the cluster is unlocked, but a leader's <c>POST /failsafe</c> was
     /// accepted less than its validity ago, so that leader may still be primary: follow it, do not race. Null otherwise.
+    /// Unlike Patroni, a fresh acceptance holds even if failsafe_mode was turned off since (only a member with it on
+    /// accepts): the leader counts on it until its fence fires, whatever the config says meanwhile.
     /// </summary>
     private static HaDecision? FollowFailsafeLeader(Observation o)
     {
-        if (!o.Dynamic.FailsafeMode || o.FailsafeAccepted is not { Fresh: true, Leader: var leader } || leader.Name == o.Me || AcceptsWrites(o.Postgres))
+        if (o.FailsafeAccepted is not { Fresh: true, Leader: var leader } || leader.Name == o.Me || AcceptsWrites(o.Postgres))
         {
             return null;
         }

@@ -76,10 +76,14 @@ public sealed class HaDeciderFailsafeScenarioTests
             ReplicaOfUnlockedCluster(On, Accepted(30)),
             "promoted self to leader by acquiring session lock",
             [typeof(AcquireLock), typeof(ActivateWatchdog), typeof(Promote), typeof(TouchMember)]),
-        ["unlocked cluster, failsafe_mode off: an acceptance is ignored, the replica races"] = new(
-            ReplicaOfUnlockedCluster(new DynamicConfig(), Accepted(3)),
+        ["unlocked cluster, failsafe_mode off: the replica races as before"] = new(
+            ReplicaOfUnlockedCluster(new DynamicConfig(), null),
             "promoted self to leader by acquiring session lock",
             [typeof(AcquireLock), typeof(ActivateWatchdog), typeof(Promote), typeof(TouchMember)]),
+        ["unlocked cluster, failsafe_mode turned off after a fresh acceptance: the leader still counts on it, no race"] = new(
+            ReplicaOfUnlockedCluster(new DynamicConfig(), Accepted(3)),
+            "no action. I am (u5), a secondary, and following a leader (u4)",
+            [typeof(TouchMember)]),
         ["unlocked cluster, a member the failsafe topology does not name never races"] = new(
             Observe("u7", UnlockedCluster("u5", "u7") with { Failsafe = Topology }, PostgresRunningAsReplica("u4")) with { Dynamic = On },
             "following a different leader because i am not the healthiest node (u7 is not in the failsafe topology)",
