@@ -47,4 +47,13 @@ public interface IApiCommandSink
 
     /// <summary>GET /failsafe: 200 + the <c>failsafe</c> key (member name to api_url), 502 when there is none.</summary>
     Task<ApiCommandResult> GetFailsafeAsync(CancellationToken cancellationToken);
+
+    /// <summary>failsafe_mode is on in the dynamic config: POST /failsafe answers 502 without reading the body when it is not.</summary>
+    bool FailsafeModeEnabled { get; }
+
+    /// <summary>
+    /// POST /failsafe (api.py:do_POST_failsafe): the leader's heartbeat {name, conn_url, api_url}. 200 "Accepted", 500
+    /// "Running as a leader" when this node runs a primary, 400 when a field is missing.
+    /// </summary>
+    Task<ApiCommandResult> AcceptFailsafeAsync(JsonObject heartbeat, CancellationToken cancellationToken);
 }

@@ -50,11 +50,13 @@ internal sealed class CommandHandlers(IApiCommandSink sink, StatusBoard board, A
         await WriteAsync(context, await sink.GetFailsafeAsync(context.RequestAborted));
 
     /// <summary>
-    /// The failsafe heartbeat a leader sends its members (api.py:do_POST_failsafe). NodeAgent does not run
-    /// failsafe mode, so it answers like a Patroni with failsafe_mode off: 502, after the access check.
+    /// The failsafe heartbeat a leader sends its members (api.py:do_POST_failsafe): after the access check, 502 with
+    /// failsafe_mode off (the body is not read), else the body is read as any other and the sink accepts or refuses it.
     /// </summary>
     public Task PostFailsafeAsync(HttpContext context) =>
-        WithAccessAsync(context, _ => Task.FromResult(ApiCommandResult.Text(502, "")));
+        sink.FailsafeModeEnabled
+            ? WithBodyAsync(context, optional: false, (body, ct) => sink.AcceptFailsafeAsync(body, ct))
+            : WithAccessAsync(context, _ => Task.FromResult(ApiCommandResult.Text(502, "")));
 
     public Task ReloadAsync(HttpContext context) =>
         WithAccessAsync(context, ct => sink.ReloadAsync(ct));

@@ -21,7 +21,8 @@ internal sealed partial class AgentCommandSink(
     TimeProvider time,
     ILogger<AgentCommandSink> logger,
     HaRequests requests,
-    Func<DateTimeOffset?> postmasterStartTime) : IApiCommandSink
+    Func<DateTimeOffset?> postmasterStartTime,
+    FailsafeReceiver? failsafe = null) : IApiCommandSink
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 

@@ -17,7 +17,6 @@ internal static class NotActedOnKeys
     /// <summary>Cluster-wide keys (bootstrap.dcs and the etcd <c>config</c> key), relative to that section.</summary>
     private static readonly Entry[] Dynamic =
     [
-        new("failsafe_mode", IsTrue, "keep the primary running through an etcd outage when all members answer"),
         new("standby_cluster", IsNonEmpty, "replicate this cluster from another one (a standby leader)"),
     ];
 

@@ -83,6 +83,9 @@ public interface IDcs : IAsyncDisposable
     /// <summary>Deletes <c>sync</c> if it is unchanged since <paramref name="modRevision"/> (synchronous mode turned off).</summary>
     Task<bool> DeleteSyncStateAsync(long modRevision, CancellationToken cancellationToken);
 
+    /// <summary>Writes <c>failsafe</c> = member name -> api_url (failsafe mode: the members the leader relies on).</summary>
+    Task WriteFailsafeAsync(IReadOnlyDictionary<string, string> members, CancellationToken cancellationToken);
+
     /// <summary>Deletes our member key (clean shutdown) .</summary>
     Task DeleteMemberAsync(CancellationToken cancellationToken);
 }

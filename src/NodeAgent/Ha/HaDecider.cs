@@ -26,7 +26,7 @@ public static partial class HaDecider
 
         if (!o.DcsAvailable || o.Cluster is null)
         {
-            return WithManualRequest(o, DcsNotAccessible(o));
+            return WithManualRequest(o, WithFailsafeRound(o, DcsNotAccessible(o)));
         }
 
         var cluster = o.Cluster;
@@ -51,9 +51,10 @@ public static partial class HaDecider
 
         var body = o.LongActionInProgress is { } action ? LongActionInProgress(o, action)
             : o.Postgres.DataDir != DataDirState.Initialized ? DataDirectoryNotReady(o)
-            : SystemIdMismatch(o) ?? NotRunning(o) ?? StartingWithLock(o) ?? (cluster.IsLocked ? WithScheduledRestart(o, HealthyCluster(o)) : UnhealthyCluster(o));
+            : SystemIdMismatch(o) ?? NotRunning(o) ?? StartingWithLock(o) ?? (cluster.IsLocked ? WithScheduledRestart(o, HealthyCluster(o)) : FollowFailsafeLeader(o) ?? UnhealthyCluster(o));
 
         body = WithClientHoldoffEnd(o, body);
+        body = WithFailsafeTopology(o, body);
         return WithManualRequest(o, WithTouch(new HaDecision(body.Reason, [.. prelude, .. body.Steps])));
     }
 
@@ -537,6 +538,11 @@ public static partial class HaDecider
                 && MaySucceed(o, p.Member)))
         {
             return "I am the former leader and a switchover is in progress";
+        }
+
+        if (NotInFailsafeTopology(o) is { } notInTopology)
+        {
+            return notInTopology;
         }
 
         if (o.Config.Watchdog.Mode == WatchdogMode.Required && !o.WatchdogHealthy)

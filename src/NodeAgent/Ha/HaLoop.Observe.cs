@@ -89,6 +89,9 @@ public sealed partial class HaLoop
             SincePrePromoteFailure = executor.PrePromoteFailedAt is { } failed ? time.GetElapsedTime(failed) : null,
             WatchdogHealthy = watchdog.IsHealthy,
             Peers = peerStatuses,
+            // Patroni's dcs.failsafe: the key as last read or written (our own writes reach the cache), also while etcd is away.
+            FailsafeTopology = (cluster ?? dcs.Current)?.Failsafe,
+            FailsafeAccepted = failsafe?.Current,
             Now = time.GetUtcNow(),
         };
     }

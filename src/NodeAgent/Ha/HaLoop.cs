@@ -26,7 +26,8 @@ public sealed partial class HaLoop(
     TimeProvider time,
     ILogger<HaLoop> logger,
     Func<ClusterView, DynamicConfig, DynamicConfig>? resolveDynamic = null,
-    AgentCounters? counters = null) : IDisposable
+    AgentCounters? counters = null,
+    FailsafeAcceptance? failsafe = null) : IDisposable
 {
     // The executor's by default: one set of counts however the two were composed.
     private readonly AgentCounters _counters = counters ?? executor.Counters;

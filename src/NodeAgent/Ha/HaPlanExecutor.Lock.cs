@@ -17,6 +17,8 @@ public sealed partial class HaPlanExecutor
                 return await Dcs(o, t => dcs.InitializeAsync(createNew: true, "", t), ct).ConfigureAwait(false);
             case WriteSyncState write:
                 return await WriteSyncStateAsync(write, o, ct).ConfigureAwait(false);
+            case ConfirmFailsafe confirm:
+                return await ConfirmFailsafeAsync(confirm, o, ct).ConfigureAwait(false);
             case PrePromote:
                 return await PrePromoteAsync(ct).ConfigureAwait(false);
             case ActivateWatchdog:

@@ -30,7 +30,8 @@ public sealed partial class HaPlanExecutor(
     ILogger<HaPlanExecutor> logger,
     HaRequests? requests = null,
     AgentCounters? counters = null,
-    ICallbacks? callbacks = null)
+    ICallbacks? callbacks = null,
+    IFailsafeClient? failsafeClient = null)
 {
     private readonly ICallbacks _callbacks = callbacks ?? NoCallbacks.Instance;
 
@@ -182,6 +183,9 @@ public sealed partial class HaPlanExecutor(
                 return false;
             case ClearFailover clear:
                 await Dcs(o, t => dcs.SetFailoverAsync(null, clear.ModRevision, t), ct).ConfigureAwait(false);
+                return false;
+            case WriteFailsafe write:
+                await WriteFailsafeAsync(write, o, ct).ConfigureAwait(false);
                 return false;
             case DeleteSyncState delete:
                 await DeleteSyncStateAsync(delete, o, ct).ConfigureAwait(false);

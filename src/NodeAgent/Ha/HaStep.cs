@@ -20,7 +20,7 @@ public enum DemoteMode
 /// Guard steps (<see cref="IGuard"/>) can fail; then the executor drops the rest of the plan and
 /// runs the guard's <see cref="IGuard.Otherwise"/> decision instead.
 /// </summary>
-public abstract record HaStep
+public abstract partial record HaStep
 {
     private HaStep()
     {

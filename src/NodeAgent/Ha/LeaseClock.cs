@@ -28,6 +28,8 @@ public sealed class LeaseClock(TimeProvider time, Func<long?>? deviceResetDue = 
     private bool _holds;
     private long? _renewed;
     private int _ttl;
+    private long? _failsafe;
+    private int _failsafeTtl;
 
     /// <summary>The last acquire or renewal succeeded and nothing since said otherwise.</summary>
     public bool Holds
@@ -85,6 +87,96 @@ public sealed class LeaseClock(TimeProvider time, Func<long?>? deviceResetDue = 
             _holds = true;
             _renewed = askedTimestamp;
             _ttl = grantedTtl;
+            // A renewal ends failsafe mode (ha.py:_run_cycle clears it after every cycle the DCS answered).
+            _failsafe = null;
+        }
+    }
+
+    /// <summary>
+    /// Failsafe mode (ha.py:_handle_dcs_error, check_failsafe_topology): every member of the failsafe topology accepted a <c>POST /failsafe</c> sent at or after
+    /// <paramref name="askedTimestamp"/>. A member that accepted does not race for the lock for
+    /// <see cref="AcceptanceValidFor"/> (at least <paramref name="ttl"/>) from the moment it answered, which is not
+    /// before we asked; so the primary may stay writable as if the lease had been renewed then with this ttl. Ignored
+    /// unless the lock is held and the round began before the writes had to stop (a round cannot revive a lapsed lock).
+    /// </summary>
+    public bool FailsafeConfirmed(long askedTimestamp, int ttl)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ttl, 1);
+        return Confirm(askedTimestamp, ttl);
+    }
+
+    private bool Confirm(long askedTimestamp, int ttl)
+    {
+        lock (_gate)
+        {
+            if (!_holds || _renewed is not { } renewed)
+            {
+                return false;
+            }
+
+            var (at, current) = Anchor(renewed);
+            if (askedTimestamp < at)
+            {
+                // Asked before the renewal or confirmation already counted: nothing newer.
+                return true;
+            }
+
+            if (time.GetElapsedTime(at, askedTimestamp) >= DemoteAfter(current))
+            {
+                return false;
+            }
+
+            _failsafe = askedTimestamp;
+            _failsafeTtl = ttl;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// How long a member that accepted a <c>POST /failsafe</c> stays out of the leader race: the longer of its own ttl and
+    /// the leader's. The leader's fence fires at asked + ttl - FenceMargin (<see cref="FenceDeadline"/>), before any
+    /// acceptance (answered at or after asked) can run out: the one inequality failsafe mode rests on.
+    /// </summary>
+    public static TimeSpan AcceptanceValidFor(int memberTtl, int? leaderTtl) =>
+        TimeSpan.FromSeconds(Math.Max(memberTtl, leaderTtl ?? 0));
+
+    /// <summary>The primary is kept on a failsafe confirmation newer than the last renewal (for /patroni and /metrics).</summary>
+    public bool FailsafeActive
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _holds && _failsafe is { } at && time.GetElapsedTime(at) < TimeSpan.FromSeconds(_failsafeTtl);
+            }
+        }
+    }
+
+    /// <summary>What the writes' deadline counts from: the last renewal, or a later failsafe confirmation. Call under the gate.</summary>
+    private (long At, int Ttl) Anchor(long renewed) =>
+        _failsafe is { } at && at >= renewed ? (at, _failsafeTtl) : (renewed, _ttl);
+
+    /// <summary>Monotonic timestamp the writes' deadline counts from (renewal or failsafe confirmation); null when never held.</summary>
+    public long? AnchorTimestamp
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _renewed is { } renewed ? Anchor(renewed).At : null;
+            }
+        }
+    }
+
+    /// <summary>The ttl of <see cref="AnchorTimestamp"/> (0 when never held).</summary>
+    public int AnchorTtl
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _renewed is { } renewed ? Anchor(renewed).Ttl : 0;
+            }
         }
     }
 
@@ -97,12 +189,13 @@ public sealed class LeaseClock(TimeProvider time, Func<long?>? deviceResetDue = 
     {
         lock (_gate)
         {
-            if (!_holds || ttl >= _ttl)
+            if (!_holds || (ttl >= _ttl && (_failsafe is null || ttl >= _failsafeTtl)))
             {
                 return false;
             }
 
-            _ttl = ttl;
+            _ttl = Math.Min(_ttl, ttl);
+            _failsafeTtl = Math.Min(_failsafeTtl, ttl);
             return true;
         }
     }
@@ -113,6 +206,7 @@ public sealed class LeaseClock(TimeProvider time, Func<long?>? deviceResetDue = 
         lock (_gate)
         {
             _holds = false;
+            _failsafe = null;
         }
     }
 
@@ -123,7 +217,13 @@ public sealed class LeaseClock(TimeProvider time, Func<long?>? deviceResetDue = 
         {
             lock (_gate)
             {
-                return _holds && _renewed is { } renewed ? new LeaseDeadline(renewed, FenceAfter(_ttl)) : null;
+                if (!_holds || _renewed is not { } renewed)
+                {
+                    return null;
+                }
+
+                var (at, ttl) = Anchor(renewed);
+                return new LeaseDeadline(at, FenceAfter(ttl));
             }
         }
     }
@@ -150,7 +250,8 @@ public sealed class LeaseClock(TimeProvider time, Func<long?>? deviceResetDue = 
                     return null;
                 }
 
-                left = DemoteAfter(_ttl) - time.GetElapsedTime(renewed);
+                var (at, ttl) = Anchor(renewed);
+                left = DemoteAfter(ttl) - time.GetElapsedTime(at);
             }
 
             if (deviceResetDue?.Invoke() is { } due)

@@ -8,7 +8,7 @@ namespace NodeAgent.Ha;
 /// Everything the HA decision looks at, gathered by the loop before <see cref="HaDecider.Decide"/> runs.
 /// Durations are measured by the loop on the monotonic clock; the decider never reads a clock itself.
 /// </summary>
-public sealed record Observation
+public sealed partial record Observation
 {
     /// <summary>This node's member name.</summary>
     public required string Me { get; init; }

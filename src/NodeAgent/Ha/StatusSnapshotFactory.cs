@@ -28,8 +28,11 @@ public static class StatusSnapshotFactory
             State = MemberDataFactory.StateWord(pg, longAction),
             Role = role.ToWire(),
             HoldsLock = holds,
-            LockRenewedTimestamp = lease.RenewedTimestamp ?? 0,
-            LockValidFor = holds ? LeaseClock.DemoteAfter(lease.GrantedTtl) : null,
+            // The deadline counts from the last renewal, or a later failsafe confirmation (LeaseClock).
+            LockRenewedTimestamp = lease.AnchorTimestamp ?? 0,
+            LockValidFor = holds ? LeaseClock.DemoteAfter(lease.AnchorTtl) : null,
+            // api.py:get_postgresql_status: the leader kept on POST /failsafe, or a member that accepted one within its validity.
+            FailsafeModeIsActive = lease.FailsafeActive || o.FailsafeAccepted is { Fresh: true },
             Ttl = o.Dynamic.Ttl,
             LoopWait = o.Dynamic.LoopWait,
             NextRunTimestamp = nextRunTimestamp,

@@ -30,6 +30,7 @@ internal sealed partial class AgentService(
     private readonly ILogger _logger = loggers.CreateLogger("NodeAgent");
     private readonly StatusBoard _board = new();
     private readonly HaRequests _requests = new();
+    private readonly FailsafeAcceptance _failsafe = new(time);
     private LeaseClock? _lease;
     private Etcd3Dcs? _dcs;
     private PostgresInstance? _postgres;
@@ -58,7 +59,8 @@ internal sealed partial class AgentService(
 
         // The REST API answers (503) before etcd is reachable, so HAProxy sees a node, not a refused port.
         var sink = new AgentCommandSink(_dcs!, () => _loop!.Dynamic.LoopWait, () => _loop!.Dynamic.RetryTimeout, () => _loop!.Wakeup(), Reload,
-            time, loggers.CreateLogger<AgentCommandSink>(), _requests, () => _loop!.LongActionRunning ? null : _loop!.LastPostgres?.PostmasterStartTime);
+            time, loggers.CreateLogger<AgentCommandSink>(), _requests, () => _loop!.LongActionRunning ? null : _loop!.LastPostgres?.PostmasterStartTime,
+            new FailsafeReceiver(_failsafe, () => _loop!.Dynamic, () => _loop!.LastPostgres is { IsRunning: true, IsInRecovery: false }));
         _api = new ApiHost(config, _board, sink, time, loggers);
         await _api.StartAsync(stoppingToken).ConfigureAwait(false);
 
@@ -120,9 +122,11 @@ internal sealed partial class AgentService(
         var lease = _lease;
         // Patroni's on_reload follows every reload of postgres; the role is what the lock says.
         _postgres.Reloaded += () => callbacks.Fire(CallbackAction.OnReload, lease.Holds ? CallbackRole.Master : CallbackRole.Replica);
-        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _lease, time, loggers.CreateLogger<HaPlanExecutor>(), _requests, callbacks: callbacks);
+        var failsafeClient = new HttpFailsafeClient(_peerHttp, HttpFailsafeClient.Basic(config.RestApi.Authentication?.Username, config.RestApi.Authentication?.Password));
+        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _lease, time, loggers.CreateLogger<HaPlanExecutor>(), _requests, callbacks: callbacks,
+            failsafeClient: failsafeClient);
         _loop = new HaLoop(config, _dcs, _postgres, _watchdog, new HttpPeerStatusClient(_peerHttp), executor, _lease, _board, time,
-            loggers.CreateLogger<HaLoop>());
+            loggers.CreateLogger<HaLoop>(), failsafe: _failsafe);
         _postgres.PostmasterExitedUnexpectedly += _loop.Wakeup;
     }
 

@@ -42,6 +42,11 @@ internal sealed class FakeCommandSink : IApiCommandSink
     public Task<ApiCommandResult> GetHistoryAsync(CancellationToken cancellationToken) =>
         Record("history", ApiCommandResult.FromJson(200, new JsonArray(new JsonArray(1, 50331808, "no recovery target specified"))));
 
+    public bool FailsafeModeEnabled { get; set; }
+
+    public Task<ApiCommandResult> AcceptFailsafeAsync(JsonObject heartbeat, CancellationToken cancellationToken) =>
+        Record("accept-failsafe", ApiCommandResult.Text(200, "Accepted"));
+
     public Task<ApiCommandResult> GetFailsafeAsync(CancellationToken cancellationToken) =>
         Record("failsafe", ApiCommandResult.FromJson(200, new JsonObject { ["u4"] = "http://127.0.1.84:8008/patroni" }));
 

@@ -126,6 +126,12 @@ internal sealed class ChaosScenario(ChaosCluster cluster, ITestOutputHelper outp
             Assert.True(verdict.LateAcks.Count == 0,
                 $"{scenario}: split brain: {verdict.OldLeader} acknowledged {verdict.LateText} after {verdict.FirstByOther?.Node}'s first acknowledged write");
         }
+        if (promise.NoFailedWrites)
+        {
+            var failed = log.HaproxyFailures.Where(f => f.StartMs >= faultStartMs).ToList();
+            Assert.True(failed.Count == 0,
+                $"{scenario}: {failed.Count} writes through HAProxy failed after the fault began: {string.Join("; ", failed.Take(10).Select(f => $"@{f.StartMs} {f.Message}"))}");
+        }
         var unexcused = ChaosVerdict.Unexcused(log, verdict.Haproxy.Missing, verdict.OldLeader, faultStartMs, promise.CrashWindow);
         Assert.True(unexcused.Count == 0,
             $"{scenario}: {unexcused.Count} writes acknowledged through HAProxy are missing on the final leader {verdict.FinalLeader}: seq {string.Join(", ", unexcused.Take(30))}" +

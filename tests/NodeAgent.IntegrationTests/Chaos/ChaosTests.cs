@@ -10,7 +10,7 @@ namespace NodeAgent.IntegrationTests.Chaos;
 /// nodes acknowledging writes at once, nothing acknowledged lost) and a cluster healed by itself within 60 s.
 /// </summary>
 [Collection(ChaosSequence.Name)]
-public sealed class ChaosTests(ChaosClusterFixture lab, ITestOutputHelper output) : IClassFixture<ChaosClusterFixture>
+public sealed partial class ChaosTests(ChaosClusterFixture lab, ITestOutputHelper output) : IClassFixture<ChaosClusterFixture>
 {
     /// <summary>Longer than ttl: the lease expires while the fault holds.</summary>
     private static readonly TimeSpan FaultHold = TimeSpan.FromSeconds(ChaosAgentConfig.Ttl + 5);

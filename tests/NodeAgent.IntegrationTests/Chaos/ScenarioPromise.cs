@@ -25,7 +25,11 @@ namespace NodeAgent.IntegrationTests.Chaos;
 /// Synchronous mode is on: no write acknowledged on any channel (HAProxy, direct, local on the old leader) may be missing
 /// on the final leader, wherever the leadership went.
 /// </param>
-internal sealed record ScenarioPromise(bool Failover, bool LeaderStays, TimeSpan? WritesStopWithin, bool NoSplitBrain, TimeSpan CrashWindow = default, bool Synchronous = false)
+/// <param name="NoFailedWrites">
+/// Not one write through HAProxy may fail from the fault's start on (failsafe mode: the primary stays writable).
+/// </param>
+internal sealed record ScenarioPromise(bool Failover, bool LeaderStays, TimeSpan? WritesStopWithin, bool NoSplitBrain, TimeSpan CrashWindow = default, bool Synchronous = false,
+    bool NoFailedWrites = false)
 {
     /// <summary>The lease's ttl and a few seconds: a leader cut off must stop writing before another can be promoted.</summary>
     public static readonly TimeSpan LeaseAndMargin = TimeSpan.FromSeconds(ChaosAgentConfig.Ttl + 5);

@@ -17,8 +17,10 @@ public sealed class WriteLog
 {
     public const int RoundMs = 100;
 
-    private WriteLog(IReadOnlyList<HaproxyAck> haproxy, IReadOnlyList<DirectAck> direct, IReadOnlyList<LocalAck> local, int failures)
+    private WriteLog(IReadOnlyList<HaproxyAck> haproxy, IReadOnlyList<DirectAck> direct, IReadOnlyList<LocalAck> local, int failures,
+        IReadOnlyList<(long StartMs, string Message)> haproxyFailures)
     {
+        HaproxyFailures = haproxyFailures;
         Haproxy = haproxy;
         Direct = direct;
         Local = local;
@@ -32,6 +34,9 @@ public sealed class WriteLog
     public IReadOnlyList<LocalAck> Local { get; }
 
     public int Failures { get; }
+
+    /// <summary>Failed writes through HAProxy (start ms, error), of any tag: filter by time.</summary>
+    public IReadOnlyList<(long StartMs, string Message)> HaproxyFailures { get; }
 
     /// <summary>Every acknowledged write of every channel ("haproxy", "direct", "local"), by ack time.</summary>
     public IReadOnlyList<NodeAck> All() =>
@@ -49,6 +54,7 @@ public sealed class WriteLog
         var direct = new List<DirectAck>();
         var local = new List<LocalAck>();
         var failures = 0;
+        var haproxyFailures = new List<(long, string)>();
         foreach (var path in paths)
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
@@ -70,10 +76,14 @@ public sealed class WriteLog
                 else if (f[0] == "E")
                 {
                     failures++;
+                    if (f.Length >= 5 && f[1] == "H")
+                    {
+                        haproxyFailures.Add((L(f[3]), string.Join(' ', f.Skip(5))));
+                    }
                 }
             }
         }
-        return new WriteLog(haproxy, direct, local, failures);
+        return new WriteLog(haproxy, direct, local, failures, haproxyFailures);
     }
 
     private static long L(string text) => long.Parse(text, CultureInfo.InvariantCulture);

@@ -19,6 +19,7 @@ internal sealed class ComponentNode
     public required HaLoop Loop { get; init; }
     public required HaRequests Requests { get; init; }
     public required AgentConfig Config { get; init; }
+    public required FailsafeAcceptance Failsafe { get; init; }
     public List<string> Reasons { get; } = [];
 
     /// <summary>False while the node is dead or frozen: it neither cycles nor answers peers.</summary>
@@ -26,7 +27,7 @@ internal sealed class ComponentNode
 }
 
 /// <summary>N agents sharing one in-memory DCS and one fake clock; cycles are driven explicitly.</summary>
-internal sealed class ComponentCluster : IPeerStatusClient
+internal sealed class ComponentCluster : IPeerStatusClient, IFailsafeClient
 {
     private readonly Dictionary<string, ComponentNode> _nodes = new(StringComparer.Ordinal);
 
@@ -56,11 +57,13 @@ internal sealed class ComponentCluster : IPeerStatusClient
             var watchdog = watchdogs?.Invoke(name, Time) ?? new FakeWatchdog();
             var board = new StatusBoard();
             var lease = new LeaseClock(Time, () => watchdog.ResetDueTimestamp);
-            var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, Time, NullLogger<HaPlanExecutor>.Instance);
-            var loop = new HaLoop(config, dcs, pg, watchdog, this, executor, lease, board, Time, NullLogger<HaLoop>.Instance);
+            var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, Time, NullLogger<HaPlanExecutor>.Instance, failsafeClient: this);
+            var failsafe = new FailsafeAcceptance(Time);
+            var loop = new HaLoop(config, dcs, pg, watchdog, this, executor, lease, board, Time, NullLogger<HaLoop>.Instance, failsafe: failsafe);
             _nodes[name] = new ComponentNode
             {
                 Name = name, Dcs = dcs, Postgres = pg, Board = board, Loop = loop, WatchdogPort = watchdog, Config = config, Requests = executor.Requests,
+                Failsafe = failsafe,
             };
         }
     }
@@ -106,4 +109,30 @@ internal sealed class ComponentCluster : IPeerStatusClient
             _nodes.TryGetValue(m.Name, out var node) && node.Alive
                 ? new PeerStatus(m.Name, true, !node.Postgres.AcceptsWrites, new Lsn(node.Postgres.Wal), node.Postgres.Timeline, false, false)
                 : PeerStatus.Unreachable(m.Name))]);
+
+    /// <summary>POST /failsafe to a live node's receiver (NodeAgent.Commands.FailsafeReceiver), as its REST API would.</summary>
+    public Task<IReadOnlyList<string>> SendAsync(IReadOnlyDictionary<string, string> members, FailsafeHeartbeat heartbeat, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var refused = new List<string>();
+        foreach (var name in members.Keys)
+        {
+            if (!_nodes.TryGetValue(name, out var node) || !node.Alive)
+            {
+                refused.Add(name);
+                continue;
+            }
+
+            var receiver = new NodeAgent.Commands.FailsafeReceiver(node.Failsafe, () => node.Loop.Dynamic, () => node.Postgres.AcceptsWrites);
+            var body = new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = heartbeat.Name, ["conn_url"] = heartbeat.ConnUrl, ["api_url"] = heartbeat.ApiUrl, ["ttl"] = heartbeat.Ttl,
+            };
+            if (receiver.Accept(body).StatusCode != 200)
+            {
+                refused.Add(name);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<string>>(refused);
+    }
 }

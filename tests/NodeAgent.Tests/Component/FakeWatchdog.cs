@@ -6,6 +6,9 @@ internal sealed class FakeWatchdog : IWatchdog
 {
     public bool Armed { get; private set; }
     public int Keepalives { get; private set; }
+
+    /// <summary>The deadline of the last activation or kick.</summary>
+    public LeaseDeadline? LastDeadline { get; private set; }
     public bool IsHealthy { get; set; } = true;
 
     public WatchdogState Status => new("automatic", "/dev/fake-watchdog", Armed, Armed ? 25 : null, null, !IsHealthy, null);
@@ -13,6 +16,7 @@ internal sealed class FakeWatchdog : IWatchdog
     public bool Activate(int ttl, int loopWait, LeaseDeadline deadline)
     {
         Armed = IsHealthy;
+        LastDeadline = deadline;
         return Armed;
     }
 
@@ -21,6 +25,7 @@ internal sealed class FakeWatchdog : IWatchdog
         if (Armed)
         {
             Keepalives++;
+            LastDeadline = deadline;
         }
     }
 

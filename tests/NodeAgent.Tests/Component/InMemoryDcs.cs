@@ -76,6 +76,7 @@ internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 3
         Members = [.. _members.Values.OrderBy(m => m.Name, StringComparer.Ordinal)],
         Failover = Failover,
         Sync = Sync,
+        Failsafe = Failsafe,
         History = History,
         LastLsn = LastLsn,
         Revision = _revision,
@@ -182,6 +183,9 @@ internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 3
     }
 
     public void SetHistory(IReadOnlyList<TimelineHistoryEntry> history) => History = history;
+
+    /// <summary>The <c>failsafe</c> key, as the leader last wrote it.</summary>
+    public IReadOnlyDictionary<string, string>? Failsafe { get; set; }
 
     private void Expire()
     {
@@ -325,6 +329,12 @@ internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeP
         Do(() => store.SetSync(leader, syncStandbys, modRevision));
 
     public Task<bool> DeleteSyncStateAsync(long modRevision, CancellationToken cancellationToken) => Do(() => store.DeleteSync(modRevision));
+
+    public Task WriteFailsafeAsync(IReadOnlyDictionary<string, string> members, CancellationToken cancellationToken) => Do(() =>
+    {
+        store.Failsafe = new Dictionary<string, string>(members, StringComparer.Ordinal);
+        return true;
+    });
 
     public Task DeleteMemberAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -11,7 +11,6 @@ public sealed class NotActedOnKeysTests
             .Where(w => w.Message.StartsWith("not acted on yet", StringComparison.Ordinal)).Select(w => w.Path);
 
     [Theory]
-    [InlineData("bootstrap:\n  dcs:\n    failsafe_mode: true\n", "bootstrap.dcs.failsafe_mode")]
     [InlineData("bootstrap:\n  dcs:\n    standby_cluster:\n      host: 10.0.0.1\n", "bootstrap.dcs.standby_cluster")]
     [InlineData("bootstrap:\n  method: wal_e\n  wal_e:\n    command: /bin/true\n", "bootstrap.method")]
     [InlineData("bootstrap:\n  post_bootstrap: /bin/true\n", "bootstrap.post_bootstrap")]
@@ -46,15 +45,22 @@ public sealed class NotActedOnKeysTests
     [Fact]
     public void The_dynamic_config_path_warns_too()
     {
-        var result = DynamicConfigValidator.Validate(new System.Text.Json.Nodes.JsonObject { ["synchronous_mode"] = true, ["failsafe_mode"] = true });
+        var result = DynamicConfigValidator.Validate(new System.Text.Json.Nodes.JsonObject
+        {
+            ["synchronous_mode"] = true,
+            ["failsafe_mode"] = true,
+            ["standby_cluster"] = new System.Text.Json.Nodes.JsonObject { ["host"] = "10.0.0.1" },
+        });
 
         Assert.True(result.IsValid);
-        Assert.Contains(result.Warnings, w => w.Path == "failsafe_mode");
+        Assert.Contains(result.Warnings, w => w.Path == "standby_cluster");
+        Assert.DoesNotContain(result.Warnings, w => w.Path == "failsafe_mode");
     }
 
     [Theory]
     [InlineData("bootstrap:\n  dcs:\n    synchronous_mode: true\n    synchronous_mode_strict: on\n    synchronous_node_count: 2\n    maximum_lag_on_syncnode: 1000\n")]
     [InlineData("tags:\n  nosync: true\n")]
+    [InlineData("bootstrap:\n  dcs:\n    failsafe_mode: true\n")]
     public void Synchronous_replication_is_acted_on_and_not_warned_about(string extra) =>
         Assert.Empty(WarnedKeys(Base + extra));
 

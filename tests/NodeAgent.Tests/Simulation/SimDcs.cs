@@ -205,6 +205,9 @@ internal sealed class SimDcs : IDcs
     public Task<bool> DeleteSyncStateAsync(long modRevision, CancellationToken cancellationToken) =>
         Call("delete sync", () => _sim.Store.DeleteSync(modRevision));
 
+    public Task WriteFailsafeAsync(IReadOnlyDictionary<string, string> members, CancellationToken cancellationToken) =>
+        Call("failsafe", () => true);
+
     public Task DeleteMemberAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

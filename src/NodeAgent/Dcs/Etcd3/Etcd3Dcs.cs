@@ -270,7 +270,7 @@ internal sealed partial class Etcd3Dcs : IDcs
         return response.Succeeded;
     }
 
-    /// <summary>Writes <c>failsafe</c> = name -> api_url (not part of IDcs yet).</summary>
+    /// <summary>Writes <c>failsafe</c> = name -> api_url, in Patroni's compact JSON.</summary>
     public Task WriteFailsafeAsync(IReadOnlyDictionary<string, string> members, CancellationToken cancellationToken) =>
         PutAsync(Layout.Failsafe, SyncStateCodec.EncodeFailsafe(members), 0, cancellationToken);
 

@@ -1,0 +1,39 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using NodeAgent.Api;
+
+namespace NodeAgent.IntegrationTests.Api;
+
+/// <summary>POST /failsafe with failsafe_mode on (api.py:do_POST_failsafe): access first, then the body, then the sink.</summary>
+public sealed class FailsafeEndpointTests
+{
+    [Fact]
+    public async Task With_failsafe_mode_on_the_heartbeat_is_read_and_answered_by_the_sink()
+    {
+        await using var api = await ApiServerHarness.StartAsync("127.0.87.61", ApiSnapshots.Leader(),
+            o => o with { Authentication = new RestApiAuthentication("admin", "s3cret") });
+        api.Sink.FailsafeModeEnabled = true;
+        using var http = new HttpClient { BaseAddress = api.BaseAddress };
+        var auth = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:s3cret")));
+        const string heartbeat = """{"name":"u4","conn_url":"postgres://127.0.0.4:5432/postgres","api_url":"http://127.0.0.4:8008/patroni","ttl":30}""";
+
+        using var anonymous = await PostAsync(http, null, heartbeat);
+        using var empty = await PostAsync(http, auth, "{}");
+        using var accepted = await PostAsync(http, auth, heartbeat);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("Accepted", await accepted.Content.ReadAsStringAsync());
+        Assert.Equal(new object[] { "accept-failsafe" }, api.Sink.Calls.ToArray());
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient http, AuthenticationHeaderValue? auth, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/failsafe", UriKind.Relative));
+        request.Headers.Authorization = auth;
+        request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        return await http.SendAsync(request);
+    }
+}
