@@ -18,7 +18,8 @@ internal static class NotActedOnKeys
     private static readonly Entry[] Dynamic =
     [
         new("failsafe_mode", IsTrue, "keep the primary running through an etcd outage when all members answer"),
-        new("standby_cluster", IsNonEmpty, "replicate this cluster from another one (a standby leader)"),
+        new("standby_cluster.create_replica_methods", v => !IsBasebackupOnly(v),
+            "create the standby leader with these methods (only basebackup is used)"),
     ];
 
     /// <summary>Keys of the local file, from its top level.</summary>
@@ -78,6 +79,13 @@ internal static class NotActedOnKeys
 
         return node;
     }
+
+    /// <summary>Empty, "basebackup", or a list holding only it: what a standby leader's clone can do.</summary>
+    private static bool IsBasebackupOnly(JsonNode value) => value switch
+    {
+        JsonArray array => array.All(item => item is not null && JsonScalars.TryGetText(item, out var m) && m.Trim() == "basebackup"),
+        _ => JsonScalars.TryGetText(value, out var text) && text.Split(',').All(m => m.Trim() is "basebackup" or ""),
+    };
 
     private static bool IsTrue(JsonNode value) => JsonScalars.TryGetBool(value, out var b) && b;
 

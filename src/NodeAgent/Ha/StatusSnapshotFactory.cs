@@ -26,7 +26,8 @@ public static class StatusSnapshotFactory
             // Served under "nodeagent" so agentctl version can tell us from Patroni, whose version we also report.
             AgentVersion = global::NodeAgent.AgentVersion.Current,
             State = MemberDataFactory.StateWord(pg, longAction),
-            Role = role.ToWire(),
+            Role = StandbyLeaderRole.Shown(o, role, holds).ToWire(),
+            IsStandbyCluster = o.Dynamic.StandbyCluster is not null,
             HoldsLock = holds,
             LockRenewedTimestamp = lease.RenewedTimestamp ?? 0,
             LockValidFor = holds ? LeaseClock.DemoteAfter(lease.GrantedTtl) : null,
