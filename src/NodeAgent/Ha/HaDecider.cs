@@ -172,7 +172,7 @@ public static partial class HaDecider
             return new("trying to bootstrap a new cluster", [.. steps, new RaceInitialize(WithTouch(lost)), new Bootstrap()]);
         }
 
-        return new("waiting for leader to bootstrap", steps);
+        return new(IsStandbyCluster(o) ? "waiting for standby_leader to bootstrap" : "waiting for leader to bootstrap", steps);
     }
 
     /// <summary>Step 9: data from another cluster must never join this one.</summary>

@@ -12,7 +12,7 @@ public sealed class NotActedOnKeysTests
 
     [Theory]
     [InlineData("bootstrap:\n  dcs:\n    failsafe_mode: true\n", "bootstrap.dcs.failsafe_mode")]
-    [InlineData("bootstrap:\n  dcs:\n    standby_cluster:\n      host: 10.0.0.1\n", "bootstrap.dcs.standby_cluster")]
+    [InlineData("bootstrap:\n  dcs:\n    standby_cluster:\n      host: 10.0.0.1\n      create_replica_methods: [wal_e]\n", "bootstrap.dcs.standby_cluster.create_replica_methods")]
     [InlineData("bootstrap:\n  method: wal_e\n  wal_e:\n    command: /bin/true\n", "bootstrap.method")]
     [InlineData("bootstrap:\n  post_bootstrap: /bin/true\n", "bootstrap.post_bootstrap")]
     [InlineData("bootstrap:\n  post_init: /bin/true\n", "bootstrap.post_init")]
