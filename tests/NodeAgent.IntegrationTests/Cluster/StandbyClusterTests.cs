@@ -53,8 +53,9 @@ public sealed class StandbyClusterTests(ITestOutputHelper output)
             var standbyLeader = await standby.WaitForLeaderAsync();
             var cascade = standby.Nodes.Single(n => n != standbyLeader);
             await Poll.UntilAsync(async () => await RoleAsync(standbyLeader) == "standby_leader", AgentCluster.Patience, $"{standbyLeader.Name} to report role standby_leader");
+            await Poll.UntilAsync(async () => await standbyLeader.WalReceiverSenderAsync() == bind, AgentCluster.Patience,
+                $"{standbyLeader.Name} to stream from the source through HAProxy ({bind})");
             Assert.True(await standbyLeader.IsInRecoveryAsync());
-            Assert.Equal(bind, await standbyLeader.WalReceiverSenderAsync());
             await AgentCluster.WaitForStreamingAsync(standbyLeader, [cascade]);
             await AssertRowsAsync(standbyLeader, "after bootstrap");
             await AssertRowsAsync(cascade, "on the cascading replica after bootstrap");
