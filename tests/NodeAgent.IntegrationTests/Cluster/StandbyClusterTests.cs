@@ -12,8 +12,8 @@ namespace NodeAgent.IntegrationTests.Cluster;
 /// <summary>
 /// Two clusters on one etcd: a source cluster (u4, u5) behind the seed HAProxy, and a standby cluster (s1, s2) whose
 /// standby_cluster points at HAProxy's primary port. The standby leader follows the source across a switchover and a
-/// failover, its replica cascades from it, and removing standby_cluster with agentctl edit-config promotes it with
-/// every row the source committed before the cut-off.
+/// failover, its replica cascades from it, an edit of standby_cluster's host and port re-points it, and removing
+/// standby_cluster with agentctl edit-config promotes it with every row the source committed before the cut-off.
 /// </summary>
 [Collection(AgentClusterSequence.Name)]
 public sealed class StandbyClusterTests(ITestOutputHelper output)
@@ -103,6 +103,16 @@ public sealed class StandbyClusterTests(ITestOutputHelper output)
             await WriteRowsAsync(throughHaproxy, 100);
             await AssertRowsAsync(standbyLeader, "after the source's failover");
             await AssertRowsAsync(cascade, "on the cascading replica after the source's failover");
+
+            // Re-pointing: standby_cluster names the source's primary itself instead of HAProxy; the standby leader
+            // follows the new address after a reload.
+            var repoint = await CtlRun.AgentCtlAsync("", "-c", cascade.ConfigPath, "edit-config",
+                "-s", $"standby_cluster.host={from.Address}", "-s", $"standby_cluster.port={AgentNode.PostgresPort}", "--force");
+            Assert.True(repoint.ExitCode == 0, repoint.Out + repoint.Err);
+            await Poll.UntilAsync(async () => await standbyLeader.WalReceiverSenderAsync() == from.Address, AgentCluster.Patience,
+                $"{standbyLeader.Name} to stream from {from.Name} ({from.Address}) directly");
+            await WriteRowsAsync(throughHaproxy, 100);
+            await AssertRowsAsync(standbyLeader, "after re-pointing at the source's primary");
 
             // Promotion on demand. The cut-off: writes stop, and the standby leader has replayed the source's last WAL.
             var cutoff = (string)(await from.ScalarAsync("SELECT pg_current_wal_lsn()::text"))!;
