@@ -17,7 +17,8 @@ internal static class NotActedOnKeys
     /// <summary>Cluster-wide keys (bootstrap.dcs and the etcd <c>config</c> key), relative to that section.</summary>
     private static readonly Entry[] Dynamic =
     [
-        new("standby_cluster", IsNonEmpty, "replicate this cluster from another one (a standby leader)"),
+        new("standby_cluster.create_replica_methods", v => !IsBasebackupOnly(v),
+            "create the standby leader with these methods (only basebackup is used)"),
     ];
 
     /// <summary>Keys of the local file, from its top level.</summary>
@@ -77,6 +78,13 @@ internal static class NotActedOnKeys
 
         return node;
     }
+
+    /// <summary>Empty, "basebackup", or a list holding only it: what a standby leader's clone can do.</summary>
+    private static bool IsBasebackupOnly(JsonNode value) => value switch
+    {
+        JsonArray array => array.All(item => item is not null && JsonScalars.TryGetText(item, out var m) && m.Trim() == "basebackup"),
+        _ => JsonScalars.TryGetText(value, out var text) && text.Split(',').All(m => m.Trim() is "basebackup" or ""),
+    };
 
     private static bool IsTrue(JsonNode value) => JsonScalars.TryGetBool(value, out var b) && b;
 

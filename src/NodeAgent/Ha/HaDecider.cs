@@ -159,7 +159,12 @@ public static partial class HaDecider
                 return new($"trying to bootstrap from leader '{leader.MemberName}'", [.. steps, new CloneFrom(leader)]);
             }
 
-            return new("waiting for leader to bootstrap", steps);
+            return new(IsStandbyCluster(o) ? "waiting for standby_leader to bootstrap" : "waiting for leader to bootstrap", steps);
+        }
+
+        if (cluster.Initialize is null && !NoFailover(o.Config) && IsStandbyCluster(o))
+        {
+            return StandbyBootstrap(o, steps);
         }
 
         if (cluster.Initialize is null && !NoFailover(o.Config))
@@ -168,7 +173,7 @@ public static partial class HaDecider
             return new("trying to bootstrap a new cluster", [.. steps, new RaceInitialize(WithTouch(lost)), new Bootstrap()]);
         }
 
-        return new("waiting for leader to bootstrap", steps);
+        return new(IsStandbyCluster(o) ? "waiting for standby_leader to bootstrap" : "waiting for leader to bootstrap", steps);
     }
 
     /// <summary>Step 9: data from another cluster must never join this one.</summary>
@@ -227,6 +232,11 @@ public static partial class HaDecider
                 : HaDecision.NoSteps("postgres is not running");
         }
 
+        if (StandbyNotRunning(o) is { } standby)
+        {
+            return standby;
+        }
+
         var disable = new DisableWatchdog();
         var asReplica = new HaDecision("starting as a secondary", [disable, new StartAsReplica(Upstream(o))]);
         if (!HoldsLock(o))
@@ -260,7 +270,7 @@ public static partial class HaDecider
     /// </summary>
     private static HaDecision? StartingWithLock(Observation o)
     {
-        if (!HoldsLock(o) || o.Paused || o.Postgres is not { IsRunning: true, IsAcceptingConnections: false, StartingSince: { } since })
+        if (!HoldsLock(o) || o.Paused || IsStandbyCluster(o) || o.Postgres is not { IsRunning: true, IsAcceptingConnections: false, StartingSince: { } since })
         {
             return null;
         }
@@ -282,6 +292,11 @@ public static partial class HaDecider
     /// <summary>ha.py:process_healthy_cluster: the leader key exists.</summary>
     private static HaDecision HealthyCluster(Observation o)
     {
+        if (IsStandbyCluster(o))
+        {
+            return StandbyHealthyCluster(o);
+        }
+
         var primary = AcceptsWrites(o.Postgres);
         if (!HoldsLock(o))
         {
@@ -390,7 +405,9 @@ public static partial class HaDecider
             ? new HaDecision("demoted self after trying and failing to obtain lock", [new Demote(DemoteMode.ImmediateNoLock, null)])
             : HaDecision.NoSteps("following new leader after trying and failing to obtain lock");
 
-        var enforce = EnforcePrimaryRole(o, "acquired session lock as a leader", "promoted self to leader by acquiring session lock");
+        var enforce = IsStandbyCluster(o)
+            ? StandbyLeaderFollow(o, "promoted self to a standby leader by acquiring session lock")
+            : EnforcePrimaryRole(o, "acquired session lock as a leader", "promoted self to leader by acquiring session lock");
         List<HaStep> steps = [new AcquireLock(WithTouch(lost))];
         if (o.Cluster!.Failover is { IsEmpty: false } failover)
         {
@@ -629,13 +646,21 @@ public static partial class HaDecider
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>ha.py:_get_node_to_follow: the replicatefrom member if tagged, else the leader; never ourselves.</summary>
+    /// <summary>
+    /// ha.py:_get_node_to_follow: the replicatefrom member if tagged, else the leader; never ourselves. In a standby cluster
+    /// the lock holder, and everyone while nobody holds it, follows the remote primary.
+    /// </summary>
     private static UpstreamTarget? Upstream(Observation o)
     {
         var cluster = o.Cluster;
         if (cluster is null)
         {
             return null;
+        }
+
+        if (IsStandbyCluster(o) && (!cluster.IsLocked || HoldsLock(o)))
+        {
+            return Remote(o);
         }
 
         var target = o.Config.Tags.TryGetValue("replicatefrom", out var from) && from is string name && name != o.Me

@@ -18,7 +18,7 @@ public sealed record HaDecision(string Reason, IReadOnlyList<HaStep> Steps)
     public LongActionKind? LongAction => Steps.FirstOrDefault(s => s.IsLongAction) switch
     {
         HaStep.Bootstrap => LongActionKind.Bootstrap,
-        HaStep.CloneFrom => LongActionKind.Clone,
+        HaStep.CloneFrom or HaStep.BootstrapStandbyLeader => LongActionKind.Clone,
         HaStep.StartAsReplica or HaStep.StartAsPrimary => LongActionKind.Start,
         HaStep.Restart => LongActionKind.Restart,
         HaStep.Reinitialize => LongActionKind.Reinitialize,

@@ -24,6 +24,7 @@ public sealed partial class HaPlanExecutor
         var fresh = postgresChanged ? await postgres.ObserveAsync(ct).ConfigureAwait(false) : null;
         var pg = fresh ?? o.Postgres;
         var data = WithSyncRelease(MemberDataFactory.Build(o.Config, pg, longAction(), o.Paused, Requests.Scheduled, watchdog.Status, watchdog.FenceStatus));
+        data = data with { Role = StandbyLeaderRole.Shown(o, data.Role, lease.Holds) };
         await Dcs(o, async t =>
         {
             if (!leaseRefreshed)

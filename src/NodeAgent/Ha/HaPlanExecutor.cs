@@ -140,6 +140,9 @@ public sealed partial class HaPlanExecutor(
             case Bootstrap:
                 await BootstrapAsync(o, notes, ct).ConfigureAwait(false);
                 return true;
+            case BootstrapStandbyLeader standby:
+                await BootstrapStandbyLeaderAsync(standby, o, notes, ct).ConfigureAwait(false);
+                return true;
             case CloneFrom clone:
                 await CloneAndStartAsync(clone.Upstream, ct).ConfigureAwait(false);
                 return true;

@@ -57,6 +57,12 @@ public abstract partial record HaStep
     /// <summary>Long: pg_basebackup from the upstream, then start as its replica.</summary>
     public sealed record CloneFrom(UpstreamTarget Upstream) : HaStep;
 
+    /// <summary>
+    /// Long, standby cluster (ha.py:bootstrap_standby_leader): pg_basebackup from the remote primary, start as its replica,
+    /// then write initialize = sysid and config and take the lock, as the standby leader.
+    /// </summary>
+    public sealed record BootstrapStandbyLeader(UpstreamTarget Remote) : HaStep;
+
     /// <summary>Long: start postgres in recovery; a null upstream means read-only with no primary_conninfo.</summary>
     public sealed record StartAsReplica(UpstreamTarget? Upstream) : HaStep;
 
@@ -144,5 +150,5 @@ public abstract partial record HaStep
     /// <summary>Stop the agent: continuing would harm the cluster (e.g. system ID mismatch).</summary>
     public sealed record Exit(string Why) : HaStep;
 
-    public bool IsLongAction => this is Bootstrap or CloneFrom or StartAsReplica or StartAsPrimary or Restart or Reinitialize;
+    public bool IsLongAction => this is Bootstrap or BootstrapStandbyLeader or CloneFrom or StartAsReplica or StartAsPrimary or Restart or Reinitialize;
 }

@@ -26,7 +26,8 @@ public static class StatusSnapshotFactory
             // Served under "nodeagent" so agentctl version can tell us from Patroni, whose version we also report.
             AgentVersion = global::NodeAgent.AgentVersion.Current,
             State = MemberDataFactory.StateWord(pg, longAction),
-            Role = role.ToWire(),
+            Role = StandbyLeaderRole.Shown(o, role, holds).ToWire(),
+            IsStandbyCluster = o.Dynamic.StandbyCluster is not null,
             HoldsLock = holds,
             // The deadline counts from the last renewal, or a later failsafe confirmation (LeaseClock).
             LockRenewedTimestamp = lease.AnchorTimestamp ?? 0,

@@ -2,8 +2,12 @@ using NodeAgent.Cluster;
 
 namespace NodeAgent.Postgres;
 
-/// <summary>Where to stream from: the leader's member name and its connection URL.</summary>
-public sealed record UpstreamTarget(string MemberName, string ConnUrl);
+/// <summary>
+/// Where to stream from: the leader's member name and its connection URL. <paramref name="Remote"/> is set for the
+/// primary of another cluster a standby leader follows (Patroni's RemoteMember); its ConnUrl is empty when the
+/// standby_cluster section names only a restore_command.
+/// </summary>
+public sealed record UpstreamTarget(string MemberName, string ConnUrl, NodeAgent.Configuration.StandbyClusterConfig? Remote = null);
 
 /// <summary>
 /// The local postgres, as the HA executor drives it. The implementation owns the postmaster as a child

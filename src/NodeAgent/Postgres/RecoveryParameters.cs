@@ -47,16 +47,25 @@ internal static class RecoveryParameters
             result[target] = "";
         }
 
-        if (upstream is not null && upstream.MemberName != config.Name)
+        if (upstream is not null && upstream.MemberName != config.Name && upstream.ConnUrl.Length > 0)
         {
             var pairs = ConnInfo.ForReplication(upstream.ConnUrl, config.Postgresql.Authentication.Replication, config.Name, includePassword: true);
-            result["primary_conninfo"] = ConnInfo.Format(pairs);
-            if (dynamic.Postgresql.UseSlots)
+            // A standby leader uses the slot standby_cluster names on the remote primary, or none (ha.py:get_remote_member).
+            var slot = upstream.Remote is { } remote ? remote.PrimarySlotName : config.Name;
+            if (dynamic.Postgresql.UseSlots && slot is not null)
             {
-                result["primary_slot_name"] = SlotNames.FromMemberName(config.Name);
+                result["primary_slot_name"] = SlotNames.FromMemberName(slot);
+                if (upstream.Remote is not null)
+                {
+                    // postgresql/config.py:build_recovery_params: with several hosts, a slot only exists on the primary.
+                    pairs.Add(new("target_session_attrs", "read-write"));
+                }
             }
+
+            result["primary_conninfo"] = ConnInfo.Format(pairs);
         }
 
+        StandbyClusterRecovery.Apply(result, dynamic, upstream);
         return result;
     }
 

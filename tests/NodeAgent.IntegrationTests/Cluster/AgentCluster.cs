@@ -14,9 +14,11 @@ public sealed class AgentCluster : IAsyncDisposable
     /// <summary>Generous: bootstrap measured ~2 s alone, but the machine is shared with other builds.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly TempDirectory _root;
+    private readonly bool _ownsEtcd = true;
 
-    private AgentCluster(EtcdCluster etcd, TempDirectory root, string scope, IReadOnlyList<AgentNode> nodes)
+    private AgentCluster(EtcdCluster etcd, TempDirectory root, string scope, IReadOnlyList<AgentNode> nodes, bool ownsEtcd = true)
     {
+        _ownsEtcd = ownsEtcd;
         Etcd = etcd;
         _root = root;
         Scope = scope;
@@ -67,6 +69,41 @@ public sealed class AgentCluster : IAsyncDisposable
         {
             root?.Dispose();
             await etcd.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A cluster of <paramref name="names"/> under <paramref name="scope"/> on an etcd the caller owns and disposes after it
+    /// (several clusters on one etcd). <paramref name="editConfig"/> may rewrite each node's rendered config before its start.
+    /// </summary>
+    public static async Task<AgentCluster> StartOnAsync(
+        EtcdCluster etcd, string scope, IReadOnlyList<string> names, Func<string, string> editConfig, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(etcd);
+        ArgumentNullException.ThrowIfNull(editConfig);
+        RequiredBinary.RequirePostgres("postgres");
+        var root = new TempDirectory("agents-" + scope);
+        try
+        {
+            var nodes = names.Select(name => new AgentNode(scope, name, LoopbackAddresses.Next(), root.Combine(name), etcd)).ToList();
+            foreach (var node in nodes)
+            {
+                File.WriteAllText(node.ConfigPath, editConfig(File.ReadAllText(node.ConfigPath)));
+            }
+            File.SetUnixFileMode(root.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            await PostgresUser.ChownToPostgresAsync(root.Path, cancellationToken);
+            var cluster = new AgentCluster(etcd, root, scope, nodes, ownsEtcd: false);
+            foreach (var node in nodes)
+            {
+                node.Start();
+            }
+            return cluster;
+        }
+        catch
+        {
+            root.Dispose();
             throw;
         }
     }
@@ -190,7 +227,10 @@ public sealed class AgentCluster : IAsyncDisposable
             await node.DisposeAsync();
         }
         var survivors = Nodes.SelectMany(n => n.PostgresPidsOfDataDir()).ToList();
-        await Etcd.DisposeAsync();
+        if (_ownsEtcd)
+        {
+            await Etcd.DisposeAsync();
+        }
         if (survivors.Count == 0)
         {
             _root.Dispose();

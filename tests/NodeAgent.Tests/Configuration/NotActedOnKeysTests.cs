@@ -11,7 +11,7 @@ public sealed class NotActedOnKeysTests
             .Where(w => w.Message.StartsWith("not acted on yet", StringComparison.Ordinal)).Select(w => w.Path);
 
     [Theory]
-    [InlineData("bootstrap:\n  dcs:\n    standby_cluster:\n      host: 10.0.0.1\n", "bootstrap.dcs.standby_cluster")]
+    [InlineData("bootstrap:\n  dcs:\n    standby_cluster:\n      host: 10.0.0.1\n      create_replica_methods: [wal_e]\n", "bootstrap.dcs.standby_cluster.create_replica_methods")]
     [InlineData("bootstrap:\n  method: wal_e\n  wal_e:\n    command: /bin/true\n", "bootstrap.method")]
     [InlineData("bootstrap:\n  post_bootstrap: /bin/true\n", "bootstrap.post_bootstrap")]
     [InlineData("bootstrap:\n  post_init: /bin/true\n", "bootstrap.post_init")]
@@ -49,12 +49,16 @@ public sealed class NotActedOnKeysTests
         {
             ["synchronous_mode"] = true,
             ["failsafe_mode"] = true,
-            ["standby_cluster"] = new System.Text.Json.Nodes.JsonObject { ["host"] = "10.0.0.1" },
+            ["standby_cluster"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["host"] = "10.0.0.1",
+                ["create_replica_methods"] = new System.Text.Json.Nodes.JsonArray("wal_e"),
+            },
         });
 
         Assert.True(result.IsValid);
-        Assert.Contains(result.Warnings, w => w.Path == "standby_cluster");
-        Assert.DoesNotContain(result.Warnings, w => w.Path == "failsafe_mode");
+        Assert.Contains(result.Warnings, w => w.Path == "standby_cluster.create_replica_methods");
+        Assert.DoesNotContain(result.Warnings, w => w.Path == "failsafe_mode" || w.Path == "standby_cluster");
     }
 
     [Theory]
