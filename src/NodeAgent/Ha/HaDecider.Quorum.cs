@@ -53,6 +53,13 @@ public static partial class HaDecider
                 "; no active replication connections and synchronous_mode_strict is requested: commits wait");
         }
 
+        // Non-strict, nobody streaming and no voters: nothing the resolver could remove from the key, so it would only
+        // restart; synchronous_standby_names is dropped here or commits would wait for a standby that left.
+        if (MinSynchronousNodes(o) == 0 && replicas.Active.Count == 0 && sync.SyncStandbys.Count == 0 && (ssn.Members.Count > 0 || ssn.Count > 0))
+        {
+            return ([SetNames(o, null)], "");
+        }
+
         // '*' (strict placeholder) names nobody the resolver could count.
         var named = ssn.HasStar ? [] : ssn.Members;
         IReadOnlyList<QuorumTransition> transitions;

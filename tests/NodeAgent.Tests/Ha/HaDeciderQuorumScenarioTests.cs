@@ -130,6 +130,11 @@ public sealed class HaDeciderQuorumScenarioTests
             [Key(0), new SetSynchronousStandbyNames(null)]
         },
         {
+            "non-strict with the only named standby gone before it caught up: commits stop waiting",
+            Leader(Primary("ANY 1 (u5)"), WithKey(ClusterWithLeader("u4", "u5"), "u4", 0)),
+            [new SetSynchronousStandbyNames(null)]
+        },
+        {
             "a new leader after a failover names itself with the old leader as a voter, then stops waiting for the dead one",
             Observe("u6", WithKey(ClusterWithLeader("u6", "u4", "u5"), "u4", 1, "u5", "u6"), Primary("ANY 1 (u4,u5)", Row("u5"))) with { Dynamic = Quorum },
             [Key(1, "u4", "u5"), new SetSynchronousStandbyNames("ANY 1 (u5)")]
