@@ -12,6 +12,8 @@ public enum HealthEndpoint
     Sync,
     Async,
     ReadOnlySync,
+    Quorum,
+    ReadOnlyQuorum,
 }
 
 /// <summary>Exact path table. Patroni matches by substring; we answer only the documented paths.</summary>
@@ -35,6 +37,8 @@ public static class HealthEndpoints
         ["/asynchronous"] = HealthEndpoint.Async,
         ["/read-only-sync"] = HealthEndpoint.ReadOnlySync,
         ["/read-only-synchronous"] = HealthEndpoint.ReadOnlySync,
+        ["/quorum"] = HealthEndpoint.Quorum,
+        ["/read-only-quorum"] = HealthEndpoint.ReadOnlyQuorum,
     };
 
     public static IReadOnlyDictionary<string, HealthEndpoint> All => ByPath;

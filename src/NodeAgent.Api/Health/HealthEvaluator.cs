@@ -26,8 +26,10 @@ public static class HealthEvaluator
             HealthEndpoint.ReadOnly => (codes.PrimaryOrStandbyLeader ? Ok : codes.Replica, false),
             HealthEndpoint.Health => (s.State == "running" ? Ok : Unavailable, false),
             HealthEndpoint.Sync => (s.DcsAvailable && s.SyncStandby ? codes.Replica : Unavailable, false),
-            HealthEndpoint.Async => (s.DcsAvailable && !s.SyncStandby ? codes.Replica : Unavailable, false),
-            HealthEndpoint.ReadOnlySync => (ReadOnlySync(codes, s), false),
+            HealthEndpoint.Async => (s.DcsAvailable && !s.SyncStandby && !s.QuorumStandby ? codes.Replica : Unavailable, false),
+            HealthEndpoint.ReadOnlySync => (ReadOnlySync(codes, s, s.SyncStandby), false),
+            HealthEndpoint.Quorum => (s.DcsAvailable && s.QuorumStandby ? codes.Replica : Unavailable, false),
+            HealthEndpoint.ReadOnlyQuorum => (ReadOnlySync(codes, s, s.QuorumStandby), false),
             _ => (Unavailable, true),
         };
 
@@ -43,7 +45,8 @@ public static class HealthEvaluator
     public static bool IsLeader(StatusSnapshot s, TimeSpan lockAge) =>
         s.HoldsLock && lockAge >= TimeSpan.Zero && lockAge < (s.LockValidFor ?? TimeSpan.FromSeconds(s.Ttl));
 
-    private static int ReadOnlySync(RoleCodes codes, StatusSnapshot s)
+    /// <summary>api.py: /read-only-sync and /read-only-quorum: the primary, or a replica of that kind.</summary>
+    private static int ReadOnlySync(RoleCodes codes, StatusSnapshot s, bool standbyOfKind)
     {
         if (!s.DcsAvailable)
         {
@@ -55,7 +58,7 @@ public static class HealthEvaluator
             return Ok;
         }
 
-        return s.SyncStandby ? codes.Replica : Unavailable;
+        return standbyOfKind ? codes.Replica : Unavailable;
     }
 
     private static bool TagsMatch(HealthQuery query, StatusSnapshot s)

@@ -26,6 +26,7 @@ public static class MetricsWriter
         Gauge(sb, label, "patroni_standby_leader", "Value is 1 if this node is the standby_leader, 0 otherwise.", Flag(s.Role == "standby_leader"));
         Gauge(sb, label, "patroni_replica", "Value is 1 if this node is a replica, 0 otherwise.", Flag(s.Role == "replica"));
         Gauge(sb, label, "patroni_sync_standby", "Value is 1 if this node is a sync standby replica, 0 otherwise.", Flag(s.SyncStandby));
+        Gauge(sb, label, "patroni_quorum_standby", "Value is 1 if this node is a quorum standby, 0 otherwise.", Flag(s.QuorumStandby));
         Metric(sb, label, "patroni_xlog_received_location", "Current location of the received Postgres transaction log, 0 if this node is not a replica.", "counter",
             Number(isReplicaXlog ? (s.ReceivedLocation is { } r and > 0 ? r : s.ReplayedLocation ?? 0) : 0));
         Metric(sb, label, "patroni_xlog_replayed_location", "Current location of the replayed Postgres transaction log, 0 if this node is not a replica.", "counter",

@@ -79,6 +79,11 @@ public static class StatusJsonWriter
                 w.WriteBoolean("sync_standby", true);
             }
 
+            if (s.QuorumStandby && s.XlogLocation is null)
+            {
+                w.WriteBoolean("quorum_standby", true);
+            }
+
             if (s.Timeline is { } timeline)
             {
                 w.WriteNumber("timeline", timeline);

@@ -57,6 +57,8 @@ public sealed record StatusSnapshot
     public IReadOnlyDictionary<string, object?> Tags { get; init; } = new Dictionary<string, object?>();
     public IReadOnlyList<ReplicationRow> Replication { get; init; } = [];
     public bool SyncStandby { get; init; }
+    /// <summary>A replica the sync key names in quorum commit mode (Patroni 4's <c>quorum_standby</c>); then SyncStandby is false.</summary>
+    public bool QuorumStandby { get; init; }
 
     public WatchdogStatus? Watchdog { get; init; }
 

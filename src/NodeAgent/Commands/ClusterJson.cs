@@ -41,7 +41,7 @@ internal static class ClusterJson
             {
                 ["name"] = m.Name,
                 ["role"] = isLeader ? (m.Data.Role == MemberRole.StandbyLeader ? "standby_leader" : "leader")
-                    : view.Sync.SyncStandbys.Contains(m.Name) ? "sync_standby" : "replica",
+                    : view.Sync.SyncStandbys.Contains(m.Name) ? Ctl.Output.ClusterFlags.SyncRole(view) : "replica",
                 ["state"] = m.Data.ReplicationState ?? m.Data.State,
                 ["api_url"] = m.Data.ApiUrl,
             };

@@ -15,6 +15,8 @@ public sealed record DynamicConfig
     public int PrimaryStartTimeout { get; init; } = 300;
     public int PrimaryStopTimeout { get; init; }
     public bool SynchronousMode { get; init; }
+    /// <summary><c>synchronous_mode: quorum</c> (Patroni 4): ANY n synchronous_standby_names and the key's quorum.</summary>
+    public bool QuorumCommit { get; init; }
     public bool SynchronousModeStrict { get; init; }
     public int SynchronousNodeCount { get; init; } = 1;
     public bool FailsafeMode { get; init; }

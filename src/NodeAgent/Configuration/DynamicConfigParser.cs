@@ -39,7 +39,9 @@ public static class DynamicConfigParser
             MaxTimelinesHistory = s.Int("max_timelines_history", defaults.MaxTimelinesHistory),
             PrimaryStartTimeout = AliasedInt(s, "primary_start_timeout", "master_start_timeout", defaults.PrimaryStartTimeout),
             PrimaryStopTimeout = AliasedInt(s, "primary_stop_timeout", "master_stop_timeout", defaults.PrimaryStopTimeout),
-            SynchronousMode = s.Bool("synchronous_mode", defaults.SynchronousMode),
+            // global_config.py:is_synchronous_mode: true, or the string quorum (is_quorum_commit_mode).
+            SynchronousMode = IsQuorum(s) || s.Bool("synchronous_mode", defaults.SynchronousMode),
+            QuorumCommit = IsQuorum(s),
             SynchronousModeStrict = s.Bool("synchronous_mode_strict", defaults.SynchronousModeStrict),
             SynchronousNodeCount = s.Int("synchronous_node_count", defaults.SynchronousNodeCount),
             FailsafeMode = s.Bool("failsafe_mode", defaults.FailsafeMode),
@@ -58,6 +60,9 @@ public static class DynamicConfigParser
 
         return config;
     }
+
+    private static bool IsQuorum(ConfigSection s) =>
+        JsonScalars.TryGetText(s.Raw("synchronous_mode"), out var text) && text.Trim().Equals("quorum", StringComparison.OrdinalIgnoreCase);
 
     private static int AliasedInt(ConfigSection s, string key, string alias, int fallback)
     {

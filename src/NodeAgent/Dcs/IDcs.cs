@@ -78,7 +78,8 @@ public interface IDcs : IAsyncDisposable
     /// Writes <c>sync</c> = {leader, sync_standby} only if the key is unchanged since <paramref name="modRevision"/> (0: absent)
     /// and <c>leader</c> still names <paramref name="leader"/>: a leader that lost its lock can no longer name standbys.
     /// </summary>
-    Task<bool> SetSyncStateAsync(string leader, IReadOnlyList<string> syncStandbys, long modRevision, CancellationToken cancellationToken);
+    /// <remarks>A <paramref name="quorum"/> (quorum commit mode) is written as the key's <c>quorum</c> field.</remarks>
+    Task<bool> SetSyncStateAsync(string leader, IReadOnlyList<string> syncStandbys, int? quorum, long modRevision, CancellationToken cancellationToken);
 
     /// <summary>Deletes <c>sync</c> if it is unchanged since <paramref name="modRevision"/> (synchronous mode turned off).</summary>
     Task<bool> DeleteSyncStateAsync(long modRevision, CancellationToken cancellationToken);

@@ -78,6 +78,16 @@ public static partial class HaDecider
             yield break;
         }
 
+        if (QuorumMode(o))
+        {
+            foreach (var step in QuorumBeforePromotion(o))
+            {
+                yield return step;
+            }
+
+            yield break;
+        }
+
         var postponed = WithTouch(HaDecision.NoSteps("Postponing promotion because synchronous replication state was updated by somebody else"));
         yield return new WriteSyncState([], o.Cluster!.Sync.ModRevision, postponed);
         yield return new SetSynchronousStandbyNames(o.Dynamic.SynchronousModeStrict ? "*" : null);
@@ -112,7 +122,8 @@ public static partial class HaDecider
     private static string? NotSynchronous(Observation o)
     {
         var sync = o.Cluster!.Sync;
-        return o.Dynamic.SynchronousMode && !sync.IsEmpty && !sync.Matches(o.Me)
+        // Quorum commit lets any member race; it must gather the quorum's votes instead (HaDecider.Quorum).
+        return o.Dynamic.SynchronousMode && !QuorumMode(o) && !sync.IsEmpty && !sync.Matches(o.Me)
             ? $"not a synchronous standby (sync key: {string.Join(",", sync.SyncStandbys.DefaultIfEmpty("none"))})"
             : null;
     }

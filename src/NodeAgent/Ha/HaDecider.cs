@@ -369,11 +369,17 @@ public static partial class HaDecider
             return Cleared(o, failover, $"manual failover: candidate {wanted} does not match with sync_standbys {string.Join(",", cluster.Sync.SyncStandbys)}");
         }
 
-        var candidate = cluster.Members
+        var healthy = cluster.Members
             .Where(m => m.Name != o.Me && (failover.Candidate is null || m.Name == failover.Candidate) && MaySucceed(o, m.Name))
             .Where(m => m.Data.Role == MemberRole.Replica && m.Data.State == "running" && !m.Data.NoFailover)
             .OrderByDescending(m => m.Data.XlogLocation ?? 0)
-            .FirstOrDefault();
+            .ToList();
+        var candidate = healthy.FirstOrDefault();
+        if (failover.Candidate is null && QuorumHandoverShort(o, healthy.Count) is { } quorumShort)
+        {
+            return Cleared(o, failover, $"manual failover: {quorumShort}");
+        }
+
         if (candidate is null)
         {
             return Cleared(o, failover, failover.Candidate is { } named
@@ -437,6 +443,12 @@ public static partial class HaDecider
             if (o.Dynamic.Postgresql.UseSlots && o.Postgres.IsAcceptingConnections)
             {
                 steps.Add(new SyncSlots(DesiredSlots(o)));
+            }
+
+            if (QuorumMode(o))
+            {
+                var (quorumSteps, note) = ProcessQuorumReplication(o, alreadyPrimary);
+                return new(alreadyPrimary + note, [.. steps, .. quorumSteps]);
             }
 
             var pick = PickSyncStandbys(o);
@@ -604,12 +616,15 @@ public static partial class HaDecider
             }
         }
 
-        return null;
+        return QuorumShort(o);
     }
 
     /// <summary>ha.py:is_failover_possible on member keys: another running replica allowed to promote.</summary>
-    private static bool AnyFailoverCandidate(Observation o) =>
-        o.Cluster!.Members.Any(m => m.Name != o.Me && m.Data is { Role: MemberRole.Replica, State: "running", NoFailover: false } && MaySucceed(o, m.Name));
+    private static bool AnyFailoverCandidate(Observation o)
+    {
+        var healthy = o.Cluster!.Members.Count(m => m.Name != o.Me && m.Data is { Role: MemberRole.Replica, State: "running", NoFailover: false } && MaySucceed(o, m.Name));
+        return healthy > 0 && QuorumHandoverShort(o, healthy) is null;
+    }
 
     /// <summary>
     /// Pointed at the leader but not streaming while the leader is on a newer timeline: this replica may hold WAL

@@ -65,7 +65,7 @@ public sealed partial class HaLoop
             ? await peers.GetStatusesAsync(RaceRivals(cluster), Min(PeerTimeout, _dynamic.RetryTimeout), ct).ConfigureAwait(false)
             : [];
         var syncReady = pg is { IsInRecovery: false, IsAcceptingConnections: true }
-            ? _syncReadiness.Update(pg.Primary, cluster?.Sync ?? SyncState.Empty)
+            ? _syncReadiness.Update(pg.Primary, cluster?.Sync ?? SyncState.Empty, _dynamic.QuorumCommit)
             : _syncReadiness.Reset();
         return new Observation
         {

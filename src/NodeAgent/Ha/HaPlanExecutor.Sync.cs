@@ -12,10 +12,18 @@ public sealed partial class HaPlanExecutor
 {
     private async Task<bool> WriteSyncStateAsync(WriteSyncState write, Observation o, CancellationToken ct)
     {
-        var written = await Dcs(o, t => dcs.SetSyncStateAsync(o.Me, write.Standbys, write.ModRevision, t), ct).ConfigureAwait(false);
+        var written = await Dcs(o, t => dcs.SetSyncStateAsync(o.Me, write.Standbys, write.Quorum, write.ModRevision, t), ct).ConfigureAwait(false);
         if (written)
         {
-            LogSyncKey(logger, write.Standbys.Count == 0 ? "none" : string.Join(",", write.Standbys));
+            var standbys = write.Standbys.Count == 0 ? "none" : string.Join(",", write.Standbys);
+            if (write.Quorum is { } quorum)
+            {
+                LogQuorumKey(logger, o.Me, quorum, standbys);
+            }
+            else
+            {
+                LogSyncKey(logger, standbys);
+            }
         }
 
         return written;
@@ -124,6 +132,9 @@ public sealed partial class HaPlanExecutor
 
     [LoggerMessage(EventId = 1114, Level = LogLevel.Information, Message = "Synchronous standby status assigned to {Standbys}")]
     private static partial void LogSyncKey(ILogger logger, string standbys);
+
+    [LoggerMessage(EventId = 1120, Level = LogLevel.Information, Message = "Setting leader to {Leader}, quorum to {Quorum} of ({Standbys})")]
+    private static partial void LogQuorumKey(ILogger logger, string leader, int quorum, string standbys);
 
     [LoggerMessage(EventId = 1115, Level = LogLevel.Information, Message = "Disabled synchronous replication")]
     private static partial void LogSyncDisabled(ILogger logger);

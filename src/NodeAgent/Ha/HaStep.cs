@@ -108,7 +108,8 @@ public abstract partial record HaStep
     /// <paramref name="ModRevision"/> and the lock is still ours. Written after synchronous_standby_names names them, and
     /// narrowed before a name leaves it: the key never names a standby commits do not wait for.
     /// </summary>
-    public sealed record WriteSyncState(IReadOnlyList<string> Standbys, long ModRevision, HaDecision Otherwise) : HaStep, IGuard;
+    /// <remarks>Quorum commit mode: with the key's <paramref name="Quorum"/> (quorum.py's ordered steps decide when).</remarks>
+    public sealed record WriteSyncState(IReadOnlyList<string> Standbys, long ModRevision, HaDecision Otherwise, int? Quorum = null) : HaStep, IGuard;
 
     /// <summary>Leader only: delete <c>sync</c> (synchronous mode turned off) if unchanged since <paramref name="ModRevision"/>.</summary>
     public sealed record DeleteSyncState(long ModRevision) : HaStep;

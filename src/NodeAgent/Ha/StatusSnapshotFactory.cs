@@ -54,7 +54,8 @@ public static class StatusSnapshotFactory
             PostmasterStartTime = pg.PostmasterStartTime is { } started ? PyDateTime.Str(started) : null,
             PendingRestart = pg.IsRunning && pg.PendingRestart,
             // api.py:get_postgresql_status: a replica the sync key names, in synchronous mode.
-            SyncStandby = role == MemberRole.Replica && o.Dynamic.SynchronousMode && o.Cluster?.Sync.IsStandby(o.Me) == true,
+            SyncStandby = role == MemberRole.Replica && o.Dynamic.SynchronousMode && !o.Dynamic.QuorumCommit && o.Cluster?.Sync.IsStandby(o.Me) == true,
+            QuorumStandby = role == MemberRole.Replica && o.Dynamic is { SynchronousMode: true, QuorumCommit: true } && o.Cluster?.Sync.IsStandby(o.Me) == true,
             ScheduledRestart = scheduledRestart is { } s
                 ? new ScheduledRestartStatus(PyDateTime.IsoFormat(s.At), s.Filters.RestartPending, s.Filters.Role, s.Filters.PostgresVersion, s.TimeoutSeconds)
                 : null,

@@ -43,6 +43,15 @@ public sealed class StatusJsonWriterTests
         Assert.Equal(JsonValueKind.Null, root.GetProperty("xlog").GetProperty("replayed_timestamp").ValueKind);
     }
 
+    [Fact]
+    public void Quorum_replica_reports_quorum_standby_as_patroni_4()
+    {
+        using var doc = JsonDocument.Parse(StatusJsonWriter.ToUtf8(Snapshots.Replica() with { QuorumStandby = true }));
+
+        Assert.True(doc.RootElement.GetProperty("quorum_standby").GetBoolean());
+        Assert.False(doc.RootElement.TryGetProperty("sync_standby", out _));
+    }
+
     [Theory]
     [InlineData("3.0.2", "030002")]
     [InlineData("2.1.10", "020110")]

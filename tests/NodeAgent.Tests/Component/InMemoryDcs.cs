@@ -325,7 +325,7 @@ internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeP
         return true;
     });
 
-    public Task<bool> SetSyncStateAsync(string leader, IReadOnlyList<string> syncStandbys, long modRevision, CancellationToken cancellationToken) =>
+    public Task<bool> SetSyncStateAsync(string leader, IReadOnlyList<string> syncStandbys, int? quorum, long modRevision, CancellationToken cancellationToken) =>
         Do(() => store.SetSync(leader, syncStandbys, modRevision));
 
     public Task<bool> DeleteSyncStateAsync(long modRevision, CancellationToken cancellationToken) => Do(() => store.DeleteSync(modRevision));

@@ -19,6 +19,19 @@ public sealed class DynamicConfigTests
         Assert.Equal(written.Dcs with { Postgresql = parsed.Postgresql, Slots = parsed.Slots, IgnoreSlots = parsed.IgnoreSlots }, parsed);
     }
 
+    [Theory]
+    [InlineData("\"quorum\"", true, true)]
+    [InlineData("\"Quorum\"", true, true)]
+    [InlineData("true", true, false)]
+    [InlineData("\"off\"", false, false)]
+    public void Synchronous_mode_quorum_is_quorum_commit_as_in_patroni_4(string value, bool synchronous, bool quorum)
+    {
+        var config = DynamicConfigParser.FromJson(JsonNode.Parse("{\"synchronous_mode\":" + value + "}")!.AsObject(), out var warnings);
+
+        Assert.Empty(warnings);
+        Assert.Equal((synchronous, quorum), (config.SynchronousMode, config.QuorumCommit));
+    }
+
     [Fact]
     public void Tolerant_of_strings_aliases_and_unknown_keys()
     {

@@ -50,6 +50,18 @@ public sealed class MemberListingTests
     }
 
     [Fact]
+    public void In_quorum_commit_mode_a_standby_the_key_names_is_a_quorum_standby()
+    {
+        var view = CtlScenarios.View("basic");
+        view = view with { Config = new System.Text.Json.Nodes.JsonObject { ["synchronous_mode"] = "quorum" } };
+
+        var actual = ListRenderer.Render(view, "PGC1", extended: false, OutputFormat.Pretty);
+
+        Assert.Contains("| pg2    | 10.0.0.2 | Quorum Standby |", actual, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sync Standby", actual, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Extended_list_shows_watchdog_and_fencing_of_nodeagent_members()
     {
         var view = CtlScenarios.View("basic");

@@ -88,6 +88,18 @@ public sealed class SmallCodecTests
     }
 
     [Fact]
+    public void Sync_state_carries_the_quorum_in_quorum_commit_mode_as_patroni_4_writes_it()
+    {
+        Assert.Equal("{\"leader\":\"pg1\",\"quorum\":1,\"sync_standby\":\"pg2,pg3\"}", SyncStateCodec.Encode("pg1", ["pg3", "pg2"], 1));
+        Assert.Equal(1, SyncStateCodec.Decode("{\"leader\":\"pg1\",\"quorum\":1,\"sync_standby\":\"pg2,pg3\"}", 9).Quorum);
+        Assert.Equal(2, SyncStateCodec.Decode("{\"leader\":\"pg1\",\"quorum\":\"2\",\"sync_standby\":\"pg2,pg3\"}", 9).Quorum);
+        // SyncState.from_node: no leader, no quorum; a missing or unreadable one is 0.
+        Assert.Equal(0, SyncStateCodec.Decode("{\"quorum\":1}", 9).Quorum);
+        Assert.Equal(0, SyncStateCodec.Decode("{\"leader\":\"pg1\",\"quorum\":\"x\"}", 9).Quorum);
+        Assert.Equal(0, SyncStateCodec.Decode("{\"leader\":\"pg1\"}", 9).Quorum);
+    }
+
+    [Fact]
     public void Key_layout_follows_patroni_paths()
     {
         var layout = new KeyLayout("/service/batman/");

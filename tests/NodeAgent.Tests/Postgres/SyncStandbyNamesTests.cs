@@ -41,4 +41,16 @@ public sealed class SyncStandbyNamesTests
         Assert.Equal("2 (u5,\"node-6\")", SyncStandbyNames.Build(["u5", "node-6"]));
         Assert.Equal(["u5", "node-6"], SyncStandbyNames.Parse(SyncStandbyNames.Build(["u5", "node-6"])).Members);
     }
+
+    [Fact]
+    public void Builds_any_n_for_quorum_commit_with_names_sorted_even_for_one_name()
+    {
+        Assert.Equal("ANY 1 (u5)", SyncStandbyNames.BuildQuorum(1, ["u5"]));
+        Assert.Equal("ANY 2 (\"node-6\",u5,u7)", SyncStandbyNames.BuildQuorum(2, ["u7", "u5", "node-6"]));
+        Assert.Null(SyncStandbyNames.BuildQuorum(0, []));
+        // Strict mode with nobody to name: every commit waits for a standby.
+        Assert.Equal("*", SyncStandbyNames.BuildQuorum(1, []));
+        var parsed = SyncStandbyNames.Parse(SyncStandbyNames.BuildQuorum(2, ["u7", "u5", "node-6"]));
+        Assert.Equal(("quorum", 2), (parsed.Type, parsed.Count));
+    }
 }

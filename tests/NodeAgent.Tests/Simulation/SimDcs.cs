@@ -199,7 +199,7 @@ internal sealed class SimDcs : IDcs
         return true;
     });
 
-    public Task<bool> SetSyncStateAsync(string leader, IReadOnlyList<string> syncStandbys, long modRevision, CancellationToken cancellationToken) =>
+    public Task<bool> SetSyncStateAsync(string leader, IReadOnlyList<string> syncStandbys, int? quorum, long modRevision, CancellationToken cancellationToken) =>
         Call("sync", () => _sim.Store.SetSync(leader, syncStandbys, modRevision));
 
     public Task<bool> DeleteSyncStateAsync(long modRevision, CancellationToken cancellationToken) =>

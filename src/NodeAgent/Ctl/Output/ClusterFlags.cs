@@ -12,6 +12,17 @@ internal static class ClusterFlags
     /// <summary>dcs/__init__.py:Cluster.is_synchronous_mode.</summary>
     public static bool IsSynchronousMode(ClusterView view) => ParseBool(view.Config?["synchronous_mode"]);
 
+    /// <summary>
+    /// global_config.py:is_quorum_commit_mode (Patroni 4): <c>synchronous_mode: quorum</c>. The synchronous standbys are
+    /// then quorum standbys, and a switchover candidate is not checked against the key here (api.py:is_failover_possible).
+    /// </summary>
+    public static bool IsQuorumCommitMode(ClusterView view) =>
+        view.Config?["synchronous_mode"] is JsonValue v && v.GetValueKind() == JsonValueKind.String
+        && v.GetValue<string>().Trim().Equals("quorum", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>ctl.py / api.py cluster_as_json: the role of a member the sync key names.</summary>
+    public static string SyncRole(ClusterView view) => IsQuorumCommitMode(view) ? "quorum_standby" : "sync_standby";
+
     public static bool IsStandbyCluster(ClusterView view) =>
         view.Config?["standby_cluster"] is JsonObject sc
         && (sc["host"] is not null || sc["port"] is not null || sc["restore_command"] is not null);

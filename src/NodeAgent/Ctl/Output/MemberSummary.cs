@@ -35,7 +35,7 @@ internal sealed record MemberSummary(
     {
         var isLeader = m.Name == leaderName;
         var role = isLeader ? (standby ? "standby_leader" : "leader")
-            : view.Sync.SyncStandbys.Contains(m.Name) ? "sync_standby"
+            : view.Sync.SyncStandbys.Contains(m.Name) ? ClusterFlags.SyncRole(view)
             : "replica";
         var (host, port) = ConnUrl.HostAndPort(m.Data.ConnUrl);
 

@@ -245,9 +245,9 @@ internal sealed partial class Etcd3Dcs : IDcs
     public Task<bool> SetFailoverAsync(FailoverRequest? request, long? modRevision, CancellationToken cancellationToken) =>
         PutMaybeCasAsync("failover", Layout.Failover, FailoverCodec.Encode(request), modRevision, cancellationToken);
 
-    public async Task<bool> SetSyncStateAsync(string leader, IReadOnlyList<string> syncStandbys, long modRevision, CancellationToken cancellationToken)
+    public async Task<bool> SetSyncStateAsync(string leader, IReadOnlyList<string> syncStandbys, int? quorum, long modRevision, CancellationToken cancellationToken)
     {
-        var value = SyncStateCodec.Encode(leader, syncStandbys);
+        var value = SyncStateCodec.Encode(leader, syncStandbys, quorum);
         var txn = EtcdRequests.Txn([EtcdRequests.ModRevisionIs(Layout.Sync, modRevision), EtcdRequests.ValueIs(Layout.Leader, leader)], EtcdRequests.Put(Layout.Sync, value));
         var response = await TxnAsync("sync", txn, cancellationToken).ConfigureAwait(false);
         if (response.Succeeded)

@@ -8,7 +8,8 @@ namespace NodeAgent.Dcs.Etcd3;
 /// <summary>The <c>sync</c> key (<c>SyncState.from_node</c> / <c>sync_state</c>) and the <c>failsafe</c> map.</summary>
 internal static class SyncStateCodec
 {
-    public static string Encode(string? leader, IEnumerable<string> syncStandbys)
+    /// <summary>With <paramref name="quorum"/> (quorum commit mode) the key carries Patroni 4's <c>quorum</c> field.</summary>
+    public static string Encode(string? leader, IEnumerable<string> syncStandbys, int? quorum = null)
     {
         var names = syncStandbys.Order(StringComparer.Ordinal).ToList();
         var buffer = new ArrayBufferWriter<byte>(128);
@@ -16,6 +17,11 @@ internal static class SyncStateCodec
         {
             w.WriteStartObject();
             w.WriteString("leader", leader);
+            if (quorum is { } q)
+            {
+                w.WriteNumber("quorum", q);
+            }
+
             if (names.Count == 0)
             {
                 w.WriteNull("sync_standby");
@@ -41,7 +47,10 @@ internal static class SyncStateCodec
         var standbys = JsonParsing.GetString(o, "sync_standby") is { Length: > 0 } s
             ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [];
-        return new SyncState(JsonParsing.GetString(o, "leader"), standbys, modRevision);
+        // SyncState.from_node: the quorum counts only with a leader; unreadable means 0.
+        var leader = JsonParsing.GetString(o, "leader");
+        var quorum = leader is not null && o["quorum"] is { } q && Configuration.Parsing.JsonScalars.TryGetInt(q, out var n) ? n : 0;
+        return new SyncState(leader, standbys, modRevision, quorum);
     }
 
     public static IReadOnlyDictionary<string, string>? DecodeFailsafe(string? value)

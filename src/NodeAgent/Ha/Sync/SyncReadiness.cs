@@ -20,7 +20,11 @@ public sealed class SyncReadiness
     public string? ParseError { get; private set; }
 
     /// <summary>Takes a primary's look at its replication and returns the standbys that count as synchronous now.</summary>
-    public IReadOnlySet<string> Update(PrimaryReplication replication, SyncState published)
+    /// <remarks>
+    /// Quorum commit (<paramref name="quorum"/>): postgres reports <c>quorum</c>, and the key cannot vouch for a standby
+    /// (it names them once one of them caught up), so only the position counts.
+    /// </remarks>
+    public IReadOnlySet<string> Update(PrimaryReplication replication, SyncState published, bool quorum = false)
     {
         ArgumentNullException.ThrowIfNull(replication);
         ArgumentNullException.ThrowIfNull(published);
@@ -54,7 +58,10 @@ public sealed class SyncReadiness
             }
 
             // Named in the sync key already: a standby the leader (maybe before a restart of this agent) verified.
-            if (published.IsStandby(row.ApplicationName) || (row.SyncState == "sync" && lsn >= _flushAtChange))
+            var ready = quorum
+                ? row.SyncState == "quorum" && lsn >= _flushAtChange
+                : published.IsStandby(row.ApplicationName) || (row.SyncState == "sync" && lsn >= _flushAtChange);
+            if (ready)
             {
                 _ready[row.ApplicationName] = row.Pid;
             }

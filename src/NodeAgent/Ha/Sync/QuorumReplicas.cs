@@ -1,0 +1,47 @@
+using NodeAgent.Cluster;
+using NodeAgent.Postgres;
+
+namespace NodeAgent.Ha.Sync;
+
+/// <summary>The standbys quorum commit may name (<paramref name="Active"/>) and those of them verified caught up.</summary>
+public sealed record QuorumReplicas(IReadOnlySet<string> Active, IReadOnlySet<string> Confirmed);
+
+/// <summary><c>postgresql/sync.py:SyncHandler.current_state</c> in quorum commit mode, as a pure function of one look at the primary.</summary>
+public static class QuorumReplicaPicker
+{
+    /// <summary>
+    /// Every streaming member that may be synchronous and is within maximum_lag_on_syncnode; a <c>nofailover</c> member only
+    /// while fewer than synchronous_node_count are named (it cannot become leader, so naming it costs availability).
+    /// </summary>
+    public static QuorumReplicas Pick(PrimaryReplication replication, Lsn primaryPosition, ClusterView cluster, IReadOnlySet<string> ready, int count, long maximumLag)
+    {
+        ArgumentNullException.ThrowIfNull(replication);
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(ready);
+        var members = cluster.Members.GroupBy(m => m.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+        var replicas = replication.Rows
+            .Where(r => r.State == "streaming")
+            .Select(r => (Row: r, Lsn: SyncStandbyPicker.Position(r, replication.SynchronousCommit), Member: members.GetValueOrDefault(r.ApplicationName)))
+            .Where(x => x.Lsn is not null && x.Member is { Data.State: "running", Data.NoSync: false })
+            .OrderByDescending(x => x.Row.SyncState, StringComparer.Ordinal).ThenByDescending(x => x.Lsn!.Value)
+            .ToList();
+
+        var maxLsn = replicas.Count > 1 ? replicas.Max(x => x.Lsn!.Value) : primaryPosition;
+        var active = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var confirmed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (row, lsn, member) in replicas.OrderBy(x => x.Member!.Data.NoFailover))
+        {
+            var withinLag = maximumLag <= 0 || maxLsn.Value - Math.Min(maxLsn.Value, lsn!.Value.Value) <= (ulong)maximumLag;
+            if (withinLag && (!member!.Data.NoFailover || active.Count < count))
+            {
+                active.Add(member!.Name);
+                if (ready.Contains(row.ApplicationName))
+                {
+                    confirmed.Add(member.Name);
+                }
+            }
+        }
+
+        return new QuorumReplicas(active, confirmed);
+    }
+}
