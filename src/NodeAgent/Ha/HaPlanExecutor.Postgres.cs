@@ -53,6 +53,12 @@ public sealed partial class HaPlanExecutor
         status.Note(StatusNote.Demoting);
         LogDemoting(logger, demote.Mode);
         Counters.Demoted(demote.Mode);
+        if (demote.Mode != DemoteMode.ImmediateNoLock)
+        {
+            // Still the lock holder: out of HAProxy's primary backend before postgres stops (only the lock holder pushes).
+            Routing.Withdraw();
+        }
+
         if (demote.Mode == DemoteMode.Graceful)
         {
             // Counted from now: the health checks answer 503 on /primary from this moment.

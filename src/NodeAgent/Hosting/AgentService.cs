@@ -11,6 +11,7 @@ using NodeAgent.Ha;
 using NodeAgent.Postgres;
 using NodeAgent.Postgres.Callbacks;
 using NodeAgent.Processes;
+using NodeAgent.Routing;
 using NodeAgent.Watchdog;
 
 namespace NodeAgent.Hosting;
@@ -38,6 +39,7 @@ internal sealed partial class AgentService(
     private HaLoop? _loop;
     private HttpClient? _peerHttp;
     private ApiHost? _api;
+    private RoutingPusher? _routing;
     private PosixSignalRegistration? _sighup;
     private bool _started;
 
@@ -91,6 +93,11 @@ internal sealed partial class AgentService(
             await _dcs.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_routing is not null)
+        {
+            await _routing.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_postgres is not null)
         {
             await _postgres.DisposeAsync().ConfigureAwait(false);
@@ -120,7 +127,12 @@ internal sealed partial class AgentService(
         var lease = _lease;
         // Patroni's on_reload follows every reload of postgres; the role is what the lock says.
         _postgres.Reloaded += () => callbacks.Fire(CallbackAction.OnReload, lease.Holds ? CallbackRole.Master : CallbackRole.Replica);
-        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _lease, time, loggers.CreateLogger<HaPlanExecutor>(), _requests, callbacks: callbacks);
+        // Read at start only: a reload does not move the runtime API.
+        _routing = config.HaproxyRuntime.Enabled
+            ? new RoutingPusher(config.HaproxyRuntime, config.Name, new RuntimeApiClient(), time, loggers.CreateLogger<RoutingPusher>())
+            : null;
+        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _lease, time, loggers.CreateLogger<HaPlanExecutor>(), _requests,
+            callbacks: callbacks, routing: _routing);
         _loop = new HaLoop(config, _dcs, _postgres, _watchdog, new HttpPeerStatusClient(_peerHttp), executor, _lease, _board, time,
             loggers.CreateLogger<HaLoop>());
         _postgres.PostmasterExitedUnexpectedly += _loop.Wakeup;
