@@ -49,16 +49,16 @@ public sealed partial class HaPlanExecutor
     private async Task DemoteAsync(Demote demote, Observation o, IStatusNotes status, CancellationToken ct)
     {
         var releases = demote.Mode is DemoteMode.Graceful or DemoteMode.Immediate;
+        if (lease.Holds)
+        {
+            // Out of HAProxy's primary backend before postgres stops; only the lock holder pushes.
+            Routing.Withdraw();
+        }
+
         lease.Lost();
         status.Note(StatusNote.Demoting);
         LogDemoting(logger, demote.Mode);
         Counters.Demoted(demote.Mode);
-        if (demote.Mode != DemoteMode.ImmediateNoLock)
-        {
-            // Still the lock holder: out of HAProxy's primary backend before postgres stops (only the lock holder pushes).
-            Routing.Withdraw();
-        }
-
         if (demote.Mode == DemoteMode.Graceful)
         {
             // Counted from now: the health checks answer 503 on /primary from this moment.

@@ -20,6 +20,7 @@ internal sealed class ComponentNode
     public required HaRequests Requests { get; init; }
     public required AgentConfig Config { get; init; }
     public List<string> Reasons { get; } = [];
+    public required RecordingRoutingPush Routing { get; init; }
 
     /// <summary>False while the node is dead or frozen: it neither cycles nor answers peers.</summary>
     public bool Alive { get; set; } = true;
@@ -56,11 +57,13 @@ internal sealed class ComponentCluster : IPeerStatusClient
             var watchdog = watchdogs?.Invoke(name, Time) ?? new FakeWatchdog();
             var board = new StatusBoard();
             var lease = new LeaseClock(Time, () => watchdog.ResetDueTimestamp);
-            var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, Time, NullLogger<HaPlanExecutor>.Instance);
+            var routing = new RecordingRoutingPush(lease);
+            var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, Time, NullLogger<HaPlanExecutor>.Instance, routing: routing);
             var loop = new HaLoop(config, dcs, pg, watchdog, this, executor, lease, board, Time, NullLogger<HaLoop>.Instance);
             _nodes[name] = new ComponentNode
             {
                 Name = name, Dcs = dcs, Postgres = pg, Board = board, Loop = loop, WatchdogPort = watchdog, Config = config, Requests = executor.Requests,
+                Routing = routing,
             };
         }
     }
