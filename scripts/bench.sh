@@ -149,15 +149,21 @@ bootstrap() { # profile rep
   record "$1" bootstrap "to healthy s" "$2" "$(awk -v s="$started" -v e="$end" 'BEGIN { printf "%.2f", e - s }')"
 }
 
-footprint() { # profile: RSS after 60 s idle and CPU over that minute, per agent (agent process only)
-  local n pid tck; tck=$(getconf CLK_TCK)
+footprint() { # profile: RSS after 60 s idle and CPU over that minute, per agent (agent process only), the leader
+  # apart from the replicas: the leader renews the lock, writes its status and keeps the slots, the replicas do not.
+  # The machine's load average is recorded beside them: on a shared machine the CPU figures are only indicative.
+  local n pid tck role leader; tck=$(getconf CLK_TCK)
+  leader=$(name_of "$(leader_ip || true)")
+  [ -n "$leader" ] || die "footprint: no single leader"
   declare -A cpu0
   for n in "${nodes[@]}"; do pid=$(agent_pid "$n"); cpu0[$n]=$(awk '{ print $14 + $15 }' "/proc/$pid/stat"); done
   sleep 60
+  record "$1" footprint "load average (1 min) at the end" 1 "$(cut -d' ' -f1 /proc/loadavg)"
   for n in "${nodes[@]}"; do
     pid=$(agent_pid "$n")
-    record "$1" footprint "agent RSS MB" "$n" "$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")"
-    record "$1" footprint "agent CPU s per idle min" "$n" \
+    role=replica; [ "$n" = "$leader" ] && role=leader
+    record "$1" footprint "$role agent RSS MB" "$n" "$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")"
+    record "$1" footprint "$role agent CPU s per idle min" "$n" \
       "$(awk -v a="${cpu0[$n]}" -v t="$tck" '{ printf "%.2f", ($14 + $15 - a) / t }' "/proc/$pid/stat")"
   done
 }

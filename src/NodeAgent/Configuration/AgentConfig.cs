@@ -17,6 +17,7 @@ public sealed record AgentConfig
     public BootstrapConfig Bootstrap { get; init; } = new();
     public PostgresqlConfig Postgresql { get; init; } = new();
     public WatchdogConfig Watchdog { get; init; } = new();
+    public HaproxyRuntimeConfig HaproxyRuntime { get; init; } = new();
     /// <summary>Every tag as written: values are bool, long, double or string (published in the member key).</summary>
     public IReadOnlyDictionary<string, object?> Tags { get; init; } = new Dictionary<string, object?>();
     /// <summary>The tags Patroni itself acts on, typed.</summary>

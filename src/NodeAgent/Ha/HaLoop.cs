@@ -119,6 +119,7 @@ public sealed partial class HaLoop(
         }
 
         LastPostgres = observation.Postgres;
+        executor.Routing.Confirm(lease.Holds && observation.Postgres is { IsRunning: true, IsInRecovery: false });
         _longAction.Saw(observation.LongActionInProgress);
         _counters.HaCycleDuration.Observe(time.GetElapsedTime(start));
         _status.Publish(StatusSnapshotFactory.Build(observation, lease, watchdog.Status, _longAction.Kind, _nextRun, DcsLastSeenUnix(),
@@ -141,6 +142,11 @@ public sealed partial class HaLoop(
         }
 
         var holdsLock = lease.Holds;
+        if (holdsLock)
+        {
+            executor.Routing.Withdraw();
+        }
+
         lease.Lost();
         _status.Note(StatusNote.ShuttingDown);
         if (holdsLock || LastPostgres is not { } last)

@@ -49,6 +49,12 @@ public sealed partial class HaPlanExecutor
     private async Task DemoteAsync(Demote demote, Observation o, IStatusNotes status, CancellationToken ct)
     {
         var releases = demote.Mode is DemoteMode.Graceful or DemoteMode.Immediate;
+        if (lease.Holds)
+        {
+            // Out of HAProxy's primary backend before postgres stops; only the lock holder pushes.
+            Routing.Withdraw();
+        }
+
         lease.Lost();
         status.Note(StatusNote.Demoting);
         LogDemoting(logger, demote.Mode);

@@ -3,6 +3,7 @@ using NodeAgent.Dcs;
 using NodeAgent.Metrics;
 using NodeAgent.Postgres;
 using NodeAgent.Postgres.Callbacks;
+using NodeAgent.Routing;
 using NodeAgent.Watchdog;
 using static NodeAgent.Ha.HaStep;
 
@@ -31,9 +32,13 @@ public sealed partial class HaPlanExecutor(
     HaRequests? requests = null,
     AgentCounters? counters = null,
     ICallbacks? callbacks = null,
-    IFailsafeClient? failsafeClient = null)
+    IFailsafeClient? failsafeClient = null,
+    IRoutingPush? routing = null)
 {
     private readonly ICallbacks _callbacks = callbacks ?? NoCallbacks.Instance;
+
+    /// <summary>Where promotions and demotions are told to HAProxy's runtime API (haproxy_runtime), beside the cycle.</summary>
+    public IRoutingPush Routing { get; } = routing ?? NoRoutingPush.Instance;
 
     /// <summary>The REST commands and the scheduled restart this executor answers and clears.</summary>
     public HaRequests Requests { get; } = requests ?? new HaRequests();
@@ -147,13 +152,20 @@ public sealed partial class HaPlanExecutor(
                 await CloneAndStartAsync(clone.Upstream, ct).ConfigureAwait(false);
                 return true;
             case StartAsPrimary:
-                FireIf(await postgres.StartAsync(asPrimary: true, null, ct).ConfigureAwait(false), CallbackAction.OnStart, CallbackRole.Master);
+                var started = await postgres.StartAsync(asPrimary: true, null, ct).ConfigureAwait(false);
+                if (started)
+                {
+                    Routing.Promoted();
+                }
+
+                FireIf(started, CallbackAction.OnStart, CallbackRole.Master);
                 return true;
             case Promote:
                 var promoted = await postgres.PromoteAsync(ct).ConfigureAwait(false);
                 if (promoted)
                 {
                     Counters.Promoted();
+                    Routing.Promoted();
                 }
 
                 FireIf(promoted, CallbackAction.OnRoleChange, CallbackRole.Master);

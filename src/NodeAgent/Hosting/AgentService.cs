@@ -11,6 +11,7 @@ using NodeAgent.Ha;
 using NodeAgent.Postgres;
 using NodeAgent.Postgres.Callbacks;
 using NodeAgent.Processes;
+using NodeAgent.Routing;
 using NodeAgent.Watchdog;
 
 namespace NodeAgent.Hosting;
@@ -39,6 +40,7 @@ internal sealed partial class AgentService(
     private HaLoop? _loop;
     private HttpClient? _peerHttp;
     private ApiHost? _api;
+    private RoutingPusher? _routing;
     private PosixSignalRegistration? _sighup;
     private bool _started;
 
@@ -93,6 +95,11 @@ internal sealed partial class AgentService(
             await _dcs.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_routing is not null)
+        {
+            await _routing.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_postgres is not null)
         {
             await _postgres.DisposeAsync().ConfigureAwait(false);
@@ -123,8 +130,12 @@ internal sealed partial class AgentService(
         // Patroni's on_reload follows every reload of postgres; the role is what the lock says.
         _postgres.Reloaded += () => callbacks.Fire(CallbackAction.OnReload, lease.Holds ? CallbackRole.Master : CallbackRole.Replica);
         var failsafeClient = new HttpFailsafeClient(_peerHttp, HttpFailsafeClient.Basic(config.RestApi.Authentication?.Username, config.RestApi.Authentication?.Password));
-        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _lease, time, loggers.CreateLogger<HaPlanExecutor>(), _requests, callbacks: callbacks,
-            failsafeClient: failsafeClient);
+        // Read at start only: a reload does not move the runtime API.
+        _routing = config.HaproxyRuntime.Enabled
+            ? new RoutingPusher(config.HaproxyRuntime, config.Name, new RuntimeApiClient(), time, loggers.CreateLogger<RoutingPusher>())
+            : null;
+        var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _lease, time, loggers.CreateLogger<HaPlanExecutor>(), _requests,
+            callbacks: callbacks, failsafeClient: failsafeClient, routing: _routing);
         _loop = new HaLoop(config, _dcs, _postgres, _watchdog, new HttpPeerStatusClient(_peerHttp), executor, _lease, _board, time,
             loggers.CreateLogger<HaLoop>(), failsafe: _failsafe);
         _postgres.PostmasterExitedUnexpectedly += _loop.Wakeup;

@@ -189,6 +189,8 @@ internal sealed partial class PostgresInstance : IPostgresInstance
             }
         }
 
+        // The kept connection would hold a smart shutdown open; any other mode would break it anyway.
+        _sql.CloseKeptConnection();
         if (!await _postmaster.StopAsync(mode, PgCtlTimeout, cancellationToken))
         {
             throw new InvalidOperationException($"postmaster (pid {_postmaster.Pid}) did not stop");

@@ -62,8 +62,11 @@ internal sealed class PostgresSql
         _connector = connector;
     }
 
+    /// <summary>Closes the connection the per-cycle reads share (before postgres is stopped).</summary>
+    public void CloseKeptConnection() => _connector.CloseKept();
+
     public Task<ServerStatus> StatusAsync(TimeSpan budget, CancellationToken cancellationToken) =>
-        _connector.RunAsync(async (c, ct) =>
+        _connector.RunReadAsync(async (c, ct) =>
         {
             await using var cmd = Cmd(StatusQuery, c, budget);
             await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -84,7 +87,11 @@ internal sealed class PostgresSql
                 r.GetBoolean(12));
         }, budget, cancellationToken);
 
-    /// <summary>A primary's replication: its synchronous settings and flush position, then pg_stat_replication.</summary>
+    /// <summary>
+    /// A primary's replication: its synchronous settings and flush position, then pg_stat_replication. On a fresh
+    /// connection: a backend forked after a reload reads the new synchronous_standby_names, a kept one only once the
+    /// postmaster's SIGHUP has reached it.
+    /// </summary>
     public Task<PrimaryReplication> ReplicationAsync(TimeSpan budget, CancellationToken cancellationToken) =>
         _connector.RunAsync(async (c, ct) =>
         {
@@ -178,7 +185,7 @@ internal sealed class PostgresSql
 
     /// <summary>Physical and logical slots: name, type, active.</summary>
     public Task<IReadOnlyList<(string Name, string Type, bool Active)>> SlotsAsync(TimeSpan budget, CancellationToken cancellationToken) =>
-        _connector.RunAsync<IReadOnlyList<(string, string, bool)>>(async (c, ct) =>
+        _connector.RunReadAsync<IReadOnlyList<(string, string, bool)>>(async (c, ct) =>
         {
             await using var cmd = new NpgsqlCommand("SELECT slot_name::text, slot_type, active FROM pg_catalog.pg_replication_slots", c);
             await using var r = await cmd.ExecuteReaderAsync(ct);

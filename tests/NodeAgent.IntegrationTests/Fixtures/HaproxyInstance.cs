@@ -24,18 +24,23 @@ public sealed class HaproxyInstance : IAsyncDisposable
 
     public string ConfigPath => _root.Combine("haproxy.cfg");
 
-    public string StatsSocketPath => _root.Combine("admin.sock");
+    public string StatsSocketPath { get; private init; } = "";
 
     public string LogPath => _root.Combine("haproxy.log");
 
     /// <summary>Validates (-c) and starts haproxy with <paramref name="configText"/>; waits for its admin socket.</summary>
-    public static async Task<HaproxyInstance> StartAsync(string configText, CancellationToken cancellationToken = default)
+    public static Task<HaproxyInstance> StartAsync(string configText, CancellationToken cancellationToken = default) =>
+        StartAsync(configText, null, cancellationToken);
+
+    /// <summary>As above, with the admin socket at <paramref name="statsSocketPath"/> (e.g. a path an agent was configured with before).</summary>
+    public static async Task<HaproxyInstance> StartAsync(string configText, string? statsSocketPath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(configText);
         var haproxy = RequiredBinary.RequireHaproxy();
         var root = new TempDirectory("haproxy");
         var configPath = root.Combine("haproxy.cfg");
-        await File.WriteAllTextAsync(configPath, WithStatsSocket(configText, root.Combine("admin.sock")), cancellationToken);
+        statsSocketPath ??= root.Combine("admin.sock");
+        await File.WriteAllTextAsync(configPath, WithStatsSocket(configText, statsSocketPath), cancellationToken);
         try
         {
             await CommandRunner.RunAsync(haproxy, ["-c", "-q", "-f", configPath], null, cancellationToken);
@@ -45,7 +50,10 @@ public sealed class HaproxyInstance : IAsyncDisposable
             root.Dispose();
             throw;
         }
-        var instance = new HaproxyInstance(root, ChildProcess.Start(haproxy, ["-db", "-f", configPath], root.Combine("haproxy.log")));
+        var instance = new HaproxyInstance(root, ChildProcess.Start(haproxy, ["-db", "-f", configPath], root.Combine("haproxy.log")))
+        {
+            StatsSocketPath = statsSocketPath,
+        };
         try
         {
             await Poll.UntilAsync(
@@ -88,7 +96,11 @@ public sealed class HaproxyInstance : IAsyncDisposable
     }
 
     /// <summary>The status column of "show stat" for one server, e.g. "UP", "DOWN", "UP 1/2"; null if unknown.</summary>
-    public async Task<string?> ServerStatusAsync(string proxy, string server, CancellationToken cancellationToken = default)
+    public Task<string?> ServerStatusAsync(string proxy, string server, CancellationToken cancellationToken = default) =>
+        ServerStatAsync(proxy, server, "status", cancellationToken);
+
+    /// <summary>One column of "show stat" for one server (e.g. "check_code": the HTTP status of its last health check); null if unknown.</summary>
+    public async Task<string?> ServerStatAsync(string proxy, string server, string column, CancellationToken cancellationToken = default)
     {
         var csv = await SendCommandAsync("show stat", cancellationToken);
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -97,7 +109,7 @@ public sealed class HaproxyInstance : IAsyncDisposable
         {
             return null;
         }
-        var statusColumn = Array.IndexOf(header[2..].Split(','), "status");
+        var statusColumn = Array.IndexOf(header[2..].Split(','), column);
         return lines
             .Select(l => l.Split(','))
             .Where(f => f.Length > statusColumn && f[0] == proxy && f[1] == server)

@@ -59,6 +59,48 @@ public sealed class PostgresInstanceTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The per-cycle reads keep one connection across cycles (no connect and authentication each time), and a
+    /// postgres restart under it costs no failed observation.</summary>
+    [Fact]
+    public async Task Observations_share_one_connection_that_a_restart_replaces()
+    {
+        await using var node = new PostgresNode(output, "pg-kept", "127.0.41.6");
+        await node.InitAndStartPrimaryAsync();
+        await node.Instance.ObserveAsync(CancellationToken.None);
+        var first = await AgentBackendsAsync(node);
+
+        await node.Instance.ObserveAsync(CancellationToken.None);
+        await node.Instance.ObserveAsync(CancellationToken.None);
+        Assert.Equal(first, await AgentBackendsAsync(node));
+        Assert.Single(first);
+
+        // A smart stop is not held open by the kept connection; then its backend is terminated behind the instance's back
+        // (as a crash or a restart would): the next read finds it broken and retries on a fresh one.
+        await node.Instance.StopAsync(StopMode.Smart, checkpoint: false, CancellationToken.None);
+        Assert.True(await node.Instance.StartAsync(asPrimary: true, upstream: null, CancellationToken.None));
+        await node.Instance.ObserveAsync(CancellationToken.None);
+        var kept = await AgentBackendsAsync(node);
+        await CommandRunnerSql(node, $"SELECT pg_terminate_backend({kept.Single()})");
+        var o = await node.Instance.ObserveAsync(CancellationToken.None);
+
+        Assert.True(o.IsRunning);
+        Assert.True(o.IsAcceptingConnections);
+        Assert.False(o.IsInRecovery);
+        Assert.DoesNotContain(kept.Single(), await AgentBackendsAsync(node));
+    }
+
+    /// <summary>The pids of the agent's backends with no query running, seen from another connection.</summary>
+    private static async Task<List<int>> AgentBackendsAsync(PostgresNode node)
+    {
+        var text = await node.Instance.Sql.ScalarAsync<string>(
+            "SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM pg_stat_activity WHERE application_name = 'node-agent' AND pid <> pg_backend_pid()",
+            TimeSpan.FromSeconds(3), CancellationToken.None);
+        return [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
+    }
+
+    private static Task CommandRunnerSql(PostgresNode node, string sql) =>
+        node.Instance.Sql.ScalarAsync<bool>(sql, TimeSpan.FromSeconds(3), CancellationToken.None);
+
     [Fact]
     public async Task Killed_postmaster_is_observed_as_crash_once()
     {

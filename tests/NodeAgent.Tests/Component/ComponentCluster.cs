@@ -21,6 +21,7 @@ internal sealed class ComponentNode
     public required AgentConfig Config { get; init; }
     public required FailsafeAcceptance Failsafe { get; init; }
     public List<string> Reasons { get; } = [];
+    public required RecordingRoutingPush Routing { get; init; }
 
     /// <summary>False while the node is dead or frozen: it neither cycles nor answers peers.</summary>
     public bool Alive { get; set; } = true;
@@ -57,13 +58,14 @@ internal sealed class ComponentCluster : IPeerStatusClient, IFailsafeClient
             var watchdog = watchdogs?.Invoke(name, Time) ?? new FakeWatchdog();
             var board = new StatusBoard();
             var lease = new LeaseClock(Time, () => watchdog.ResetDueTimestamp);
-            var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, Time, NullLogger<HaPlanExecutor>.Instance, failsafeClient: this);
+            var routing = new RecordingRoutingPush(lease);
+            var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, Time, NullLogger<HaPlanExecutor>.Instance, failsafeClient: this, routing: routing);
             var failsafe = new FailsafeAcceptance(Time);
             var loop = new HaLoop(config, dcs, pg, watchdog, this, executor, lease, board, Time, NullLogger<HaLoop>.Instance, failsafe: failsafe);
             _nodes[name] = new ComponentNode
             {
                 Name = name, Dcs = dcs, Postgres = pg, Board = board, Loop = loop, WatchdogPort = watchdog, Config = config, Requests = executor.Requests,
-                Failsafe = failsafe,
+                Failsafe = failsafe, Routing = routing,
             };
         }
     }

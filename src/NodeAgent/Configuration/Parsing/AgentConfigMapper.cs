@@ -51,6 +51,7 @@ internal static class AgentConfigMapper
             Bootstrap = BootstrapConfigMapper.Map(root.SectionOrEmpty("bootstrap")),
             Postgresql = PostgresqlConfigMapper.Map(root.SectionOrEmpty("postgresql")),
             Watchdog = ServiceSectionMapper.Watchdog(root.SectionOrEmpty("watchdog")),
+            HaproxyRuntime = HaproxyRuntimeMapper.Map(root.SectionOrEmpty("haproxy_runtime")),
             Tags = Tags(root.Section("tags")),
         };
         config = config with { KnownTags = KnownTags(root.Section("tags")) };

@@ -1,0 +1,58 @@
+using NodeAgent.Cluster;
+
+namespace NodeAgent.Tests.Component;
+
+/// <summary>Only the lock holder pushes routing: promoted after its promotion, withdrawn before its demotion.</summary>
+public sealed class RoutingPushTests
+{
+    [Fact]
+    public async Task A_failover_has_the_new_lock_holder_alone_push_its_promotion()
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+        await cluster.BootstrapAsync();
+        Assert.Contains(("confirm primary", true), cluster["u1"].Routing.Calls);
+
+        cluster["u1"].Alive = false;
+        cluster["u1"].Postgres.Crash();
+        await cluster.RunForAsync(3);
+
+        Assert.Equal("u2", cluster.Store.Leader?.Name);
+        Assert.Equal([("confirm not primary", false), ("promoted", true), ("confirm primary", true)], cluster["u2"].Routing.Calls);
+        Assert.Equal([("confirm not primary", false)], cluster["u3"].Routing.Calls);
+    }
+
+    [Fact]
+    public async Task A_switchover_has_the_old_primary_withdraw_while_it_holds_the_lock_and_the_new_one_push_its_promotion()
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+        await cluster.BootstrapAsync();
+
+        cluster.Store.SetFailover(new FailoverRequest("u1", "u2", null, 0));
+        await cluster.RunForAsync(3, loopWaitSeconds: 1);
+
+        Assert.Equal("u2", cluster.Store.Leader?.Name);
+        var u1 = cluster["u1"].Routing.Calls;
+        Assert.Equal(("withdraw", true), u1[u1.IndexOf(("confirm primary", true)) + 1]);
+        Assert.DoesNotContain(u1, c => c.Call == "promoted" && c.HeldLock);
+        Assert.Contains(("promoted", true), cluster["u2"].Routing.Calls);
+        Assert.DoesNotContain(cluster.Nodes.SelectMany(n => n.Routing.Calls), c => c.Call is "promoted" or "withdraw" && !c.HeldLock);
+    }
+
+    [Fact]
+    public async Task A_frozen_leader_that_wakes_without_the_lock_pushes_nothing()
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+        await cluster.BootstrapAsync();
+        var u1 = cluster["u1"];
+        u1.Alive = false;
+        await cluster.RunForAsync(3);
+        Assert.Equal("u2", cluster.Store.Leader?.Name);
+        var before = u1.Routing.Calls.Count;
+
+        u1.Alive = true;
+        await cluster.RunForAsync(2);
+
+        Assert.False(u1.Postgres.AcceptsWrites);
+        Assert.Equal([("confirm not primary", false)], u1.Routing.Calls.Skip(before));
+    }
+}
