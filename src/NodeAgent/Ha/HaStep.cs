@@ -54,8 +54,8 @@ public abstract record HaStep
     /// <summary>Long: initdb, start, create roles, write initialize = sysid and config, take the lock.</summary>
     public sealed record Bootstrap : HaStep;
 
-    /// <summary>Long: pg_basebackup from the upstream, then start as its replica.</summary>
-    public sealed record CloneFrom(UpstreamTarget Upstream) : HaStep;
+    /// <summary>Long: create_replica_methods from the upstream (null: without leader), then start as its replica.</summary>
+    public sealed record CloneFrom(UpstreamTarget? Upstream) : HaStep;
 
     /// <summary>Long: start postgres in recovery; a null upstream means read-only with no primary_conninfo.</summary>
     public sealed record StartAsReplica(UpstreamTarget? Upstream) : HaStep;

@@ -45,8 +45,12 @@ public interface IPostgresInstance : IAsyncDisposable
     /// <summary>initdb with bootstrap.initdb options and the superuser pwfile, then pg_hba from bootstrap.pg_hba.</summary>
     Task InitDbAsync(CancellationToken cancellationToken);
 
-    /// <summary>Clones the data dir from the upstream with pg_basebackup (create_replica_methods).</summary>
-    Task CloneFromAsync(UpstreamTarget upstream, CancellationToken cancellationToken);
+    /// <summary>
+    /// Creates the data dir with create_replica_methods in order (pg_basebackup from <paramref name="source"/>, or an
+    /// operator's command); null: no leader, only the methods marked no_leader. Throws when every method failed, with
+    /// the data dir left empty.
+    /// </summary>
+    Task CloneFromAsync(UpstreamTarget? source, CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes postgresql.conf / pg_hba / recovery settings for the given role and starts the postmaster.

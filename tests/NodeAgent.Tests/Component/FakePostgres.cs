@@ -117,8 +117,9 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
     /// <summary>When set, the next clone waits for it (a long pg_basebackup); taken by that clone.</summary>
     public TaskCompletionSource? CloneGate { get; set; }
 
-    public async Task CloneFromAsync(UpstreamTarget upstream, CancellationToken cancellationToken)
+    public async Task CloneFromAsync(UpstreamTarget? from, CancellationToken cancellationToken)
     {
+        var upstream = from ?? throw new IOException("no create_replica_methods entry works without a leader here");
         Actions.Add($"clone {upstream.MemberName}");
         if (CloneGate is { } gate)
         {
