@@ -13,6 +13,15 @@ internal sealed partial class PostgresInstance
     [LoggerMessage(EventId = 2303, Level = LogLevel.Information, Message = "creating the replica with create_replica_methods entry {Method}: {Command}")]
     private partial void LogRunningReplicaMethod(string method, string command);
 
+    [LoggerMessage(EventId = 2311, Level = LogLevel.Information, Message = "Running custom bootstrap script (bootstrap.{Method}): {Command}")]
+    private partial void LogRunningBootstrapMethod(string method, string command);
+
+    [LoggerMessage(EventId = 2312, Level = LogLevel.Information, Message = "waiting for end of recovery after bootstrap")]
+    private partial void LogWaitingEndOfRecovery();
+
+    [LoggerMessage(EventId = 2313, Level = LogLevel.Information, Message = "running post_bootstrap script: {Command}")]
+    private partial void LogRunningPostBootstrap(string command);
+
     [LoggerMessage(EventId = 2304, Level = LogLevel.Information, Message = "Leaving data directory uncleaned (postgresql.{Method}.keep_data)")]
     private partial void LogKeepingData(string method);
 }

@@ -104,7 +104,18 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
         });
     }
 
-    public Task InitDbAsync(CancellationToken cancellationToken)
+    public Task<bool> StartBootstrappedAsync(CancellationToken cancellationToken) => StartAsync(asPrimary: true, null, cancellationToken);
+
+    /// <summary>When set, post_bootstrap fails (a script that exits non-zero).</summary>
+    public bool FailPostBootstrap { get; set; }
+
+    public Task RunPostBootstrapAsync(CancellationToken cancellationToken)
+    {
+        Actions.Add("post_bootstrap");
+        return FailPostBootstrap ? throw new InvalidOperationException("post_bootstrap script /bin/false returned non-zero code 1") : Task.CompletedTask;
+    }
+
+    public Task InitializeAsync(CancellationToken cancellationToken)
     {
         Actions.Add("initdb");
         DataDir = DataDirState.Initialized;

@@ -13,9 +13,6 @@ public sealed class NotActedOnKeysTests
     [Theory]
     [InlineData("bootstrap:\n  dcs:\n    failsafe_mode: true\n", "bootstrap.dcs.failsafe_mode")]
     [InlineData("bootstrap:\n  dcs:\n    standby_cluster:\n      host: 10.0.0.1\n", "bootstrap.dcs.standby_cluster")]
-    [InlineData("bootstrap:\n  method: wal_e\n  wal_e:\n    command: /bin/true\n", "bootstrap.method")]
-    [InlineData("bootstrap:\n  post_bootstrap: /bin/true\n", "bootstrap.post_bootstrap")]
-    [InlineData("bootstrap:\n  post_init: /bin/true\n", "bootstrap.post_init")]
     [InlineData("log:\n  dir: /var/log/patroni\n", "log.dir")]
     [InlineData("log:\n  format: '%(message)s'\n", "log.format")]
     [InlineData("tags:\n  clonefrom: true\n", "tags.clonefrom")]
@@ -23,6 +20,13 @@ public sealed class NotActedOnKeysTests
     {
         Assert.Contains(key, WarnedKeys(Base + extra));
     }
+
+    [Theory]
+    [InlineData("bootstrap:\n  method: wal_e\n  wal_e:\n    command: /bin/true\n")]
+    [InlineData("bootstrap:\n  post_bootstrap: /bin/true\n")]
+    [InlineData("bootstrap:\n  post_init: /bin/true\n")]
+    public void Custom_bootstrap_and_post_bootstrap_are_acted_on_and_not_warned_about(string extra) =>
+        Assert.Empty(WarnedKeys(Base + extra));
 
     [Fact]
     public void Create_replica_methods_are_acted_on_and_not_warned_about()

@@ -261,7 +261,11 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
         return Task.FromResult(pg.Observe());
     }
 
-    public Task InitDbAsync(CancellationToken cancellationToken) => pg.Operation("initdb", 0.5, 3, pg.InitDb, false);
+    public Task<bool> StartBootstrappedAsync(CancellationToken cancellationToken) => StartAsync(asPrimary: true, null, cancellationToken);
+
+    public Task RunPostBootstrapAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => pg.Operation("initdb", 0.5, 3, pg.InitDb, false);
 
     public Task CloneFromAsync(UpstreamTarget? source, CancellationToken cancellationToken) =>
         source is null
