@@ -41,6 +41,8 @@ declare -A NEEDED=(
   # Chaos suite (tests/NodeAgent.IntegrationTests/Chaos): network namespaces, veth, bridge, DROP rules.
   [iproute2]=/usr/bin/ip
   [iptables]=/usr/sbin/iptables
+  # Backup step (tests/NodeAgent.IntegrationTests/Backup): pgBackRest archives, backs up and restores.
+  [pgbackrest]=/usr/bin/pgbackrest
 )
 install_missing() {
   local missing=() pkg

@@ -19,14 +19,18 @@ public sealed record BootstrapConfig
     public IReadOnlyList<string> Initdb { get; init; } = [];
     public IReadOnlyList<string> PgHba { get; init; } = [];
     public IReadOnlyDictionary<string, BootstrapUser> Users { get; init; } = new Dictionary<string, BootstrapUser>();
-    /// <summary><c>post_bootstrap</c> (or its alias <c>post_init</c>): a script run after the cluster is initialised.</summary>
+    /// <summary>
+    /// <c>post_bootstrap</c> (or its alias <c>post_init</c>): run once the new cluster is a primary, with the superuser's
+    /// connection string as its last argument; a non-zero exit fails the bootstrap.
+    /// </summary>
     public string? PostBootstrap { get; init; }
 }
 
-public sealed record CustomBootstrapMethod(string Command, bool KeepExistingRecoveryConf, bool NoParams, IReadOnlyDictionary<string, string> RecoveryConf)
-{
-    /// <summary>Every other key of the method's section, passed to the command as --key=value.</summary>
-    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
-}
+/// <summary>
+/// A custom <c>bootstrap.method</c> section (bootstrap.py:_custom_bootstrap). Its other keys are not passed to the command:
+/// Patroni gives it --scope and --datadir only.
+/// </summary>
+/// <param name="RecoveryConf">Null when the section has no <c>recovery_conf</c> (an empty one still starts a recovery).</param>
+public sealed record CustomBootstrapMethod(string Command, bool KeepExistingRecoveryConf, bool NoParams, IReadOnlyDictionary<string, string>? RecoveryConf);
 
 public sealed record BootstrapUser(string? Password, IReadOnlyList<string> Options);

@@ -25,13 +25,6 @@ internal static class NotActedOnKeys
     private static readonly Entry[] Local =
     [
         new("tags.clonefrom", IsTrue, "prefer this member as the source when a replica is created"),
-        new("postgresql.create_replica_methods", v => v.ToJsonString() is not ("[\"basebackup\"]" or "\"basebackup\""),
-            "create replicas with these methods (only basebackup is used)"),
-        new("postgresql.create_replica_method", v => v.ToJsonString() is not ("[\"basebackup\"]" or "\"basebackup\""),
-            "create replicas with these methods (only basebackup is used)"),
-        new("bootstrap.method", v => !JsonScalars.TryGetText(v, out var m) || m != "initdb", "initialise the cluster with this custom method (only initdb is used)"),
-        new("bootstrap.post_bootstrap", IsNonEmpty, "run this script after initialising the cluster"),
-        new("bootstrap.post_init", IsNonEmpty, "run this script after initialising the cluster"),
         new("log.traceback_level", v => !IsText(v, "ERROR"), "log tracebacks at this level"),
         new("log.format", IsNonEmpty, "format log lines this way"),
         new("log.dateformat", IsNonEmpty, "format log timestamps this way"),

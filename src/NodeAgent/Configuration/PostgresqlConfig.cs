@@ -72,4 +72,8 @@ public sealed record CallbacksConfig
     public string? OnRoleChange { get; init; }
 }
 
-public sealed record ReplicaMethodConfig(string Command, bool KeepData, bool NoParams, bool NoLeader, IReadOnlyDictionary<string, string> Options);
+/// <summary>
+/// One <c>create_replica_methods</c> section. <paramref name="Params"/> is every key but <c>command</c>, in the order
+/// written, with values as Python's str() prints them ("True"): Patroni passes them to the command as --key=value.
+/// </summary>
+public sealed record ReplicaMethodConfig(string Command, bool KeepData, bool NoParams, bool NoLeader, IReadOnlyList<KeyValuePair<string, string>> Params);

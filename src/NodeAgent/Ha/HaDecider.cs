@@ -2,6 +2,7 @@ using System.Globalization;
 using NodeAgent.Cluster;
 using NodeAgent.Configuration;
 using NodeAgent.Postgres;
+using NodeAgent.Postgres.Replica;
 using static NodeAgent.Ha.HaStep;
 
 namespace NodeAgent.Ha;
@@ -171,6 +172,13 @@ public static partial class HaDecider
         {
             var lost = HaDecision.NoSteps("failed to acquire initialize lock");
             return new("trying to bootstrap a new cluster", [.. steps, new RaceInitialize(WithTouch(lost)), new Bootstrap()]);
+        }
+
+        // No leader: a method that needs no replication connection (a backup restore) can still make this member,
+        // unless another node is initialising right now (initialize == "").
+        if (!IsStandbyCluster(o) && cluster.Initialize != "" && ReplicaMethods.CanWorkWithoutLeader(o.Config.Postgresql))
+        {
+            return new("trying to bootstrap (without leader)", [.. steps, new CloneFrom(null)]);
         }
 
         return new(IsStandbyCluster(o) ? "waiting for standby_leader to bootstrap" : "waiting for leader to bootstrap", steps);

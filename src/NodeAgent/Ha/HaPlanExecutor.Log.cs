@@ -18,8 +18,8 @@ public sealed partial class HaPlanExecutor
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Fast shutdown did not finish within retry_timeout, escalating to immediate")]
     private static partial void LogStopEscalated(ILogger logger);
 
-    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "bootstrapped from leader '{Member}'")]
-    private static partial void LogBootstrapped(ILogger logger, string member);
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "bootstrapped {Source}")]
+    private static partial void LogBootstrapped(ILogger logger, string source);
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Information, Message = "initialized a new cluster (system identifier {SystemIdentifier})")]
     private static partial void LogInitialized(ILogger logger, string systemIdentifier);

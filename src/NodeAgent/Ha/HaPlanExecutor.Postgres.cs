@@ -121,18 +121,26 @@ public sealed partial class HaPlanExecutor
         return rejoin.CanStart;
     }
 
-    /// <summary>ha.py:bootstrap and post_bootstrap: initdb, start, roles, then initialize = sysid, config, lock. Undone on failure.</summary>
+    /// <summary>
+    /// ha.py:bootstrap and post_bootstrap: initdb or the custom method, start (through recovery), roles, post_bootstrap,
+    /// then initialize = sysid, config, lock. Undone on failure (ha.py:cancel_initialization): postgres stopped and the
+    /// initialize key deleted; a cluster that failed before post_bootstrap finished is emptied too, so no half-made
+    /// cluster is left for the next attempt (a complete one whose lock or watchdog failed is kept).
+    /// </summary>
     private async Task BootstrapAsync(Observation o, IStatusNotes status, CancellationToken ct)
     {
+        var complete = false;
         try
         {
-            await postgres.InitDbAsync(ct).ConfigureAwait(false);
-            if (!await postgres.StartAsync(asPrimary: true, null, ct).ConfigureAwait(false))
+            await postgres.InitializeAsync(ct).ConfigureAwait(false);
+            if (!await postgres.StartBootstrappedAsync(ct).ConfigureAwait(false))
             {
-                throw new InvalidOperationException("postgres did not start after initdb");
+                throw new InvalidOperationException("postgres did not start (or did not finish its recovery) after bootstrap");
             }
 
             await postgres.CreateRolesAsync(ct).ConfigureAwait(false);
+            await postgres.RunPostBootstrapAsync(ct).ConfigureAwait(false);
+            complete = true;
             var pg = await postgres.ObserveAsync(ct).ConfigureAwait(false);
             var sysid = pg.SystemIdentifier ?? throw new InvalidOperationException("no system identifier after initdb");
             await Dcs(o, t => dcs.InitializeAsync(createNew: false, sysid, t), ct).ConfigureAwait(false);
@@ -157,6 +165,18 @@ public sealed partial class HaPlanExecutor
             LogBootstrapFailed(logger, e.Message);
             watchdog.Disable();
             await postgres.StopAsync(StopMode.Immediate, checkpoint: false, ct).ConfigureAwait(false);
+            try
+            {
+                if (!complete)
+                {
+                    await postgres.RemoveDataDirectoryAsync(ct).ConfigureAwait(false);
+                }
+            }
+            catch (Exception removal) when (removal is InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                LogBootstrapFailed(logger, "and its data directory could not be emptied: " + removal.Message);
+            }
+
             await Dcs(o, async t => { await dcs.CancelInitializationAsync(t).ConfigureAwait(false); return true; }, ct).ConfigureAwait(false);
         }
     }

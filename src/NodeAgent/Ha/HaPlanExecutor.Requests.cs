@@ -62,11 +62,14 @@ public sealed partial class HaPlanExecutor
         await CloneAndStartAsync(reinit.Source, ct).ConfigureAwait(false);
     }
 
-    /// <summary>The one create-replica path: pg_basebackup from the upstream, then start as its replica.</summary>
-    private async Task CloneAndStartAsync(UpstreamTarget upstream, CancellationToken ct)
+    /// <summary>
+    /// The one create-replica path (ha.py:clone): create_replica_methods from the upstream, then start as its replica;
+    /// without an upstream (no leader) it starts read-only, following nobody until a leader appears.
+    /// </summary>
+    private async Task CloneAndStartAsync(UpstreamTarget? upstream, CancellationToken ct)
     {
         await postgres.CloneFromAsync(upstream, ct).ConfigureAwait(false);
         FireIf(await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false), CallbackAction.OnStart, CallbackRole.Replica);
-        LogBootstrapped(logger, upstream.MemberName);
+        LogBootstrapped(logger, upstream is null ? "(without leader)" : "from '" + upstream.MemberName + "'");
     }
 }

@@ -54,8 +54,8 @@ public abstract partial record HaStep
     /// <summary>Long: initdb, start, create roles, write initialize = sysid and config, take the lock.</summary>
     public sealed record Bootstrap : HaStep;
 
-    /// <summary>Long: pg_basebackup from the upstream, then start as its replica.</summary>
-    public sealed record CloneFrom(UpstreamTarget Upstream) : HaStep;
+    /// <summary>Long: create_replica_methods from the upstream (null: without leader), then start as its replica.</summary>
+    public sealed record CloneFrom(UpstreamTarget? Upstream) : HaStep;
 
     /// <summary>
     /// Long, standby cluster (ha.py:bootstrap_standby_leader): pg_basebackup from the remote primary, start as its replica,

@@ -46,11 +46,28 @@ public interface IPostgresInstance : IAsyncDisposable
     /// </summary>
     Task<bool> WaitAcceptingAsync(TimeSpan timeout, CancellationToken cancellationToken);
 
-    /// <summary>initdb with bootstrap.initdb options and the superuser pwfile, then pg_hba from bootstrap.pg_hba.</summary>
-    Task InitDbAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// bootstrap.py:bootstrap: initdb with bootstrap.initdb options and the superuser pwfile, or the custom
+    /// bootstrap.method's command; then pg_hba from bootstrap.pg_hba. Throws when it fails.
+    /// </summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
 
-    /// <summary>Clones the data dir from the upstream with pg_basebackup (create_replica_methods).</summary>
-    Task CloneFromAsync(UpstreamTarget upstream, CancellationToken cancellationToken);
+    /// <summary>
+    /// The first start of a new cluster as primary. After a custom method with recovery_conf it recovers first (to its
+    /// target) and returns once postgres left recovery, with the recovery settings gone; false when postgres stopped or
+    /// did not get there in time.
+    /// </summary>
+    Task<bool> StartBootstrappedAsync(CancellationToken cancellationToken);
+
+    /// <summary>bootstrap.post_bootstrap (post_init) with the superuser's connection string; throws when it exits non-zero.</summary>
+    Task RunPostBootstrapAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates the data dir with create_replica_methods in order (pg_basebackup from <paramref name="source"/>, or an
+    /// operator's command); null: no leader, only the methods marked no_leader. Throws when every method failed, with
+    /// the data dir left empty.
+    /// </summary>
+    Task CloneFromAsync(UpstreamTarget? source, CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes postgresql.conf / pg_hba / recovery settings for the given role and starts the postmaster.

@@ -6,8 +6,6 @@ namespace NodeAgent.Postgres;
 internal sealed partial class PostgresInstance
 {
     private static readonly TimeSpan InitDbTimeout = TimeSpan.FromMinutes(10);
-    private static readonly TimeSpan BasebackupTimeout = TimeSpan.FromHours(6);
-    private static readonly TimeSpan BasebackupRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ControlDataTimeout = TimeSpan.FromSeconds(10);
 
     public async Task InitDbAsync(CancellationToken cancellationToken)
@@ -44,41 +42,6 @@ internal sealed partial class PostgresInstance
         if (_config.Postgresql.PgHba.Count == 0 && _config.Bootstrap.PgHba.Count > 0)
         {
             _files.AppendHba(_config.Bootstrap.PgHba);
-        }
-    }
-
-    public async Task CloneFromAsync(UpstreamTarget upstream, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(upstream);
-        var options = ToolOptions.ToArguments(_config.Postgresql.Basebackup, ToolOptions.ForbiddenBasebackup, "pg_basebackup");
-        var repl = _config.Postgresql.Authentication.Replication;
-        // Like Patroni, no application_name: pg_basebackup's WAL stream must not show in the leader's
-        // pg_stat_replication as this member "streaming" (sync standby choice, replication_state, monitoring).
-        var dsn = ConnInfo.Format([
-            .. ConnInfo.ForReplication(upstream.ConnUrl, repl, _config.Name, includePassword: false).Where(p => p.Key != "application_name"),
-            new("dbname", _config.Postgresql.Database)]);
-        var env = new Dictionary<string, string?> { ["PGPASSWORD"] = repl.Password, ["PGPASSFILE"] = null };
-        string[] fixedArgs = ["--pgdata=" + _paths.DataDir, "-X", "stream", "--dbname=" + dsn];
-        const int attempts = 2;
-        for (var attempt = 1; ; attempt++)
-        {
-            _dataDir.EnsureEmpty();
-            var spec = ToolSpec("pg_basebackup", [.. fixedArgs, .. options]) with { Environment = env };
-            var result = await _runner.RunAsync(spec, BasebackupTimeout, cancellationToken);
-            if (result.Succeeded)
-            {
-                LogCloned(upstream.MemberName);
-                return;
-            }
-
-            ClearDirectory(_paths.DataDir);
-            if (attempt >= attempts)
-            {
-                throw new InvalidOperationException($"pg_basebackup from {upstream.MemberName} failed (exit {result.ExitCode}): {Tail(result.Output)}");
-            }
-
-            LogCloneRetry(upstream.MemberName, result.ExitCode);
-            await Task.Delay(BasebackupRetryDelay, _time, cancellationToken);
         }
     }
 

@@ -22,9 +22,6 @@ internal sealed partial class PostgresInstance
     [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "postgres is not answering SQL: {Reason}")]
     private partial void LogSqlUnavailable(string reason);
 
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "replica cloned from {Member}")]
-    private partial void LogCloned(string member);
-
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "pg_basebackup from {Member} failed (exit {ExitCode}); retrying")]
     private partial void LogCloneRetry(string member, int exitCode);
 

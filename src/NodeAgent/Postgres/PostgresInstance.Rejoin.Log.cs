@@ -32,6 +32,15 @@ internal sealed partial class PostgresInstance
     [LoggerMessage(EventId = 2209, Level = LogLevel.Error, Message = "pg_rewind from {Member} failed (exit {ExitCode}, timed out {TimedOut}); pg_control restored: {Output}")]
     private partial void LogRewindFailed(string member, int exitCode, bool timedOut, string output);
 
+    [LoggerMessage(EventId = 2211, Level = LogLevel.Information, Message = "Trying to archive {Wal}: {Command}")]
+    private partial void LogArchivingReady(string wal, string command);
+
+    [LoggerMessage(EventId = 2212, Level = LogLevel.Warning, Message = "Failed to archive WAL segment {Wal} before the rewind; it may be missing from the archive")]
+    private partial void LogArchiveReadyFailed(string wal);
+
+    [LoggerMessage(EventId = 2213, Level = LogLevel.Error, Message = "cannot archive ready WAL: {Path}: {Reason}")]
+    private partial void LogArchiveStatusUnreadable(string path, string reason);
+
     [LoggerMessage(EventId = 2210, Level = LogLevel.Warning, Message = "removed the contents of {DataDir}: it will be cloned from the leader again")]
     private partial void LogDataDirectoryRemoved(string dataDir);
 }

@@ -114,11 +114,22 @@ internal sealed partial class PostgresInstance
             return new RejoinResult(RejoinOutcome.Deferred, waiting);
         }
 
-        if (shutdown == PrimaryShutdown.Crashed && !await RunCrashRecoveryAsync(CrashRecoveryTimeout(dynamic), ct))
+        if (shutdown == PrimaryShutdown.Crashed)
         {
-            return RewindFailed(settings, verdict, "single-user crash recovery did not leave a cleanly shut down cluster");
+            // rewind.py:ensure_clean_shutdown: push what was not archived yet, then let recovery mark segments afresh.
+            await ArchiveReadyWalsAsync(ct);
+            CleanupArchiveStatus();
+            if (!await RunCrashRecoveryAsync(CrashRecoveryTimeout(dynamic), ct))
+            {
+                return RewindFailed(settings, verdict, "single-user crash recovery did not leave a cleanly shut down cluster");
+            }
         }
 
+        // rewind.py:execute: pg_rewind replaces diverged segments; unarchived ones would be lost from the archive.
+        await ArchiveReadyWalsAsync(ct);
+        // pg_rewind --restore-target-wal reads restore_command from the config file: write the recovery settings this
+        // node will start with as the leader's replica first (Patroni's follow has written them by then).
+        WriteConfig(RecoveryParameters.Build(_config, dynamic, upstream), upstream.MemberName);
         if (await RunPgRewindAsync(upstream, credentials, ct))
         {
             return new RejoinResult(RejoinOutcome.Rewound, $"rewound from {upstream.MemberName}: {verdict.Why}");

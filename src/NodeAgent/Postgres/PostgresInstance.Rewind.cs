@@ -76,7 +76,9 @@ internal sealed partial class PostgresInstance
         env["PGPASSWORD"] = credentials.Password;
         env["PGPASSFILE"] = null;
         env["PGOPTIONS"] = "-c statement_timeout=0";
-        var spec = ToolSpec("pg_rewind", ["-D", _paths.DataDir, "--source-server", dsn]) with { Environment = env };
+        var restoreCommand = await ReadGucAsync("restore_command", ct);
+        var args = RewindCommand.Arguments(DataDirMajorVersion(), restoreCommand, _paths.DataDir, _paths.ConfigDir, _paths.PostgresqlConf, dsn);
+        var spec = ToolSpec("pg_rewind", args) with { Environment = env };
         LogRewinding(upstream.MemberName);
         var result = await _runner.RunAsync(spec, RewindTimeout, ct);
         if (!result.Succeeded)

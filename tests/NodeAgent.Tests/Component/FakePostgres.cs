@@ -104,7 +104,18 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
         });
     }
 
-    public Task InitDbAsync(CancellationToken cancellationToken)
+    public Task<bool> StartBootstrappedAsync(CancellationToken cancellationToken) => StartAsync(asPrimary: true, null, cancellationToken);
+
+    /// <summary>When set, post_bootstrap fails (a script that exits non-zero).</summary>
+    public bool FailPostBootstrap { get; set; }
+
+    public Task RunPostBootstrapAsync(CancellationToken cancellationToken)
+    {
+        Actions.Add("post_bootstrap");
+        return FailPostBootstrap ? throw new InvalidOperationException("post_bootstrap script /bin/false returned non-zero code 1") : Task.CompletedTask;
+    }
+
+    public Task InitializeAsync(CancellationToken cancellationToken)
     {
         Actions.Add("initdb");
         DataDir = DataDirState.Initialized;
@@ -117,8 +128,9 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
     /// <summary>When set, the next clone waits for it (a long pg_basebackup); taken by that clone.</summary>
     public TaskCompletionSource? CloneGate { get; set; }
 
-    public async Task CloneFromAsync(UpstreamTarget upstream, CancellationToken cancellationToken)
+    public async Task CloneFromAsync(UpstreamTarget? from, CancellationToken cancellationToken)
     {
+        var upstream = from ?? throw new IOException("no create_replica_methods entry works without a leader here");
         Actions.Add($"clone {upstream.MemberName}");
         if (CloneGate is { } gate)
         {

@@ -92,6 +92,19 @@ internal static class Given
         Tags = tags.ToDictionary(t => t.Key, t => t.Value),
     };
 
+    /// <summary>create_replica_methods: [restore, basebackup], restore marked no_leader or not.</summary>
+    public static AgentConfig WithReplicaMethod(AgentConfig config, bool noLeader) => config with
+    {
+        Postgresql = config.Postgresql with
+        {
+            CreateReplicaMethods = ["restore", "basebackup"],
+            ReplicaMethods = new Dictionary<string, ReplicaMethodConfig>
+            {
+                ["restore"] = new("/bin/restore", KeepData: false, NoParams: true, NoLeader: noLeader, []),
+            },
+        },
+    };
+
     public static Observation Observe(string me, ClusterView? cluster, PostgresObservation postgres) => new()
     {
         Me = me,

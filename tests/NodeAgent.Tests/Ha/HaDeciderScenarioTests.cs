@@ -178,6 +178,18 @@ public sealed class HaDeciderScenarioTests
             Observe("u5", EmptyCluster(), EmptyDataDir()) with { Config = Config("u5", ("nofailover", true)) },
             "waiting for leader to bootstrap",
             [typeof(DisableWatchdog), typeof(TouchMember)]),
+        ["empty node in a leaderless cluster restores with a no_leader method"] = new(
+            Observe("u5", UnlockedCluster("u4"), EmptyDataDir()) with { Config = WithReplicaMethod(Config("u5"), noLeader: true) },
+            "trying to bootstrap (without leader)",
+            [typeof(DisableWatchdog), typeof(CloneFrom), typeof(TouchMember)]),
+        ["empty node in a leaderless cluster waits when every method needs a leader"] = new(
+            Observe("u5", UnlockedCluster("u4"), EmptyDataDir()) with { Config = WithReplicaMethod(Config("u5"), noLeader: false) },
+            "waiting for leader to bootstrap",
+            [typeof(DisableWatchdog), typeof(TouchMember)]),
+        ["empty node does not restore without leader while another node initialises"] = new(
+            Observe("u5", BootstrappingCluster(), EmptyDataDir()) with { Config = WithReplicaMethod(Config("u5"), noLeader: true) },
+            "waiting for leader to bootstrap",
+            [typeof(DisableWatchdog), typeof(TouchMember)]),
         ["empty node clones from the running leader"] = new(
             Observe("u5", ClusterWithLeader("u4"), EmptyDataDir()),
             "trying to bootstrap from leader 'u4'",

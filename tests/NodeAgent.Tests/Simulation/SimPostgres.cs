@@ -261,10 +261,16 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
         return Task.FromResult(pg.Observe());
     }
 
-    public Task InitDbAsync(CancellationToken cancellationToken) => pg.Operation("initdb", 0.5, 3, pg.InitDb, false);
+    public Task<bool> StartBootstrappedAsync(CancellationToken cancellationToken) => StartAsync(asPrimary: true, null, cancellationToken);
 
-    public Task CloneFromAsync(UpstreamTarget upstream, CancellationToken cancellationToken) =>
-        pg.Operation($"clone from {upstream.MemberName}", 1, 5, () => pg.CloneFrom(upstream.MemberName), false);
+    public Task RunPostBootstrapAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => pg.Operation("initdb", 0.5, 3, pg.InitDb, false);
+
+    public Task CloneFromAsync(UpstreamTarget? source, CancellationToken cancellationToken) =>
+        source is null
+            ? throw new InvalidOperationException("the simulation has no create_replica_methods that work without a leader")
+            : pg.Operation($"clone from {source.MemberName}", 1, 5, () => pg.CloneFrom(source.MemberName), false);
 
     // The client hold-off is a listen address; the simulation has no TCP clients to hold off.
     public void HoldOffClientsAfterSwitchover()

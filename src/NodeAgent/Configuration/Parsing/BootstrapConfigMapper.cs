@@ -49,18 +49,8 @@ internal static class BootstrapConfigMapper
 
         var keep = section.Bool("keep_existing_recovery_conf", false);
         var noParams = section.Bool("no_params", false);
-        var recoveryConf = section.StringMap("recovery_conf", guc: true) ?? new Dictionary<string, string>();
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in section.Json)
-        {
-            if (name is not ("command" or "keep_existing_recovery_conf" or "no_params" or "recovery_conf")
-                && JsonScalars.TryGetText(value, out var text))
-            {
-                options[name] = text;
-            }
-        }
-
-        methods[method] = new CustomBootstrapMethod(command, keep, noParams, recoveryConf) { Options = options };
+        var recoveryConf = section.StringMap("recovery_conf", guc: true);
+        methods[method] = new CustomBootstrapMethod(command, keep, noParams, recoveryConf);
         return methods;
     }
 

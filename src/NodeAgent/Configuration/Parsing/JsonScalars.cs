@@ -37,6 +37,22 @@ internal static class JsonScalars
         }
     }
 
+    /// <summary>A scalar as Python's str() prints what PyYAML read: booleans True/False, numbers and strings as written.</summary>
+    public static bool TryGetPythonText(JsonNode? node, out string text)
+    {
+        if (!TryGetText(node, out text))
+        {
+            return false;
+        }
+
+        if (node!.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+        {
+            text = text == "true" ? "True" : "False";
+        }
+
+        return true;
+    }
+
     /// <summary>A GUC value as postgresql.conf wants it: booleans become on/off, numbers keep their text.</summary>
     public static string ToGucText(JsonNode? node)
     {

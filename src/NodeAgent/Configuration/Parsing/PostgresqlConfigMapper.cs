@@ -145,17 +145,16 @@ internal static class PostgresqlConfigMapper
             var keepData = section.Bool("keep_data", false);
             var noParams = section.Bool("no_params", false);
             var noLeader = section.OptionalBool("no_leader") ?? section.Bool("no_master", false);
-            var options = new Dictionary<string, string>(StringComparer.Ordinal);
+            var parameters = new List<KeyValuePair<string, string>>();
             foreach (var (name, value) in section.Json)
             {
-                if (name is not ("command" or "keep_data" or "no_params" or "no_leader" or "no_master")
-                    && JsonScalars.TryGetText(value, out var text))
+                if (name != "command" && JsonScalars.TryGetPythonText(value, out var text))
                 {
-                    options[name] = text;
+                    parameters.Add(new(name, text));
                 }
             }
 
-            result[method] = new ReplicaMethodConfig(command, keepData, noParams, noLeader, options);
+            result[method] = new ReplicaMethodConfig(command, keepData, noParams, noLeader, parameters);
         }
 
         return result;
