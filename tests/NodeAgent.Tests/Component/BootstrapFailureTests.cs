@@ -16,7 +16,7 @@ public sealed class BootstrapFailureTests
         Assert.True(await Eventually.HoldsAsync(() => !u1.Loop.LongActionRunning, TimeSpan.FromSeconds(10)), "the bootstrap did not end");
 
         Assert.Contains("post_bootstrap", u1.Postgres.Actions);
-        Assert.Equal(Postgres.DataDirState.Empty, u1.Postgres.DataDir);
+        Assert.Equal(NodeAgent.Postgres.DataDirState.Empty, u1.Postgres.DataDir);
         Assert.False(u1.Postgres.Running);
         Assert.Null(cluster.Store.Leader);
         Assert.Null(cluster.Store.Initialize);
