@@ -32,14 +32,6 @@ internal static class NotActedOnKeys
         new("bootstrap.method", v => !JsonScalars.TryGetText(v, out var m) || m != "initdb", "initialise the cluster with this custom method (only initdb is used)"),
         new("bootstrap.post_bootstrap", IsNonEmpty, "run this script after initialising the cluster"),
         new("bootstrap.post_init", IsNonEmpty, "run this script after initialising the cluster"),
-        new("log.traceback_level", v => !IsText(v, "ERROR"), "log tracebacks at this level"),
-        new("log.format", IsNonEmpty, "format log lines this way"),
-        new("log.dateformat", IsNonEmpty, "format log timestamps this way"),
-        new("log.max_queue_size", v => !IsNumber(v, 1000), "queue this many log records"),
-        new("log.dir", IsNonEmpty, "write the log to files in this directory (the agent logs to stdout: journald)"),
-        new("log.file_num", IsNonEmpty, "keep this many log files"),
-        new("log.file_size", IsNonEmpty, "rotate log files at this size"),
-        new("log.loggers", IsNonEmpty, "set per-logger levels"),
     ];
 
     /// <summary>Warnings for the local config tree; bootstrap.dcs is covered by <see cref="CheckDynamic"/>.</summary>
