@@ -24,7 +24,6 @@ internal static class NotActedOnKeys
     /// <summary>Keys of the local file, from its top level.</summary>
     private static readonly Entry[] Local =
     [
-        new("tags.clonefrom", IsTrue, "prefer this member as the source when a replica is created"),
         new("postgresql.create_replica_methods", v => v.ToJsonString() is not ("[\"basebackup\"]" or "\"basebackup\""),
             "create replicas with these methods (only basebackup is used)"),
         new("postgresql.create_replica_method", v => v.ToJsonString() is not ("[\"basebackup\"]" or "\"basebackup\""),

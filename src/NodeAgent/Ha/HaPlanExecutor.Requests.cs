@@ -59,14 +59,14 @@ public sealed partial class HaPlanExecutor
         LogReinitializing(logger, reinit.Source.MemberName);
         await postgres.StopAsync(StopMode.Immediate, checkpoint: false, ct).ConfigureAwait(false);
         await postgres.RemoveDataDirectoryAsync(ct).ConfigureAwait(false);
-        await CloneAndStartAsync(reinit.Source, ct).ConfigureAwait(false);
+        await CloneAndStartAsync(reinit.Source, reinit.FollowAfter ?? reinit.Source, ct).ConfigureAwait(false);
     }
 
-    /// <summary>The one create-replica path: pg_basebackup from the upstream, then start as its replica.</summary>
-    private async Task CloneAndStartAsync(UpstreamTarget upstream, CancellationToken ct)
+    /// <summary>The one create-replica path: pg_basebackup from the source, then start as a replica of the node to follow (ha.py:clone).</summary>
+    private async Task CloneAndStartAsync(UpstreamTarget source, UpstreamTarget follow, CancellationToken ct)
     {
-        await postgres.CloneFromAsync(upstream, ct).ConfigureAwait(false);
-        FireIf(await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false), CallbackAction.OnStart, CallbackRole.Replica);
-        LogBootstrapped(logger, upstream.MemberName);
+        await postgres.CloneFromAsync(source, ct).ConfigureAwait(false);
+        FireIf(await postgres.StartAsync(asPrimary: false, follow, ct).ConfigureAwait(false), CallbackAction.OnStart, CallbackRole.Replica);
+        LogBootstrapped(logger, source.MemberName);
     }
 }

@@ -140,7 +140,7 @@ public sealed partial class HaPlanExecutor(
                 await BootstrapAsync(o, notes, ct).ConfigureAwait(false);
                 return true;
             case CloneFrom clone:
-                await CloneAndStartAsync(clone.Upstream, ct).ConfigureAwait(false);
+                await CloneAndStartAsync(clone.Upstream, clone.FollowAfter ?? clone.Upstream, ct).ConfigureAwait(false);
                 return true;
             case StartAsPrimary:
                 FireIf(await postgres.StartAsync(asPrimary: true, null, ct).ConfigureAwait(false), CallbackAction.OnStart, CallbackRole.Master);

@@ -54,8 +54,8 @@ public abstract record HaStep
     /// <summary>Long: initdb, start, create roles, write initialize = sysid and config, take the lock.</summary>
     public sealed record Bootstrap : HaStep;
 
-    /// <summary>Long: pg_basebackup from the upstream, then start as its replica.</summary>
-    public sealed record CloneFrom(UpstreamTarget Upstream) : HaStep;
+    /// <summary>Long: pg_basebackup from the upstream, then start as a replica of <paramref name="FollowAfter"/> (the upstream when null).</summary>
+    public sealed record CloneFrom(UpstreamTarget Upstream, UpstreamTarget? FollowAfter = null) : HaStep;
 
     /// <summary>Long: start postgres in recovery; a null upstream means read-only with no primary_conninfo.</summary>
     public sealed record StartAsReplica(UpstreamTarget? Upstream) : HaStep;
@@ -114,8 +114,14 @@ public abstract record HaStep
     /// </summary>
     public sealed record SetSynchronousStandbyNames(string? Value, bool Reload = false) : HaStep;
 
-    /// <summary>Leader only: one physical slot per other member.</summary>
-    public sealed record SyncSlots(IReadOnlySet<string> Slots) : HaStep;
+    /// <summary>The physical slots this node keeps (a leader: one per other member; a replica: one per cascaded replica); others are dropped.</summary>
+    public sealed record SyncSlots(IReadOnlySet<string> Slots) : HaStep
+    {
+        // Two plans asking for the same slots are the same plan.
+        public bool Equals(SyncSlots? other) => other is not null && Slots.SetEquals(other.Slots);
+
+        public override int GetHashCode() => Slots.Count;
+    }
 
     /// <summary>Put <c>members/&lt;me&gt;</c> with the state after this cycle's actions.</summary>
     public sealed record TouchMember : HaStep;
@@ -133,7 +139,7 @@ public abstract record HaStep
     public sealed record OpenToClients : HaStep;
 
     /// <summary>Long: POST /reinitialize: immediate stop, empty the data dir, pg_basebackup from the source, start as its replica.</summary>
-    public sealed record Reinitialize(long RequestId, UpstreamTarget Source) : HaStep;
+    public sealed record Reinitialize(long RequestId, UpstreamTarget Source, UpstreamTarget? FollowAfter = null) : HaStep;
 
     /// <summary>Forget the scheduled restart the decision saw (done, stale, or overtaken); <paramref name="Why"/> is logged.</summary>
     public sealed record ClearScheduledRestart(ScheduledRestart Expected, string? Why) : HaStep;

@@ -16,7 +16,6 @@ public sealed class NotActedOnKeysTests
     [InlineData("bootstrap:\n  method: wal_e\n  wal_e:\n    command: /bin/true\n", "bootstrap.method")]
     [InlineData("bootstrap:\n  post_bootstrap: /bin/true\n", "bootstrap.post_bootstrap")]
     [InlineData("bootstrap:\n  post_init: /bin/true\n", "bootstrap.post_init")]
-    [InlineData("tags:\n  clonefrom: true\n", "tags.clonefrom")]
     public void A_key_set_but_not_acted_on_is_a_warning_naming_it(string extra, string key)
     {
         Assert.Contains(key, WarnedKeys(Base + extra));
