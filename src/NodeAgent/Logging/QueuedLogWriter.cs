@@ -50,8 +50,11 @@ internal sealed class QueuedLogWriter : IDisposable
         }
 
         _queue.Writer.TryComplete();
-        _writer.Wait(DrainOnDispose);
-        _sink.Dispose();
+        // A writer still busy after the grace period keeps its sink: closing it under the writer would lose more.
+        if (_writer.Wait(DrainOnDispose))
+        {
+            _sink.Dispose();
+        }
     }
 
     private async Task DrainAsync()
