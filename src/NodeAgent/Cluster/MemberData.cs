@@ -39,6 +39,9 @@ public sealed record MemberData
     /// <summary>Tagged never to be a synchronous standby.</summary>
     public bool NoSync => Tags is not null && Tags.TryGetValue("nosync", out var v) && IsTrue(v);
 
+    /// <summary>Tagged as a preferred source for new replicas (dcs/__init__.py:Member.clonefrom).</summary>
+    public bool CloneFrom => Tags is not null && Tags.TryGetValue("clonefrom", out var v) && IsTrue(v) && ConnUrl.Length > 0;
+
     private static bool IsTrue(object? v) => v switch
     {
         bool b => b,

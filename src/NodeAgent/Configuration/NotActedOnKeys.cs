@@ -24,15 +24,6 @@ internal static class NotActedOnKeys
     /// <summary>Keys of the local file, from its top level.</summary>
     private static readonly Entry[] Local =
     [
-        new("tags.clonefrom", IsTrue, "prefer this member as the source when a replica is created"),
-        new("log.traceback_level", v => !IsText(v, "ERROR"), "log tracebacks at this level"),
-        new("log.format", IsNonEmpty, "format log lines this way"),
-        new("log.dateformat", IsNonEmpty, "format log timestamps this way"),
-        new("log.max_queue_size", v => !IsNumber(v, 1000), "queue this many log records"),
-        new("log.dir", IsNonEmpty, "write the log to files in this directory (the agent logs to stdout: journald)"),
-        new("log.file_num", IsNonEmpty, "keep this many log files"),
-        new("log.file_size", IsNonEmpty, "rotate log files at this size"),
-        new("log.loggers", IsNonEmpty, "set per-logger levels"),
     ];
 
     /// <summary>Warnings for the local config tree; bootstrap.dcs is covered by <see cref="CheckDynamic"/>.</summary>

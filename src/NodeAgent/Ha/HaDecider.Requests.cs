@@ -58,16 +58,16 @@ public static partial class HaDecider
             return Append(decided, new Reply(request.Id, Unavailable, $"{busy.Name()} already in progress"));
         }
 
-        if (Upstream(o) is not { } source)
+        if (CloneSource(o) is not { } source)
         {
             return Append(decided, new Reply(request.Id, Unavailable, "no member to clone from, can not reinitialize"));
         }
 
         // Whatever this cycle meant to do with the old data (start it, follow, wait) no longer matters.
-        var role = source.MemberName == o.Cluster.Leader?.Name ? "leader" : "replica";
+        var follow = Upstream(o);
         List<HaStep> steps = o.LongActionInProgress is null ? [] : [new CancelLongAction()];
-        return new($"reinitialize started: cloning again from {role} '{source.MemberName}'",
-            [.. steps, new HaStep.Reinitialize(request.Id, source), new TouchMember()]);
+        return new($"reinitialize started: cloning again from {source.Role} '{source.Target.MemberName}'",
+            [.. steps, new HaStep.Reinitialize(request.Id, source.Target, follow == source.Target ? null : follow), new TouchMember()]);
     }
 
     /// <summary>

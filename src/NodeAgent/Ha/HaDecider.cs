@@ -54,7 +54,7 @@ public static partial class HaDecider
             : o.Postgres.DataDir != DataDirState.Initialized ? DataDirectoryNotReady(o)
             : SystemIdMismatch(o) ?? NotRunning(o) ?? StartingWithLock(o) ?? (cluster.IsLocked ? WithScheduledRestart(o, HealthyCluster(o)) : FollowFailsafeLeader(o) ?? UnhealthyCluster(o));
 
-        body = WithClientHoldoffEnd(o, body);
+        body = WithCascadeSlots(o, WithClientHoldoffEnd(o, body));
         body = WithFailsafeTopology(o, body);
         return WithManualRequest(o, WithTouch(new HaDecision(body.Reason, [.. prelude, .. body.Steps])));
     }
@@ -155,9 +155,11 @@ public static partial class HaDecider
 
         if (cluster.IsLocked)
         {
-            if (Upstream(o) is { } leader)
+            if (CloneSource(o) is { } source)
             {
-                return new($"trying to bootstrap from leader '{leader.MemberName}'", [.. steps, new CloneFrom(leader)]);
+                var follow = Upstream(o);
+                return new($"trying to bootstrap from {source.Role} '{source.Target.MemberName}'",
+                    [.. steps, new CloneFrom(source.Target, follow == source.Target ? null : follow)]);
             }
 
             return new(IsStandbyCluster(o) ? "waiting for standby_leader to bootstrap" : "waiting for leader to bootstrap", steps);

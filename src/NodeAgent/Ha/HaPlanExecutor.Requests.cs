@@ -59,17 +59,17 @@ public sealed partial class HaPlanExecutor
         LogReinitializing(logger, reinit.Source.MemberName);
         await postgres.StopAsync(StopMode.Immediate, checkpoint: false, ct).ConfigureAwait(false);
         await postgres.RemoveDataDirectoryAsync(ct).ConfigureAwait(false);
-        await CloneAndStartAsync(reinit.Source, ct).ConfigureAwait(false);
+        await CloneAndStartAsync(reinit.Source, reinit.FollowAfter ?? reinit.Source, ct).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The one create-replica path (ha.py:clone): create_replica_methods from the upstream, then start as its replica;
-    /// without an upstream (no leader) it starts read-only, following nobody until a leader appears.
+    /// The one create-replica path (ha.py:clone): create_replica_methods from the source, then start as a replica of the
+    /// node to follow; without a source (no leader) it starts read-only, following nobody until a leader appears.
     /// </summary>
-    private async Task CloneAndStartAsync(UpstreamTarget? upstream, CancellationToken ct)
+    private async Task CloneAndStartAsync(UpstreamTarget? source, UpstreamTarget? follow, CancellationToken ct)
     {
-        await postgres.CloneFromAsync(upstream, ct).ConfigureAwait(false);
-        FireIf(await postgres.StartAsync(asPrimary: false, upstream, ct).ConfigureAwait(false), CallbackAction.OnStart, CallbackRole.Replica);
-        LogBootstrapped(logger, upstream is null ? "(without leader)" : "from '" + upstream.MemberName + "'");
+        await postgres.CloneFromAsync(source, ct).ConfigureAwait(false);
+        FireIf(await postgres.StartAsync(asPrimary: false, follow, ct).ConfigureAwait(false), CallbackAction.OnStart, CallbackRole.Replica);
+        LogBootstrapped(logger, source is null ? "(without leader)" : "from '" + source.MemberName + "'");
     }
 }

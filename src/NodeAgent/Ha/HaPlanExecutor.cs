@@ -149,7 +149,7 @@ public sealed partial class HaPlanExecutor(
                 await BootstrapStandbyLeaderAsync(standby, o, notes, ct).ConfigureAwait(false);
                 return true;
             case CloneFrom clone:
-                await CloneAndStartAsync(clone.Upstream, ct).ConfigureAwait(false);
+                await CloneAndStartAsync(clone.Upstream, clone.FollowAfter ?? clone.Upstream, ct).ConfigureAwait(false);
                 return true;
             case StartAsPrimary:
                 var started = await postgres.StartAsync(asPrimary: true, null, ct).ConfigureAwait(false);

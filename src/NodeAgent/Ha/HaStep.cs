@@ -54,8 +54,11 @@ public abstract partial record HaStep
     /// <summary>Long: initdb, start, create roles, write initialize = sysid and config, take the lock.</summary>
     public sealed record Bootstrap : HaStep;
 
-    /// <summary>Long: create_replica_methods from the upstream (null: without leader), then start as its replica.</summary>
-    public sealed record CloneFrom(UpstreamTarget? Upstream) : HaStep;
+    /// <summary>
+    /// Long: create_replica_methods from the upstream (null: without leader), then start as a replica of
+    /// <paramref name="FollowAfter"/> (the upstream when null).
+    /// </summary>
+    public sealed record CloneFrom(UpstreamTarget? Upstream, UpstreamTarget? FollowAfter = null) : HaStep;
 
     /// <summary>
     /// Long, standby cluster (ha.py:bootstrap_standby_leader): pg_basebackup from the remote primary, start as its replica,
@@ -121,8 +124,14 @@ public abstract partial record HaStep
     /// </summary>
     public sealed record SetSynchronousStandbyNames(string? Value, bool Reload = false) : HaStep;
 
-    /// <summary>Leader only: one physical slot per other member.</summary>
-    public sealed record SyncSlots(IReadOnlySet<string> Slots) : HaStep;
+    /// <summary>The physical slots this node keeps (a leader: one per other member; a replica: one per cascaded replica); others are dropped.</summary>
+    public sealed record SyncSlots(IReadOnlySet<string> Slots) : HaStep
+    {
+        // Two plans asking for the same slots are the same plan.
+        public bool Equals(SyncSlots? other) => other is not null && Slots.SetEquals(other.Slots);
+
+        public override int GetHashCode() => Slots.Count;
+    }
 
     /// <summary>Put <c>members/&lt;me&gt;</c> with the state after this cycle's actions.</summary>
     public sealed record TouchMember : HaStep;
@@ -140,7 +149,7 @@ public abstract partial record HaStep
     public sealed record OpenToClients : HaStep;
 
     /// <summary>Long: POST /reinitialize: immediate stop, empty the data dir, pg_basebackup from the source, start as its replica.</summary>
-    public sealed record Reinitialize(long RequestId, UpstreamTarget Source) : HaStep;
+    public sealed record Reinitialize(long RequestId, UpstreamTarget Source, UpstreamTarget? FollowAfter = null) : HaStep;
 
     /// <summary>Forget the scheduled restart the decision saw (done, stale, or overtaken); <paramref name="Why"/> is logged.</summary>
     public sealed record ClearScheduledRestart(ScheduledRestart Expected, string? Why) : HaStep;

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using NodeAgent.Configuration;
+using NodeAgent.Logging;
 
 namespace NodeAgent.Hosting;
 
@@ -32,16 +31,11 @@ internal static class AgentRunner
         var warnings = result.Warnings.ToList();
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Logging.AddSimpleConsole(o =>
+        if (LogSetup.Configure(builder.Logging, config.Log) is { } logProblem)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
-            o.UseUtcTimestamp = false;
-            o.ColorBehavior = LoggerColorBehavior.Disabled;
-        });
-        builder.Logging.SetMinimumLevel(LogLevels.FromPatroni(config.Log.Level));
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+            warnings.Add(logProblem);
+        }
+
         // READY=1 / STOPPING=1 for Type=notify when started by systemd; a no-op otherwise.
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o =>

@@ -200,6 +200,12 @@ internal sealed partial class AgentService(
             LogConfigWarning(_logger, warning.ToString());
         }
 
+        if (!SameLogSection(config.Log, reload.Config.Log))
+        {
+            // The log writer is built with the host; Patroni swaps handlers live, NodeAgent needs a restart.
+            LogLogSectionNeedsRestart(_logger);
+        }
+
         // Applied by the HA loop between cycles, so a reload never races a running plan.
         LogReloaded(_logger, source.Path ?? "the environment");
         _loop?.Reload(reload.Config);
@@ -222,6 +228,12 @@ internal sealed partial class AgentService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "reload rejected, keeping the running config: {Errors}")]
     private static partial void LogReloadRejected(ILogger logger, string errors);
+
+    private static bool SameLogSection(LogConfig a, LogConfig b) =>
+        a with { Loggers = b.Loggers } == b && a.Loggers.OrderBy(l => l.Key).SequenceEqual(b.Loggers.OrderBy(l => l.Key));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "config: log: the changed log section takes effect when the agent restarts")]
+    private static partial void LogLogSectionNeedsRestart(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "reloaded configuration from {Path}")]
     private static partial void LogReloaded(ILogger logger, string path);

@@ -225,7 +225,9 @@ public sealed class ChaosNode : IAsyncDisposable
     public async Task<bool> HasReceivedAsync(string lsn, CancellationToken cancellationToken = default) =>
         await ScalarAsync($"SELECT coalesce(pg_last_wal_receive_lsn() >= '{lsn}'::pg_lsn, false)", cancellationToken) is true;
 
-    public string LogTail(int lines = 40) => ChildProcess.ReadTail(LogPath, lines);
+    /// <summary>The agent's own log (the config's <c>log.dir</c> is <see cref="Root"/>) and then its stdout/stderr with the test's markers.</summary>
+    public string LogTail(int lines = 40) =>
+        $"{ChildProcess.ReadTail(Path.Combine(Root, "node-agent.log"), lines)}\n--- stdout/stderr:\n{ChildProcess.ReadTail(LogPath, 10)}";
 
     public void Note(string what) =>
         File.AppendAllText(LogPath, $"==== test: {what} at {DateTime.Now:HH:mm:ss.fff}\n");

@@ -47,7 +47,14 @@ public sealed class AgentNode : IAsyncDisposable
 
     public string ConfigPath => Path.Combine(Root, "config.yml");
 
+    /// <summary>The agent's standard output and error, plus the test's markers.</summary>
     public string LogPath => Path.Combine(Root, "agent.log");
+
+    /// <summary>The agent's own log: the config sets <c>log.dir</c> to <see cref="Root"/>, as the seed sets it.</summary>
+    public string FileLogPath => Path.Combine(Root, "node-agent.log");
+
+    /// <summary>A native agent binary to run instead of <c>dotnet node-agent.dll</c>; null for the dll.</summary>
+    public string? NativeBinary { get; set; }
 
     public int? AgentPid => _agent is { HasExited: false } a ? a.Pid : null;
 
@@ -76,10 +83,12 @@ public sealed class AgentNode : IAsyncDisposable
         {
             throw new InvalidOperationException($"agent {Name} is already running");
         }
-        RequiredBinary.Require(AgentDll, "(build tests/NodeAgent.IntegrationTests)");
+        var (program, arguments) = NativeBinary is { } native
+            ? (native, new[] { ConfigPath })
+            : (DotnetHost(), new[] { RequiredBinary.Require(AgentDll, "(build tests/NodeAgent.IntegrationTests)"), ConfigPath });
         _agent?.Dispose();
         File.AppendAllText(LogPath, $"==== test: starting agent {Name} at {DateTime.Now:HH:mm:ss.fff}\n");
-        _agent = ChildProcess.Start(DotnetHost(), [AgentDll, ConfigPath], LogPath, psi =>
+        _agent = ChildProcess.Start(program, arguments, LogPath, psi =>
         {
             foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("PATRONI", StringComparison.Ordinal) || k.StartsWith("PG", StringComparison.Ordinal)).ToList())
             {
@@ -246,11 +255,17 @@ public sealed class AgentNode : IAsyncDisposable
     /// <summary>How many times this node's agent ran pg_basebackup (the process runner logs every start).</summary>
     public int CloneCount() => ReadLog().Split('\n').Count(l => l.Contains("started pg_basebackup", StringComparison.Ordinal));
 
-    public string ReadLog()
+    /// <summary>Everything the agent logged: its log file under <c>log.dir</c>, then its standard output and error.</summary>
+    public string ReadLog() => ReadShared(FileLogPath) + ReadShared(LogPath);
+
+    public string LogTail(int lines = 40) =>
+        $"{ChildProcess.ReadTail(FileLogPath, lines)}\n--- {Name} stdout/stderr:\n{ChildProcess.ReadTail(LogPath, 10)}";
+
+    private static string ReadShared(string path)
     {
         try
         {
-            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             using var reader = new StreamReader(stream);
             return reader.ReadToEnd();
         }
@@ -259,8 +274,6 @@ public sealed class AgentNode : IAsyncDisposable
             return "";
         }
     }
-
-    public string LogTail(int lines = 40) => ChildProcess.ReadTail(LogPath, lines);
 
     /// <summary>PID from the first line of postmaster.pid, if the file exists and names a live process.</summary>
     public int? PostmasterPid()

@@ -5,6 +5,7 @@ namespace NodeAgent.IntegrationTests.Fixtures;
 /// <summary>POSIX signals by PID: SIGSTOP/SIGCONT are the cheapest way to simulate a hung peer.</summary>
 public static partial class Signals
 {
+    public const int SigHup = 1;
     public const int SigKill = 9;
     public const int SigTerm = 15;
     public const int SigQuit = 3;

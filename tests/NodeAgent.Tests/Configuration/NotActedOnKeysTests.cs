@@ -12,9 +12,6 @@ public sealed class NotActedOnKeysTests
 
     [Theory]
     [InlineData("bootstrap:\n  dcs:\n    standby_cluster:\n      host: 10.0.0.1\n      create_replica_methods: [wal_e]\n", "bootstrap.dcs.standby_cluster.create_replica_methods")]
-    [InlineData("log:\n  dir: /var/log/patroni\n", "log.dir")]
-    [InlineData("log:\n  format: '%(message)s'\n", "log.format")]
-    [InlineData("tags:\n  clonefrom: true\n", "tags.clonefrom")]
     public void A_key_set_but_not_acted_on_is_a_warning_naming_it(string extra, string key)
     {
         Assert.Contains(key, WarnedKeys(Base + extra));

@@ -57,7 +57,7 @@ public sealed class HaDeciderHandoverScenarioTests
             Observe("u4", UnlockedCluster("u4", "u5") with { Failover = new FailoverRequest("u4", null, null, 7) }, PostgresRunningAsReplica(following: null))
                 with { Peers = [PeerReplica("u5", LeaderLsn - 10)] },
             "following a different leader because i am not the healthiest node (I am the former leader and a switchover is in progress)",
-            [typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(TouchMember)]),
         ["unreachable failover candidate: the healthiest other member races"] = new(
             Observe("u5", UnlockedCluster("u5", "u6") with { Failover = new FailoverRequest(null, "u6", null, 7) }, PostgresRunningAsReplica())
                 with { Peers = [PeerStatus.Unreachable("u6")] },
@@ -69,7 +69,7 @@ public sealed class HaDeciderHandoverScenarioTests
         ["replica lagging beyond maximum_lag_on_failover stays out even when its peer is further behind"] = new(
             Observe("u5", UnlockedCluster("u5", "u6"), ReplicaLaggingBy(2_000_000)) with { Peers = [PeerReplica("u6", LeaderLsn - 3_000_000)] },
             "following a different leader because i am not the healthiest node (my wal position exceeds maximum replication lag)",
-            [typeof(HaStep.Follow), typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(HaStep.Follow), typeof(TouchMember)]),
         ["better replica races while the lagging one stays out"] = new(
             Observe("u6", UnlockedCluster("u5", "u6"), PostgresRunningAsReplica(lsn: LeaderLsn - 10)) with { Peers = [PeerReplica("u5", LeaderLsn - 2_000_000)] },
             "promoted self to leader by acquiring session lock",

@@ -36,7 +36,7 @@ public sealed class HaDeciderPrePromoteScenarioTests
         ["within ttl of a failed pre_promote the node skips the race"] = new(
             WithPrePromote(RacingReplica()) with { SincePrePromoteFailure = TimeSpan.FromSeconds(29) },
             "following a different leader because i am not the healthiest node (backoff: skip leader race after pre_promote script failure and releasing the lock voluntarily)",
-            [typeof(HaStep.Follow), typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(HaStep.Follow), typeof(TouchMember)]),
         ["ttl after a failed pre_promote the node races again"] = new(
             WithPrePromote(RacingReplica()) with { SincePrePromoteFailure = TimeSpan.FromSeconds(30) }, "promoted self to leader by acquiring session lock",
             [typeof(AcquireLock), typeof(PrePromote), typeof(ActivateWatchdog), typeof(Promote), typeof(TouchMember)]),

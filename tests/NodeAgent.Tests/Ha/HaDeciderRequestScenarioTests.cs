@@ -28,7 +28,7 @@ public sealed class HaDeciderRequestScenarioTests
         ["replica restarts at once after its quiet cycle"] = new(
             Replica() with { Request = Restart },
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(TouchMember), typeof(HaStep.Restart)]),
+            [typeof(SyncSlots), typeof(TouchMember), typeof(HaStep.Restart)]),
         ["leader renews its lock, then restarts keeping it"] = new(
             Leader() with { Request = Restart },
             "no action. I am (u4), the leader with the lock",
@@ -40,7 +40,7 @@ public sealed class HaDeciderRequestScenarioTests
         ["restart whose role filter does not match is refused"] = new(
             Replica() with { Request = Restart with { Filters = new RestartFilters(Role: "master") } },
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(TouchMember), typeof(Reply)]),
+            [typeof(SyncSlots), typeof(TouchMember), typeof(Reply)]),
         ["restart of a primary asked for role primary goes ahead"] = new(
             Leader() with { Request = Restart with { Filters = new RestartFilters(Role: "primary") } },
             "no action. I am (u4), the leader with the lock",
@@ -48,23 +48,23 @@ public sealed class HaDeciderRequestScenarioTests
         ["restart only if pending, and nothing is pending"] = new(
             Replica() with { Request = Restart with { Filters = new RestartFilters(RestartPending: true) } },
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(TouchMember), typeof(Reply)]),
+            [typeof(SyncSlots), typeof(TouchMember), typeof(Reply)]),
         ["restart only if pending, and a restart is pending"] = new(
             Replica() with { Request = Restart with { Filters = new RestartFilters(RestartPending: false) }, Postgres = PostgresRunningAsReplica("u4") with { PendingRestart = true } },
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(TouchMember), typeof(HaStep.Restart)]),
+            [typeof(SyncSlots), typeof(TouchMember), typeof(HaStep.Restart)]),
         ["restart only below a version the server already has"] = new(
             Replica() with { Request = Restart with { Filters = new RestartFilters(PostgresVersion: "15.2") }, Postgres = PostgresRunningAsReplica("u4") with { ServerVersion = 150018 } },
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(TouchMember), typeof(Reply)]),
+            [typeof(SyncSlots), typeof(TouchMember), typeof(Reply)]),
         ["restart below a newer version goes ahead"] = new(
             Replica() with { Request = Restart with { Filters = new RestartFilters(PostgresVersion: "16.1") }, Postgres = PostgresRunningAsReplica("u4") with { ServerVersion = 150018 } },
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(TouchMember), typeof(HaStep.Restart)]),
+            [typeof(SyncSlots), typeof(TouchMember), typeof(HaStep.Restart)]),
         ["restart waits while the replica is re-pointed at a new leader"] = new(
             Replica() with { Request = Restart, Postgres = PostgresRunningAsReplica("u6") },
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(HaStep.Follow), typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(HaStep.Follow), typeof(TouchMember)]),
         ["restart waits while a primary without the lock demotes"] = new(
             Observe("u5", ClusterWithLeader("u4", "u5"), PostgresRunningAsPrimary()) with { Request = Restart },
             "demoting self because I do not have the lock and I was a leader",
@@ -98,7 +98,7 @@ public sealed class HaDeciderRequestScenarioTests
         ["no leader, nothing to reinitialize from"] = new(
             Observe("u5", UnlockedCluster("u5"), PostgresRunningAsReplica()) with { Request = Reinit, Peers = [PeerPrimary("u4")] },
             "following a different leader because i am not the healthiest node (Primary (u4) is still alive)",
-            [typeof(HaStep.Follow), typeof(TouchMember), typeof(Reply)]),
+            [typeof(SyncSlots), typeof(HaStep.Follow), typeof(TouchMember), typeof(Reply)]),
         ["reinitialize while a clone runs is refused"] = new(
             Replica() with { Request = Reinit, LongActionInProgress = LongActionKind.Clone },
             "clone in progress",
@@ -116,15 +116,15 @@ public sealed class HaDeciderRequestScenarioTests
         ["scheduled restart in the future waits"] = new(
             Replica() with { ScheduledRestart = ScheduledAt(Now.AddSeconds(5)), Postgres = PostgresRunningAsReplica("u4") with { PostmasterStartTime = Now.AddHours(-2) } },
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(TouchMember)]),
         ["scheduled restart missed by more than 1.5 loop_wait is stale"] = new(
             Replica() with { ScheduledRestart = ScheduledAt(Now.AddSeconds(-16)) },
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(ClearScheduledRestart), typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(ClearScheduledRestart), typeof(TouchMember)]),
         ["scheduled restart overtaken by another restart is dropped"] = new(
             Replica() with { ScheduledRestart = ScheduledAt(Now.AddHours(1)), Postgres = PostgresRunningAsReplica("u4") with { PostmasterStartTime = Now.AddMinutes(-1) } },
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(ClearScheduledRestart), typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(ClearScheduledRestart), typeof(TouchMember)]),
         ["scheduled restart requested while postgres was restarting is not dropped by the new postmaster"] = new(
             Replica() with
             {
@@ -132,11 +132,11 @@ public sealed class HaDeciderRequestScenarioTests
                 Postgres = PostgresRunningAsReplica("u4") with { PostmasterStartTime = Now.AddMinutes(-1) },
             },
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(TouchMember)]),
         ["scheduled restart whose conditions fail is dropped"] = new(
             Replica() with { ScheduledRestart = ScheduledAt(Now, new RestartFilters(Role: "master")) },
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(ClearScheduledRestart), typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(ClearScheduledRestart), typeof(TouchMember)]),
         ["paused: a due scheduled restart waits"] = new(
             Replica() with { ScheduledRestart = ScheduledAt(Now), Dynamic = new DynamicConfig { Pause = true } },
             "no action. I am (u5), a secondary, and following a leader (u4)",
@@ -144,7 +144,7 @@ public sealed class HaDeciderRequestScenarioTests
         ["scheduled restart is not evaluated in an unlocked cluster"] = new(
             Observe("u5", UnlockedCluster("u5"), PostgresRunningAsReplica()) with { Now = Now, ScheduledRestart = ScheduledAt(Now), Peers = [PeerPrimary("u4")] },
             "following a different leader because i am not the healthiest node (Primary (u4) is still alive)",
-            [typeof(HaStep.Follow), typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(HaStep.Follow), typeof(TouchMember)]),
     };
 
     public static TheoryData<string> Names() => [.. Rows.Keys];

@@ -25,15 +25,15 @@ public sealed class HaDeciderScenarioTests
         ["replica following the leader does nothing"] = new(
             Observe("u5", ClusterWithLeader("u4", "u5", "u6"), PostgresRunningAsReplica("u4")),
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(TouchMember)]),
         ["replica following nobody is pointed at the leader"] = new(
             Observe("u5", ClusterWithLeader("u4", "u5"), PostgresRunningAsReplica(following: null)),
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(HaStep.Follow), typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(HaStep.Follow), typeof(TouchMember)]),
         ["replica following an old leader is re-pointed"] = new(
             Observe("u5", ClusterWithLeader("u6", "u5"), PostgresRunningAsReplica("u4")),
             "no action. I am (u5), a secondary, and following a leader (u6)",
-            [typeof(HaStep.Follow), typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(HaStep.Follow), typeof(TouchMember)]),
         ["primary without the lock demotes"] = new(
             Observe("u5", ClusterWithLeader("u4", "u5"), PostgresRunningAsPrimary()),
             "demoting self because I do not have the lock and I was a leader",
@@ -63,15 +63,15 @@ public sealed class HaDeciderScenarioTests
         ["replica behind a peer does not race"] = new(
             Observe("u5", UnlockedCluster("u5", "u6"), PostgresRunningAsReplica("u4", LeaderLsn - 100)) with { Peers = [PeerReplica("u6", LeaderLsn)] },
             "following a different leader because i am not the healthiest node (Wal position of u6 is ahead of my wal position)",
-            [typeof(HaStep.Follow), typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(HaStep.Follow), typeof(TouchMember)]),
         ["replica loses to a primary that is still alive"] = new(
             Observe("u5", UnlockedCluster("u5", "u4"), PostgresRunningAsReplica(following: null)) with { Peers = [PeerPrimary("u4")] },
             "following a different leader because i am not the healthiest node (Primary (u4) is still alive)",
-            [typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(TouchMember)]),
         ["replica lagging beyond maximum_lag_on_failover does not race"] = new(
             Observe("u5", UnlockedCluster("u5"), ReplicaLaggingBy(2_000_000)),
             "following a different leader because i am not the healthiest node (my wal position exceeds maximum replication lag)",
-            [typeof(HaStep.Follow), typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(HaStep.Follow), typeof(TouchMember)]),
         ["replica lagging within maximum_lag_on_failover races"] = new(
             Observe("u5", UnlockedCluster("u5"), ReplicaLaggingBy(1_000_000)),
             "promoted self to leader by acquiring session lock",
@@ -91,17 +91,17 @@ public sealed class HaDeciderScenarioTests
         ["nofailover node never races"] = new(
             Observe("u5", UnlockedCluster("u5"), PostgresRunningAsReplica()) with { Config = Config("u5", ("nofailover", true)) },
             "following a different leader because I am not allowed to promote",
-            [typeof(HaStep.Follow), typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(HaStep.Follow), typeof(TouchMember)]),
         ["check_timeline keeps a node on an old timeline out"] = new(
             Observe("u5", UnlockedCluster("u5") with { History = [new TimelineHistoryEntry(1, 100, "x", null, "u4")] }, PostgresRunningAsReplica(following: null))
                 with { Dynamic = new DynamicConfig { CheckTimeline = true } },
             "following a different leader because i am not the healthiest node (my timeline 1 is behind last known cluster timeline 2)",
-            [typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(TouchMember)]),
         ["required but unusable watchdog keeps a node out"] = new(
             Observe("u5", UnlockedCluster("u5"), PostgresRunningAsReplica(following: null))
                 with { WatchdogHealthy = false, Config = Config("u5") with { Watchdog = new WatchdogConfig { Mode = WatchdogMode.Required } } },
             "following a different leader because i am not the healthiest node (watchdog is required but not usable)",
-            [typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(TouchMember)]),
         ["starting postgres does not race"] = new(
             Observe("u5", UnlockedCluster("u5"), PostgresStarting() with { FollowingMember = null }),
             "following a different leader because i am not the healthiest node (postgres is still starting)",
@@ -113,7 +113,7 @@ public sealed class HaDeciderScenarioTests
         ["non-candidate waits for a reachable failover candidate"] = new(
             Observe("u5", UnlockedCluster("u5", "u6") with { Failover = new FailoverRequest(null, "u6", null, 7) }, PostgresRunningAsReplica(following: null)) with { Peers = [PeerReplica("u6", LeaderLsn - 5)] },
             "following a different leader because i am not the healthiest node (manual failover to u6)",
-            [typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(TouchMember)]),
 
         // ha.py:_run_cycle: DCS unreachable
         ["primary demotes offline when the DCS is unreachable"] = new(

@@ -10,6 +10,7 @@ internal static class ServiceSectionMapper
         {
             Level = s.String("level", d.Level).ToUpperInvariant(),
             TracebackLevel = s.String("traceback_level", d.TracebackLevel).ToUpperInvariant(),
+            Type = s.String("type", d.Type).ToLowerInvariant(),
             Format = s.String("format"),
             DateFormat = s.String("dateformat"),
             MaxQueueSize = s.Int("max_queue_size", d.MaxQueueSize),
@@ -20,7 +21,7 @@ internal static class ServiceSectionMapper
         };
         CheckLevel(s, "level", config.Level);
         CheckLevel(s, "traceback_level", config.TracebackLevel);
-        s.MarkKnown("type");
+        LogSectionChecks.Check(s, config);
         s.ReportUnknownKeys();
         return config;
     }
@@ -28,7 +29,7 @@ internal static class ServiceSectionMapper
     /// <summary>Python's logging names; Patroni passes the word to <c>Logger.setLevel</c>, which dies on any other.</summary>
     public static readonly IReadOnlyList<string> LogLevelNames = ["DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL", "NOTSET"];
 
-    private static void CheckLevel(ConfigSection s, string key, string level)
+    internal static void CheckLevel(ConfigSection s, string key, string level)
     {
         if (!LogLevelNames.Contains(level))
         {
