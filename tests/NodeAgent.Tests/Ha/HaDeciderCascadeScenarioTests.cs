@@ -85,7 +85,7 @@ public sealed class HaDeciderCascadeScenarioTests
 
         Assert.Equal("trying to bootstrap from replica 'u6'", d.Reason);
         var clone = Assert.Single(d.Steps.OfType<CloneFrom>());
-        Assert.Equal(("u6", "u4"), (clone.Upstream.MemberName, clone.FollowAfter?.MemberName));
+        Assert.Equal(("u6", "u4"), (clone.Upstream?.MemberName, clone.FollowAfter?.MemberName));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class HaDeciderCascadeScenarioTests
 
         Assert.Equal("trying to bootstrap from leader 'u4'", d.Reason);
         var clone = Assert.Single(d.Steps.OfType<CloneFrom>());
-        Assert.Equal(("u4", null), (clone.Upstream.MemberName, clone.FollowAfter?.MemberName));
+        Assert.Equal(("u4", null), (clone.Upstream?.MemberName, clone.FollowAfter?.MemberName));
     }
 
     [Fact]
@@ -109,6 +109,6 @@ public sealed class HaDeciderCascadeScenarioTests
         var d = HaDecider.Decide(o);
 
         var clone = Assert.Single(d.Steps.OfType<CloneFrom>());
-        Assert.Equal(("u4", "u5"), (clone.Upstream.MemberName, clone.FollowAfter?.MemberName));
+        Assert.Equal(("u4", "u5"), (clone.Upstream?.MemberName, clone.FollowAfter?.MemberName));
     }
 }
