@@ -71,7 +71,7 @@ public sealed class HaDeciderFailsafeScenarioTests
         ["unlocked cluster, replica with a fresh acceptance follows the failsafe leader and does not race"] = new(
             ReplicaOfUnlockedCluster(On, Accepted(3)),
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(TouchMember)]),
         ["unlocked cluster, replica with a stale acceptance races"] = new(
             ReplicaOfUnlockedCluster(On, Accepted(30)),
             "promoted self to leader by acquiring session lock",
@@ -83,11 +83,11 @@ public sealed class HaDeciderFailsafeScenarioTests
         ["unlocked cluster, failsafe_mode turned off after a fresh acceptance: the leader still counts on it, no race"] = new(
             ReplicaOfUnlockedCluster(new DynamicConfig(), Accepted(3)),
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(TouchMember)]),
         ["unlocked cluster, a member the failsafe topology does not name never races"] = new(
             Observe("u7", UnlockedCluster("u5", "u7") with { Failsafe = Topology }, PostgresRunningAsReplica("u4")) with { Dynamic = On },
             "following a different leader because i am not the healthiest node (u7 is not in the failsafe topology)",
-            [typeof(HaStep.Follow), typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(HaStep.Follow), typeof(TouchMember)]),
         ["leader with the lock writes the topology after renewing when it changed"] = new(
             Observe("u4", ClusterWithLeader("u4", "u5", "u6"), PostgresRunningAsPrimary()) with { Dynamic = On },
             "no action. I am (u4), the leader with the lock",

@@ -64,7 +64,7 @@ public sealed class HaDeciderStandbyClusterScenarioTests
         ["replica of the standby cluster follows the standby leader"] = new(
             InStandby(Observe("u5", StandbyLeaderCluster("u5"), PostgresRunningAsReplica("u4"))),
             "no action. I am (u5), a secondary, and following a standby leader (u4)",
-            [typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(TouchMember)]),
         ["stopped standby leader starts as the remote primary's replica"] = new(
             InStandby(Observe("u4", StandbyLeaderCluster("u5"), PostgresStopped())),
             "starting as a standby leader because i had the session lock",
@@ -84,7 +84,7 @@ public sealed class HaDeciderStandbyClusterScenarioTests
         ["standby_cluster removed: its replica keeps following the leader"] = new(
             Observe("u5", StandbyLeaderCluster("u5"), PostgresRunningAsReplica("u4")),
             "no action. I am (u5), a secondary, and following a leader (u4)",
-            [typeof(TouchMember)]),
+            [typeof(SyncSlots), typeof(TouchMember)]),
     };
 
     public static TheoryData<string> Names() => [.. Rows.Keys];
