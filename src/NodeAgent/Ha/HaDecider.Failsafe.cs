@@ -98,4 +98,15 @@ public static partial class HaDecider
         o.Dynamic.FailsafeMode && o.Cluster?.Failsafe is { Count: > 0 } topology && !topology.ContainsKey(o.Me)
             ? $"{o.Me} is not in the failsafe topology"
             : null;
+
+    /// <summary>
+    /// Beyond Patroni: an acceptance lives in the agent's memory, so an agent that restarted within ttl may have accepted a
+    /// <c>POST /failsafe</c> from a leader that is still primary until its fence fires. In a cluster with a failsafe
+    /// topology naming it, a member stays out of the race until it has run for ttl.
+    /// </summary>
+    private static string? FailsafeRestartHold(Observation o) =>
+        o.Dynamic.FailsafeMode && o.Cluster?.Failsafe is { Count: > 1 } topology && topology.ContainsKey(o.Me)
+        && o.SinceAgentStart is { } up && up < TimeSpan.FromSeconds(o.Dynamic.Ttl)
+            ? $"started {up.TotalSeconds:0.#} s ago in failsafe mode: a POST /failsafe accepted before the restart may still bind this member"
+            : null;
 }

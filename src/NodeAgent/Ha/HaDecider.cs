@@ -579,9 +579,9 @@ public static partial class HaDecider
             return "I am the former leader and a switchover is in progress";
         }
 
-        if (NotInFailsafeTopology(o) is { } notInTopology)
+        if ((NotInFailsafeTopology(o) ?? FailsafeRestartHold(o)) is { } failsafeHold)
         {
-            return notInTopology;
+            return failsafeHold;
         }
 
         if (o.Config.Watchdog.Mode == WatchdogMode.Required && !o.WatchdogHealthy)

@@ -90,8 +90,9 @@ public sealed partial class HaLoop
             WatchdogHealthy = watchdog.IsHealthy,
             Peers = peerStatuses,
             // Patroni's dcs.failsafe: the key as last read or written (our own writes reach the cache), also while etcd is away.
-            FailsafeTopology = (cluster ?? dcs.Current)?.Failsafe,
+            FailsafeTopology = FailsafeTopologyToConfirm((cluster ?? dcs.Current)?.Failsafe, executor.LastFailsafeAttempt),
             FailsafeAccepted = failsafe?.Current,
+            SinceAgentStart = time.GetElapsedTime(_started),
             Now = time.GetUtcNow(),
         };
     }
@@ -112,4 +113,24 @@ public sealed partial class HaLoop
     }
 
     private static TimeSpan Min(TimeSpan a, int seconds) => seconds > 0 && TimeSpan.FromSeconds(seconds) < a ? TimeSpan.FromSeconds(seconds) : a;
+
+    /// <summary>
+    /// The members a failsafe round must ask: the key as known, and whoever the last attempt to write it named (it may
+    /// have landed unseen). Only ever more members than the key shows, never fewer.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string>? FailsafeTopologyToConfirm(IReadOnlyDictionary<string, string>? known, IReadOnlyDictionary<string, string>? attempted)
+    {
+        if (attempted is null || known is null)
+        {
+            return known ?? attempted;
+        }
+
+        var union = new Dictionary<string, string>(known, StringComparer.Ordinal);
+        foreach (var (name, url) in attempted)
+        {
+            union.TryAdd(name, url);
+        }
+
+        return union;
+    }
 }

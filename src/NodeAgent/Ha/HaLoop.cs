@@ -42,6 +42,7 @@ public sealed partial class HaLoop(
     private long? _lastCycleEnd;
     private long? _lastFullRead;
     private long _nextRun;
+    private readonly long _started = time.GetTimestamp();
     private readonly LongActionRunner _longAction = new();
     private readonly StatusPublisher _status = new(board);
     private readonly Sync.SyncReadiness _syncReadiness = new();

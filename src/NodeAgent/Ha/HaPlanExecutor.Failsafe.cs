@@ -9,8 +9,15 @@ public sealed partial class HaPlanExecutor
     /// <summary>Patroni's timeout for one <c>POST /failsafe</c> (ha.py:call_failsafe_member).</summary>
     private static readonly TimeSpan FailsafeCallTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The topology this leader last tried to write. A write whose answer was lost may have landed: members it added then
+    /// see themselves in the key and may race once the lock is gone, so a failsafe round must ask them too.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? LastFailsafeAttempt { get; private set; }
+
     private async Task WriteFailsafeAsync(WriteFailsafe write, Observation o, CancellationToken ct)
     {
+        LastFailsafeAttempt = write.Members;
         await Dcs(o, async t =>
         {
             await dcs.WriteFailsafeAsync(write.Members, t).ConfigureAwait(false);

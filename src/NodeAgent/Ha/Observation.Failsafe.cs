@@ -11,4 +11,7 @@ public sealed partial record Observation
 
     /// <summary>The last <c>POST /failsafe</c> this node accepted, with its age; null when none.</summary>
     public FailsafeAcceptanceView? FailsafeAccepted { get; init; }
+
+    /// <summary>How long this agent process has been running; null when not known (tests that do not care).</summary>
+    public TimeSpan? SinceAgentStart { get; init; }
 }

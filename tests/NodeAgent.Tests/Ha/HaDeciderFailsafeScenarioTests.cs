@@ -84,6 +84,14 @@ public sealed class HaDeciderFailsafeScenarioTests
             ReplicaOfUnlockedCluster(new DynamicConfig(), Accepted(3)),
             "no action. I am (u5), a secondary, and following a leader (u4)",
             [typeof(SyncSlots), typeof(TouchMember)]),
+        ["unlocked cluster, a member whose agent started 5 s ago (an acceptance would have died with the old process) does not race"] = new(
+            ReplicaOfUnlockedCluster(On, null) with { SinceAgentStart = TimeSpan.FromSeconds(5) },
+            "following a different leader because i am not the healthiest node (started 5 s ago in failsafe mode: a POST /failsafe accepted before the restart may still bind this member)",
+            [typeof(SyncSlots), typeof(HaStep.Follow), typeof(TouchMember)]),
+        ["unlocked cluster, a member whose agent has run for longer than ttl races"] = new(
+            ReplicaOfUnlockedCluster(On, null) with { SinceAgentStart = TimeSpan.FromSeconds(31) },
+            "promoted self to leader by acquiring session lock",
+            [typeof(AcquireLock), typeof(ActivateWatchdog), typeof(Promote), typeof(TouchMember)]),
         ["unlocked cluster, a member the failsafe topology does not name never races"] = new(
             Observe("u7", UnlockedCluster("u5", "u7") with { Failsafe = Topology }, PostgresRunningAsReplica("u4")) with { Dynamic = On },
             "following a different leader because i am not the healthiest node (u7 is not in the failsafe topology)",
