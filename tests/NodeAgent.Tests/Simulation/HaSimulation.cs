@@ -26,6 +26,9 @@ internal sealed record SimOptions
     /// </summary>
     public bool LeaseIgnoresTtlEdits { get; init; }
 
+    /// <summary>failsafe_mode on or off; null: the seed chooses.</summary>
+    public bool? Failsafe { get; init; }
+
     /// <summary>The timers to start with; null: the seed chooses (<see cref="SimProfile.ForSeed"/>).</summary>
     public SimProfile? Profile { get; init; }
 }
@@ -44,7 +47,7 @@ internal sealed record SimResult(int Seed, string? Failure, long Events, IReadOn
 /// every event (never two writable postgres at the same instant, and none writable while another node holds the
 /// leader key); liveness once, 3*ttl after the last fault healed (exactly one writable postgres, and it holds the key).
 /// </summary>
-internal sealed class HaSimulation : IPeerStatusClient
+internal sealed partial class HaSimulation : IPeerStatusClient
 {
     private const double WarmupSeconds = 25;
 
@@ -62,6 +65,8 @@ internal sealed class HaSimulation : IPeerStatusClient
         _random = new Random(seed);
         _options = options;
         Profile = options.Profile ?? SimProfile.ForSeed(seed);
+        // Half the seeds of each profile run failsafe_mode (seeds 2, 3 mod 4).
+        Failsafe = options.Failsafe ?? (seed & 2) != 0;
         MaxTtl = Profile.Ttl;
         var clock = new FakeTimeProvider();
         Scheduler = new SimScheduler(clock, trace);
@@ -70,6 +75,9 @@ internal sealed class HaSimulation : IPeerStatusClient
     }
 
     public SimProfile Profile { get; }
+
+    /// <summary>The cluster runs failsafe_mode: a leader cut from etcd stays primary while every member accepts POST /failsafe.</summary>
+    public bool Failsafe { get; }
 
     /// <summary>The largest ttl in force during the run: how long leases left behind by a fault can live.</summary>
     public int MaxTtl { get; private set; }
@@ -230,7 +238,7 @@ internal sealed class HaSimulation : IPeerStatusClient
             Scheduler.After(start, () => BootAgent(node));
         }
 
-        Log($"seed {_seed}: {count} nodes, {Profile} profile, clock rates {string.Join(",", _nodes.Select(n => n.Clock.Rate.ToString("F4", CultureInfo.InvariantCulture)))}, watchdog devices on {string.Join(",", _nodes.Where(n => n.Device is not null).Select(n => n.Name))}");
+        Log($"seed {_seed}: {count} nodes, {Profile} profile, failsafe_mode {Failsafe}, clock rates {string.Join(",", _nodes.Select(n => n.Clock.Rate.ToString("F4", CultureInfo.InvariantCulture)))}, watchdog devices on {string.Join(",", _nodes.Where(n => n.Device is not null).Select(n => n.Name))}");
         // A fast cluster has bootstrapped and cloned its replicas well within 15 s; simulating more idle cycles costs time.
         var plan = new FaultPlan(this, _nodes, Scheduler.Now + SimScheduler.Ticks(Math.Max(15, WarmupSeconds * Profile.Scale)));
         var healed = plan.Schedule();
@@ -296,12 +304,15 @@ internal sealed class HaSimulation : IPeerStatusClient
         watchdogs = watchdog;
         var board = new StatusBoard();
         var pg = new SimPostgresPort(node.Postgres, this);
-        var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, clock, NullLogger<HaPlanExecutor>.Instance);
+        var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, clock, NullLogger<HaPlanExecutor>.Instance, failsafeClient: this);
+        var acceptance = new FailsafeAcceptance(clock);
         var generation = node.Generation;
         // The loop's timers (its naps, its wake-ups) fire as events of this incarnation on this machine's clock.
         var loopClock = new SimAgentClock(this, node, generation);
         ILogger<HaLoop> loopLog = Scheduler.Tracing ? new SimTraceLogger<HaLoop>(this, node.Name) : NullLogger<HaLoop>.Instance;
-        node.Loop = new HaLoop(node.Config, dcs, pg, watchdog, this, executor, lease, board, loopClock, loopLog, Resolve);
+        var loop = new HaLoop(node.Config, dcs, pg, watchdog, this, executor, lease, board, loopClock, loopLog, Resolve, failsafe: acceptance);
+        node.Loop = loop;
+        node.FailsafeReceiver = new NodeAgent.Commands.FailsafeReceiver(acceptance, () => loop.Dynamic, () => node.Postgres.AcceptsWrites);
         node.Lease = lease;
         node.Fence = fence;
         Log($"{node.Name}: agent started (incarnation {node.Generation}), postgres {node.Postgres.State}");
@@ -349,6 +360,7 @@ internal sealed class HaSimulation : IPeerStatusClient
         node.PausedUntil = 0;
         node.Fence?.AgentDied();
         node.Fence = null;
+        node.FailsafeReceiver = null;
         node.Loop = null;
         node.Lease = null;
     }
@@ -409,8 +421,11 @@ internal sealed class HaSimulation : IPeerStatusClient
         // The config key the bootstrap writes carries the profile's timers, or every node would fall back to the defaults.
         Bootstrap = new BootstrapConfig
         {
-            Dcs = new DynamicConfig { Ttl = Profile.Ttl, LoopWait = Profile.LoopWait, RetryTimeout = Profile.RetryTimeout },
-            DcsJson = new JsonObject { ["ttl"] = Profile.Ttl, ["loop_wait"] = Profile.LoopWait, ["retry_timeout"] = Profile.RetryTimeout },
+            Dcs = new DynamicConfig { Ttl = Profile.Ttl, LoopWait = Profile.LoopWait, RetryTimeout = Profile.RetryTimeout, FailsafeMode = Failsafe },
+            DcsJson = new JsonObject
+            {
+                ["ttl"] = Profile.Ttl, ["loop_wait"] = Profile.LoopWait, ["retry_timeout"] = Profile.RetryTimeout, ["failsafe_mode"] = Failsafe,
+            },
         },
     };
 }

@@ -206,7 +206,11 @@ internal sealed class SimDcs : IDcs
         Call("delete sync", () => _sim.Store.DeleteSync(modRevision));
 
     public Task WriteFailsafeAsync(IReadOnlyDictionary<string, string> members, CancellationToken cancellationToken) =>
-        Call("failsafe", () => true);
+        Call("failsafe", () =>
+        {
+            _sim.Store.Failsafe = new Dictionary<string, string>(members, StringComparer.Ordinal);
+            return true;
+        });
 
     public Task DeleteMemberAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -28,6 +28,9 @@ internal sealed class SimNode
     public HaLoop? Loop { get; set; }
     public SimFence? Fence { get; set; }
 
+    /// <summary>The current agent's answer to POST /failsafe (its acceptance is lost with the agent, as in memory).</summary>
+    public NodeAgent.Commands.FailsafeReceiver? FailsafeReceiver { get; set; }
+
     /// <summary>SIGSTOP until this timestamp: no agent code runs, answers wait.</summary>
     public long PausedUntil { get; set; }
     public long PartitionedUntil { get; set; }
