@@ -42,6 +42,9 @@ public sealed class ChaosNode : IAsyncDisposable
 
     public string LogPath => Path.Combine(Root, "agent.log");
 
+    /// <summary>The agent's own log: the config sets log.dir to this node's folder, so it writes there, not to stdout.</summary>
+    public string AgentLogPath => Path.Combine(Root, "node-agent.log");
+
     public bool IsRunning => _agent is { HasExited: false };
 
     public void Start()
@@ -227,7 +230,7 @@ public sealed class ChaosNode : IAsyncDisposable
 
     /// <summary>The agent's own log (the config's <c>log.dir</c> is <see cref="Root"/>) and then its stdout/stderr with the test's markers.</summary>
     public string LogTail(int lines = 40) =>
-        $"{ChildProcess.ReadTail(Path.Combine(Root, "node-agent.log"), lines)}\n--- stdout/stderr:\n{ChildProcess.ReadTail(LogPath, 10)}";
+        $"{ChildProcess.ReadTail(AgentLogPath, lines)}\n--- stdout/stderr:\n{ChildProcess.ReadTail(LogPath, 10)}";
 
     public void Note(string what) =>
         File.AppendAllText(LogPath, $"==== test: {what} at {DateTime.Now:HH:mm:ss.fff}\n");

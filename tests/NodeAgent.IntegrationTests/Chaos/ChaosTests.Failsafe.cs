@@ -161,7 +161,7 @@ public sealed partial class ChaosTests
         return Restore;
     }
 
-    private static long LogLength(ChaosNode node) => File.Exists(node.LogPath) ? new FileInfo(node.LogPath).Length : 0;
+    private static long LogLength(ChaosNode node) => File.Exists(node.AgentLogPath) ? new FileInfo(node.AgentLogPath).Length : 0;
 
     /// <summary>
     /// Waits for the agent's log to say <paramref name="sentence"/> after byte <paramref name="from"/> (and, with
@@ -174,7 +174,7 @@ public sealed partial class ChaosTests
         await Poll.UntilAsync(
             () =>
             {
-                var (found, end) = Contains(node.LogPath, offset, sentence);
+                var (found, end) = Contains(node.AgentLogPath, offset, sentence);
                 if (fault.Elapsed < notBefore)
                 {
                     offset = end;

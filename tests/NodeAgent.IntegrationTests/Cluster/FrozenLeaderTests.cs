@@ -61,7 +61,8 @@ public sealed class FrozenLeaderTests(ITestOutputHelper output)
 
             leader.Thaw();
             await cluster.WaitForStreamingAsync(successor);
-            Assert.True(await leader.IsInRecoveryAsync());
+            // Polled: the thawed node may restart its replica once more while it settles behind the new timeline.
+            await Poll.UntilAsync(async () => await leader.IsInRecoveryAsync(), TimeSpan.FromSeconds(30), $"the thawed {leader.Name} to run as a replica");
             Assert.Equal(successor.Name, await cluster.LeaderNameAsync());
             await Poll.UntilAsync(async () => (long)(await leader.ScalarAsync("SELECT count(*) FROM frozen WHERE n = 1"))! == 1,
                 TimeSpan.FromSeconds(30), $"the row written on {successor.Name} to reach the thawed {leader.Name}");
