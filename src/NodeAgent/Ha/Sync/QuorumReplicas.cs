@@ -18,23 +18,16 @@ public static class QuorumReplicaPicker
         ArgumentNullException.ThrowIfNull(replication);
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(ready);
-        var members = cluster.Members.GroupBy(m => m.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
-        var replicas = replication.Rows
-            .Where(r => r.State == "streaming")
-            .Select(r => (Row: r, Lsn: SyncStandbyPicker.Position(r, replication.SynchronousCommit), Member: members.GetValueOrDefault(r.ApplicationName)))
-            .Where(x => x.Lsn is not null && x.Member is { Data.State: "running", Data.NoSync: false })
-            .OrderByDescending(x => x.Row.SyncState, StringComparer.Ordinal).ThenByDescending(x => x.Lsn!.Value)
-            .ToList();
+        var replicas = SyncStandbyPicker.StreamingCandidates(replication, cluster);
 
-        var maxLsn = replicas.Count > 1 ? replicas.Max(x => x.Lsn!.Value) : primaryPosition;
+        var maxLsn = replicas.Count > 1 ? replicas.Max(x => x.Lsn) : primaryPosition;
         var active = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var confirmed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (row, lsn, member) in replicas.OrderBy(x => x.Member!.Data.NoFailover))
+        foreach (var (row, lsn, member) in replicas.OrderBy(x => x.Member.Data.NoFailover))
         {
-            var withinLag = maximumLag <= 0 || maxLsn.Value - Math.Min(maxLsn.Value, lsn!.Value.Value) <= (ulong)maximumLag;
-            if (withinLag && (!member!.Data.NoFailover || active.Count < count))
+            if (SyncStandbyPicker.WithinLag(maxLsn, lsn, maximumLag) && (!member.Data.NoFailover || active.Count < count))
             {
-                active.Add(member!.Name);
+                active.Add(member.Name);
                 if (ready.Contains(row.ApplicationName))
                 {
                     confirmed.Add(member.Name);
