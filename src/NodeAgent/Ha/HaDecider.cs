@@ -638,12 +638,17 @@ public static partial class HaDecider
 
     /// <summary>
     /// Pointed at the leader but not streaming while the leader is on a newer timeline: this replica may hold WAL
-    /// of the old leader past the fork point; it is followed again, with the divergence check.
+    /// of the old leader past the fork point; it is followed again, with the divergence check. A postmaster that
+    /// started less than <see cref="FirstStreamingGrace"/> ago has not had its receiver's first attempts yet.
     /// </summary>
     private static bool StuckBehindNewTimeline(Observation o, UpstreamTarget? upstream) =>
         upstream is not null
         && o.Postgres is { IsRunning: true, IsInRecovery: true } && o.Postgres.ReceiverState != "streaming"
+        && (o.Postgres.PostmasterStartTime is not { } started || o.Now - started >= FirstStreamingGrace)
         && UpstreamOnNewerTimeline(o, upstream);
+
+    /// <summary>Two of postgres's default wal_retrieve_retry_interval (5 s): a receiver that can stream has by then.</summary>
+    internal static readonly TimeSpan FirstStreamingGrace = TimeSpan.FromSeconds(10);
 
     /// <summary>The upstream's member key names a timeline newer than the one our postgres is on.</summary>
     private static bool UpstreamOnNewerTimeline(Observation o, UpstreamTarget upstream) =>

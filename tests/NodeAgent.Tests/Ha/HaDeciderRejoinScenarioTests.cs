@@ -11,6 +11,8 @@ namespace NodeAgent.Tests.Ha;
 public sealed class HaDeciderRejoinScenarioTests
 {
     /// <summary><paramref name="CheckDivergence"/> null: no Follow step at all.</summary>
+    private static readonly DateTimeOffset Now = new(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
     private sealed record Row(Observation Observation, string Reason, bool? CheckDivergence);
 
     private static readonly Dictionary<string, Row> Rows = new()
@@ -31,6 +33,14 @@ public sealed class HaDeciderRejoinScenarioTests
             Observe("u5", LeaderOnTimeline("u4", 2, "u5"), PostgresRunningAsReplica("u4", timeline: 1)),
             "no action. I am (u5), a secondary, and following a leader (u4)",
             true),
+        ["replica not streaming long after its start behind a leader on a newer timeline is stopped and checked"] = new(
+            Observe("u5", LeaderOnTimeline("u4", 2, "u5"), PostgresRunningAsReplica("u4", timeline: 1) with { PostmasterStartTime = Now - HaDecider.FirstStreamingGrace }) with { Now = Now },
+            "no action. I am (u5), a secondary, and following a leader (u4)",
+            true),
+        ["replica that just started behind a leader on a newer timeline gets its first streaming attempts"] = new(
+            Observe("u5", LeaderOnTimeline("u4", 2, "u5"), PostgresRunningAsReplica("u4", timeline: 1) with { PostmasterStartTime = Now.AddSeconds(-2) }) with { Now = Now },
+            "no action. I am (u5), a secondary, and following a leader (u4)",
+            null),
         ["replica streaming from its leader on a newer timeline is left alone"] = new(
             Observe("u5", LeaderOnTimeline("u4", 2, "u5"), PostgresRunningAsReplica("u4", timeline: 1) with { ReceiverState = "streaming" }),
             "no action. I am (u5), a secondary, and following a leader (u4)",
