@@ -68,7 +68,8 @@ internal static class ListCommand
             {
                 using var dcs = ctx.OpenDcs(name);
                 var view = await dcs.ReadAsync(ct).ConfigureAwait(false);
-                ctx.Console.Out.Write(ListRenderer.Render(view, name, args.Flag("extended"), format));
+                var failsafe = await FailsafeStates.ReadAsync(ctx, view, args.Flag("extended"), ct).ConfigureAwait(false);
+                ctx.Console.Out.Write(ListRenderer.Render(view, name, args.Flag("extended"), format, failsafe));
             }
 
             if (interval is not { } seconds)

@@ -23,6 +23,9 @@ internal static class ClusterFlags
     /// <summary>ctl.py / api.py cluster_as_json: the role of a member the sync key names.</summary>
     public static string SyncRole(ClusterView view) => IsQuorumCommitMode(view) ? "quorum_standby" : "sync_standby";
 
+    /// <summary>ha.py:is_failsafe_mode: <c>failsafe_mode</c> in the dynamic config.</summary>
+    public static bool IsFailsafeMode(ClusterView view) => ParseBool(view.Config?["failsafe_mode"]);
+
     public static bool IsStandbyCluster(ClusterView view) =>
         view.Config?["standby_cluster"] is JsonObject sc
         && (sc["host"] is not null || sc["port"] is not null || sc["restore_command"] is not null);

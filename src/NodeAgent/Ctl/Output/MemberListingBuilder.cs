@@ -20,7 +20,11 @@ internal static class MemberListingBuilder
 
     private static readonly string[] OptionalColumns = ["Pending restart", "Scheduled restart", "Tags"];
 
-    public static MemberListing Build(ClusterView view, string clusterName, bool extended, bool topology)
+    /// <param name="failsafe">
+    /// With <c>-e</c> and failsafe_mode on: each member's <c>failsafe_mode_is_active</c> from its <c>GET /patroni</c>
+    /// (null where the member did not answer); shown as the Failsafe column. Null adds no column.
+    /// </param>
+    public static MemberListing Build(ClusterView view, string clusterName, bool extended, bool topology, IReadOnlyDictionary<string, bool?>? failsafe = null)
     {
         ArgumentNullException.ThrowIfNull(view);
         var members = MemberSummary.FromView(view);
@@ -53,12 +57,17 @@ internal static class MemberListingBuilder
             columns.Add("Fencing");
         }
 
+        if (extended && failsafe is not null)
+        {
+            columns.Add("Failsafe");
+        }
+
         // host:port when somebody runs on a non-standard port or two members share a host.
         var appendPort = withHost.Any(m => m.Port != 5432)
             || withHost.Select(m => m.Host).Distinct(StringComparer.Ordinal).Count() < withHost.Count;
 
         var ordered = topology ? TopologyOrder.Sort(members) : members.Select(m => (Member: m, Name: m.Name));
-        var rows = ordered.Select(x => Row(x.Member, x.Name, clusterName, appendPort, columns)).ToList();
+        var rows = ordered.Select(x => Row(x.Member, x.Name, clusterName, appendPort, columns, failsafe)).ToList();
 
         var initialize = view.Initialize switch
         {
@@ -70,7 +79,7 @@ internal static class MemberListingBuilder
         return new MemberListing(columns, rows, title, ServiceInfo(view));
     }
 
-    private static JsonNode?[] Row(MemberSummary m, string shownName, string clusterName, bool appendPort, List<string> columns)
+    private static JsonNode?[] Row(MemberSummary m, string shownName, string clusterName, bool appendPort, List<string> columns, IReadOnlyDictionary<string, bool?>? failsafe)
     {
         var host = m.Host ?? "";
         if (appendPort && m.Host is not null && m.Port is not null)
@@ -92,6 +101,7 @@ internal static class MemberListingBuilder
             "Tags" => m.Tags is { Count: > 0 } tags ? PlainValues.ToObject(tags) : JsonValue.Create(""),
             "Watchdog" => JsonValue.Create(DeadmanText(m.Watchdog)),
             "Fencing" => JsonValue.Create(DeadmanText(m.Fencing)),
+            "Failsafe" => JsonValue.Create(FailsafeText(failsafe, m.Name)),
             _ => (JsonNode?)JsonValue.Create(""),
         })];
     }
@@ -130,6 +140,19 @@ internal static class MemberListingBuilder
         { Armed: true } => "armed",
         _ => "disarmed",
     };
+
+    /// <summary>
+    /// "active": the leader keeps its primary through failsafe mode, or a replica accepted the leader's POST /failsafe
+    /// within ttl (ha.py:Failsafe.is_active); "unknown" when the member did not answer.
+    /// </summary>
+    private static string FailsafeText(IReadOnlyDictionary<string, bool?>? failsafe, string member) =>
+        failsafe is null || !failsafe.TryGetValue(member, out var active) ? ""
+        : active switch
+        {
+            true => "active",
+            false => "inactive",
+            null => "unknown",
+        };
 
     /// <summary><c>role.replace('_', ' ').title()</c>.</summary>
     public static string RoleTitle(string role) =>
