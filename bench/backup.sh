@@ -97,7 +97,7 @@ backup_latency() { # leader_ip: full backups from u6 under a steady write load, 
       || { echo "$out" >> "$run/backup.log"; die "the full backup failed; see $run/backup.log"; }
     t_c=$(now_ms)
     echo "$out" >> "$run/backup.log"
-    grep -qi 'backup from standby\|standby' <<<"$out" || die "the backup did not copy from the standby; see $run/backup.log"
+    grep -q 'replay on the standby reached' <<<"$out" || die "the backup did not copy from the standby; see $run/backup.log"
     record "$backup_profile" backup "full backup from u6 s" "$r" "$(secs $((t_c - t_b)))"
     stats=$(tool percentiles --log "$lat" --from "$t_a" --to "$t_b") || die "no writes in the window without backup"
     record "$backup_profile" backup "write p50 ms, no backup" "$r" "$(cut -d' ' -f2 <<<"$stats")"
