@@ -6,7 +6,9 @@
 # against postgres directly. Raw results: out/bench/<run>/results.tsv; summary: out/bench/<run>/summary.tsv.
 # Knobs: BENCH_PROFILES ("seed fast"), BENCH_REPS (3), BENCH_SEED_REPS (3), BENCH_HEALTH_PROFILE (seed),
 # BENCH_SCENARIOS ("footprint switchover hard_loss pg_crash"), BENCH_SYNC (0; 1: synchronous_mode on after
-# bootstrap, and pgbench's latency through HAProxy with it off and on).
+# bootstrap, and pgbench's latency through HAProxy with it off and on), BENCH_BACKUP (0; 1: after the profiles also
+# the backup step of issue 18, bench/backup.sh; only: that alone) with BENCH_BACKUP_SCALE (20), BENCH_BACKUP_PROFILE
+# (seed) and BENCH_BACKUP_BASELINE_S (30).
 # Run as root; it stops and removes the demo cluster on exit, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,7 @@ reps_seed=${BENCH_SEED_REPS:-$reps_default}
 health_profile=${BENCH_HEALTH_PROFILE:-seed}
 scenarios=" ${BENCH_SCENARIOS:-footprint switchover hard_loss pg_crash} "
 sync=${BENCH_SYNC:-0}
+backup=${BENCH_BACKUP:-0}
 run=${BENCH_OUT:-$repo/out/bench/$(date +%Y%m%d-%H%M%S)}
 export NODEAGENT_DEMO_DIR=${NODEAGENT_DEMO_DIR:-/var/tmp/node-agent-demo}
 export NODEAGENT_DEMO_HAPROXY_CHECK='inter 1s fall 2 rise 1'
@@ -46,7 +49,8 @@ keep_logs() { # label: the agents' logs outlive demo.sh down
   [ -d "$state" ] || return 0
   mkdir -p "$run/logs/$1"
   for n in "${nodes[@]}"; do
-    cp "$state/$n/log/agent.log" "$run/logs/$1/$n-agent.log" 2>/dev/null || true
+    # The agent's own log (log.dir) after whatever it printed before opening it.
+    cat "$state/$n/log/agent.log" "$state/$n/log/node-agent.log" > "$run/logs/$1/$n-agent.log" 2>/dev/null || true
     cat "$state/$n"/data/log/*.log > "$run/logs/$1/$n-postgres.log" 2>/dev/null || true
   done
 }
@@ -350,6 +354,10 @@ trap cleanup EXIT
 say "results in $run; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ -x out/bin/node-agent ] || scripts/build.sh >>"$run/build.log"
 dotnet build bench/NodeAgent.Bench -c Release -nologo -v:q >>"$run/build.log" || die "building bench/NodeAgent.Bench"
-for p in $profiles; do profile_run "$p"; done
+[ "$backup" = only ] || for p in $profiles; do profile_run "$p"; done
+if [ "$backup" != 0 ]; then
+  source bench/backup.sh
+  backup_run
+fi
 tool summary --results "$run/results.tsv" | tee "$run/summary.tsv"
 say "done; load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -6,6 +6,8 @@
 #   NODEAGENT_DEMO_PROFILE=seed|fast   fast: ttl 10, loop_wait 2, retry_timeout 3 (seed: 30/10/10)
 #   NODEAGENT_DEMO_HAPROXY_CHECK='inter 1s fall 2 rise 1'   replaces the seed's 'inter 3s fall 3 rise 2'
 #   NODEAGENT_DEMO_BUILD=0             use out/bin as it is (no scripts/build.sh)
+#   NODEAGENT_DEMO_CONFIG_HOOK=path    run as `path <name> <config.yml>` after a node's config is rendered, to edit
+#                                      it (bench/backup-config.sh: nofailover on u6, create_replica_methods)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -80,6 +82,9 @@ start_nodes() {
     alive "$dir/pid" && continue
     install -d -o postgres -g postgres -m 0750 "$dir" "$dir/log" "$dir/run"
     render_config "$name" "$ip" > "$dir/config.yml"
+    if [ -n "${NODEAGENT_DEMO_CONFIG_HOOK:-}" ]; then
+      "$NODEAGENT_DEMO_CONFIG_HOOK" "$name" "$dir/config.yml" || die "config hook failed for $name"
+    fi
     chown postgres:postgres "$dir/config.yml"
     "$repo/out/bin/node-agent" --validate-config "$dir/config.yml" >/dev/null 2>&1 || die "config for $name does not validate"
     # The pid file names the agent itself, as systemd's MAINPID does: runuser stays in between as the
@@ -100,7 +105,7 @@ render_config() { # name ip: the seed's config (packaging/deb keeps it with comm
       -e "s/192\.168\.0\.8\([123]\)/127.0.1.8\1/g" \
       -e "s|listen: 0\.0\.0\.0:8008 .*|listen: $ip:8008|" \
       -e "s|listen: 0\.0\.0\.0:5432|listen: $ip:5432|" \
-      -e "s|dir: /var/log/patroni|dir: $dir/log|" \
+      -e "s#dir: /var/log/\(patroni\|node-agent\)#dir: $dir/log#" \
       -e "s|data_dir: /pgsql/pg_data .*|data_dir: $dir/data|" \
       -e "s|bin_dir: /usr/lib/postgresql/16/bin .*|bin_dir: $pgbin|" \
       -e "s|unix_socket_directories: '/tmp'|unix_socket_directories: '$dir/run'|" \

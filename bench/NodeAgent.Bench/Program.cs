@@ -16,6 +16,8 @@ try
         "gap" => GapCommand.Run(options),
         "lost" => await LostCommand.RunAsync(options),
         "summary" => SummaryCommand.Run(options),
+        "latency" => await LatencyCommand.RunAsync(options),
+        "percentiles" => PercentilesCommand.Run(options),
         _ => Usage(),
     };
 }
@@ -34,6 +36,8 @@ static int Usage()
           gap     --log file --from ms --to ms                       the longest pause between acknowledged writes: "<gap_ms> <last_before> <first_after>"
           lost    --log file --host h --from ms --to ms               acknowledged ids of the window missing on host: "<acked> <missing> [ids]"
           summary --results file                                      median and max per profile, scenario and metric
+          latency --target host:port --log file --accounts n [--clients 4] [--interval-ms 40]   scheduled pgbench_accounts updates, logs "<ms> <latency_us>"
+          percentiles --log file --from ms --to ms                    of a latency log's window: "<writes> <p50_ms> <p99_ms> <max_ms>"
         """);
     return 2;
 }

@@ -6,7 +6,7 @@ namespace NodeAgent.Postgres;
 /// <summary>
 /// Writes the files postgres reads: postgresql.conf (Patroni layout: includes the renamed initdb file
 /// postgresql.base.conf, then our parameters, then the recovery settings), pg_hba.conf, standby.signal.
-/// postgresql.auto.conf (ALTER SYSTEM) is never touched. Files are owned by the postgres user, mode 0600, and every
+/// Of postgresql.auto.conf (ALTER SYSTEM) only recovery settings are removed, as Patroni does. Files are owned by the postgres user, mode 0600, and every
 /// change goes through <see cref="DurableFile"/>.
 /// </summary>
 internal sealed class ConfigFiles
@@ -84,6 +84,54 @@ internal sealed class ConfigFiles
 
         WriteFile(_paths.PostgresqlConf, content);
         return true;
+    }
+
+    /// <summary>
+    /// config.py:_sanitize_auto_conf: a restore tool writes recovery settings into postgresql.auto.conf (pgBackRest's
+    /// restore_command, a point-in-time restore's recovery_target_*), which would override ours; a leftover
+    /// recovery_target_action = 'promote' would promote a replica. Every line naming a recovery GUC goes, the rest stays
+    /// as written. True when the file changed.
+    /// </summary>
+    public bool SanitizeAutoConf()
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(_paths.AutoConf);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+
+        var lines = text.Split('\n');
+        var kept = lines.Where(line => !NamesRecoveryParameter(line)).ToArray();
+        if (kept.Length == lines.Length)
+        {
+            return false;
+        }
+
+        WriteFile(_paths.AutoConf, string.Join('\n', kept));
+        return true;
+    }
+
+    /// <summary>config.py's PARAMETER_RE (<c>name\s*=</c> at the start of the stripped line) naming one of <see cref="RecoveryParameters.Names"/>.</summary>
+    internal static bool NamesRecoveryParameter(string line)
+    {
+        var trimmed = line.AsSpan().Trim();
+        var end = 0;
+        while (end < trimmed.Length && (char.IsAsciiLetter(trimmed[end]) || trimmed[end] == '_'))
+        {
+            end++;
+        }
+
+        if (end == 0 || !trimmed[end..].TrimStart().StartsWith("=", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var name = trimmed[..end].ToString();
+        return RecoveryParameters.Names.Contains(name, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>standby.signal for a replica; none (and no recovery.signal) for a primary.</summary>

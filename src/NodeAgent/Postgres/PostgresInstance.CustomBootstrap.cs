@@ -104,7 +104,7 @@ internal sealed partial class PostgresInstance
         }
 
         // config.py:write_recovery_conf (PG 12+): the settings in postgresql.conf, standby.signal for standby_mode, else recovery.signal.
-        WriteConfig(recovery.Parameters, null);
+        WriteConfig(recovery.Parameters, null, recovery.KeepExisting);
         if (recovery.Parameters is not null)
         {
             _files.WriteStandbySignal(recovery.Standby);

@@ -22,6 +22,9 @@ internal sealed partial class PostgresInstance
     [LoggerMessage(EventId = 2313, Level = LogLevel.Information, Message = "running post_bootstrap script: {Command}")]
     private partial void LogRunningPostBootstrap(string command);
 
+    [LoggerMessage(EventId = 2305, Level = LogLevel.Information, Message = "removed recovery settings from {Path}: the agent writes them")]
+    private partial void LogAutoConfSanitized(string path);
+
     [LoggerMessage(EventId = 2304, Level = LogLevel.Information, Message = "Leaving data directory uncleaned (postgresql.{Method}.keep_data)")]
     private partial void LogKeepingData(string method);
 }

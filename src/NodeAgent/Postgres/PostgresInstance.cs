@@ -336,11 +336,18 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         return Task.CompletedTask;
     }
 
-    // True when postgresql.conf or pg_hba.conf changed on disk.
-    private bool WriteConfig(IReadOnlyDictionary<string, string>? recovery, string? upstreamMember)
+    // True when postgresql.conf, postgresql.auto.conf or pg_hba.conf changed on disk. keepExistingRecoveryConf: a custom
+    // bootstrap's own recovery settings stay until it ends (config.py:write_postgresql_conf).
+    private bool WriteConfig(IReadOnlyDictionary<string, string>? recovery, string? upstreamMember, bool keepExistingRecoveryConf = false)
     {
         var parameters = Parameters;
         var changed = _files.WritePostgresqlConf(_files.RenderPostgresqlConf(parameters, recovery, upstreamMember));
+        if (!keepExistingRecoveryConf && _files.SanitizeAutoConf())
+        {
+            LogAutoConfSanitized(_paths.AutoConf);
+            changed = true;
+        }
+
         var hba = _config.Postgresql.PgHba.Count > 0 ? _config.Postgresql.PgHba : _dynamic.Postgresql.PgHba;
         if (hba.Count > 0 && !parameters.ContainsKey("hba_file"))
         {

@@ -27,6 +27,9 @@ internal sealed record PostgresPaths(string DataDir, string ConfigDir, string Co
 
     public string IdentConf => Path.Combine(ConfigDir, "pg_ident.conf");
 
+    /// <summary>ALTER SYSTEM's file: always in the data dir, whatever config_dir says.</summary>
+    public string AutoConf => Path.Combine(DataDir, "postgresql.auto.conf");
+
     public string StandbySignal => Path.Combine(DataDir, "standby.signal");
 
     public string RecoverySignal => Path.Combine(DataDir, "recovery.signal");

@@ -93,6 +93,65 @@ public sealed class ReplicaMethodTests(ITestOutputHelper output)
         }
     }
 
+    // A restore as pgBackRest leaves it: recovery settings in postgresql.auto.conf, here a target that would end recovery
+    // (and promote) as soon as the replica is consistent, next to an ALTER SYSTEM setting that must stay.
+    private const string RestoreLikeScript = """
+        #!/bin/bash
+        for a in "$@"; do
+          case "$a" in
+            --datadir=*) datadir="${a#--datadir=}" ;;
+            --connstring=*) connstring="${a#--connstring=}" ;;
+          esac
+        done
+        /usr/lib/postgresql/15/bin/pg_basebackup -D "$datadir" -X stream -d "$connstring" || exit 1
+        printf "%s\n" "archive_timeout = '123'" "restore_command = 'false'" "recovery_target = 'immediate'" \
+          "recovery_target_action = 'promote'" >> "$datadir/postgresql.auto.conf"
+        """;
+
+    [Fact]
+    public async Task Recovery_settings_a_method_leaves_in_postgresql_auto_conf_are_removed_so_the_replica_keeps_following()
+    {
+        var tools = Directory.CreateTempSubdirectory("na-replica-method-").FullName;
+        try
+        {
+            File.SetUnixFileMode(tools, (UnixFileMode)0b111_101_101);
+            var restore = WriteScript(tools, "restore.sh", RestoreLikeScript);
+            await using var primary = new PostgresNode(output, "pg-d", "127.0.45.1");
+            await using var replica = new PostgresNode(output, "pg-e", "127.0.45.2", c => c with
+            {
+                Postgresql = c.Postgresql with
+                {
+                    CreateReplicaMethods = ["restore"],
+                    ReplicaMethods = new Dictionary<string, ReplicaMethodConfig>
+                    {
+                        ["restore"] = new(restore, KeepData: false, NoParams: false, NoLeader: false, []),
+                    },
+                },
+            });
+            await primary.InitAndStartPrimaryAsync();
+            // The replica streams through its own slot (use_slots), which the leader's agent would create.
+            await primary.Instance.Sql.ExecuteAsync(
+                "CREATE TABLE t (id int); INSERT INTO t VALUES (1); SELECT pg_create_physical_replication_slot('pg_e')", Budget, CancellationToken.None);
+
+            await replica.Instance.CloneFromAsync(primary.AsUpstream, CancellationToken.None);
+            Assert.True(await replica.Instance.StartAsync(asPrimary: false, primary.AsUpstream, CancellationToken.None));
+
+            var autoConf = await File.ReadAllTextAsync(Path.Combine(replica.DataDir, "postgresql.auto.conf"));
+            Assert.DoesNotContain("recovery_target", autoConf, StringComparison.Ordinal);
+            Assert.DoesNotContain("restore_command", autoConf, StringComparison.Ordinal);
+            Assert.Contains("archive_timeout = '123'", autoConf, StringComparison.Ordinal);
+            // A row written after the clone arrives: recovery went past the point the leftover target would have ended it.
+            await primary.Instance.Sql.ExecuteAsync("INSERT INTO t VALUES (2)", Budget, CancellationToken.None);
+            await Eventually.TrueAsync(async () => await replica.Instance.Sql.ScalarAsync<long>(
+                "SELECT count(*) FROM t", Budget, CancellationToken.None) == 2, Patience, "the replica replays the row written after its clone");
+            Assert.True((await replica.Instance.ObserveAsync(CancellationToken.None)).IsInRecovery);
+        }
+        finally
+        {
+            Directory.Delete(tools, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Without_a_leader_only_no_leader_methods_run_and_none_is_a_clear_failure()
     {
