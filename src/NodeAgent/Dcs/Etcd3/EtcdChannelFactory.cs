@@ -55,7 +55,10 @@ internal static class EtcdChannelFactory
             ConnectTimeout = connectTimeout,
             EnableMultipleHttp2Connections = true,
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-            KeepAlivePingDelay = TimeSpan.FromSeconds(2),
+            // etcd's gRPC server closes a connection (GOAWAY ENHANCE_YOUR_CALM) that pings more often than its
+            // --grpc-keepalive-min-time (5 s by default) without response data in between: an idle watch broke every
+            // ~8 s. A frozen member is still left within each call's deadline; the ping only backs up the watch.
+            KeepAlivePingDelay = TimeSpan.FromSeconds(6),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(3),
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
         };
