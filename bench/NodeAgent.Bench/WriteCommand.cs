@@ -16,6 +16,8 @@ internal static class WriteCommand
         var (host, port) = Connections.Parse(options.Text("target"));
         var connectionString = Connections.For(host, port);
         var interval = TimeSpan.FromMilliseconds(options.Long("interval-ms", 20));
+        // At full rate (interval 1 ms) a failed attempt waits this long, so a failover is not met by a storm of connects.
+        var retryPause = TimeSpan.FromMilliseconds(options.Long("retry-ms", 0));
         using var stop = new CancellationTokenSource();
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Cancel(); });
@@ -42,6 +44,11 @@ internal static class WriteCommand
                     {
                         await connection.DisposeAsync();
                         connection = null;
+                    }
+
+                    if (retryPause > TimeSpan.Zero)
+                    {
+                        await Task.Delay(retryPause, stop.Token);
                     }
                 }
 
