@@ -8,8 +8,9 @@
 # BENCH_SCENARIOS ("footprint switchover hard_loss pg_crash"; with BENCH_SYNC=1 also "sync_stop"),
 # BENCH_BOOTSTRAP_REPS (BENCH_REPS), BENCH_WRITE_INTERVAL_MS (20; 1 is the writer at full rate),
 # BENCH_SYNC (0; 1: synchronous_mode true after bootstrap; quorum: synchronous_mode quorum; either way pgbench's
-# throughput and latency through HAProxy asynchronous, synchronous and quorum first), BENCH_ASYNC_REPS (0: hard
-# losses with synchronous_mode still off before it is turned on, the asynchronous figure of the same run).
+# throughput and latency through HAProxy asynchronous, synchronous and quorum first unless BENCH_PGBENCH=0),
+# BENCH_ASYNC_REPS (0: hard losses with synchronous_mode still off before it is turned on, the asynchronous
+# figure of the same run).
 # Run as root; it stops and removes the demo cluster on exit, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,7 @@ sync=${BENCH_SYNC:-0}
 async_reps=${BENCH_ASYNC_REPS:-0}
 bootstrap_reps=${BENCH_BOOTSTRAP_REPS:-}
 write_interval=${BENCH_WRITE_INTERVAL_MS:-20}
+pgbench_cost=${BENCH_PGBENCH:-1}
 run=${BENCH_OUT:-$repo/out/bench/$(date +%Y%m%d-%H%M%S)}
 export NODEAGENT_DEMO_DIR=${NODEAGENT_DEMO_DIR:-/var/tmp/node-agent-demo}
 export NODEAGENT_DEMO_HAPROXY_CHECK='inter 1s fall 2 rise 1'
@@ -419,7 +421,7 @@ profile_run() { # profile
   [[ $scenarios == *" footprint "* ]] && footprint "$p"
   leader=$(wait_healthy 60) || die "not healthy after idling"
   [ "$p" = "$health_profile" ] && [[ $scenarios == *" footprint "* ]] && health "$p" "$leader"
-  if [ "$sync" != 0 ]; then sync_cost "$p" "$leader"; set_sync "$leader" off; fi
+  if [ "$sync" != 0 ] && [ "$pgbench_cost" = 1 ]; then sync_cost "$p" "$leader"; set_sync "$leader" off; fi
   writes=$run/writes-$p.log
   local retry=0; [ "$write_interval" -lt 20 ] && retry=20
   background dotnet "$tool_dll" write --target "$lb:5432" --log "$writes" --interval-ms "$write_interval" --retry-ms "$retry" 2>>"$run/writer.err"
