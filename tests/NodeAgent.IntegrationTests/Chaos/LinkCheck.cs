@@ -17,6 +17,9 @@ internal static class LinkCheck
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
+    /// <summary>Reaching a peer before a fault may wait out a starved etcd member's full accept queue (load average 56-60).</summary>
+    private static readonly TimeSpan ReachDeadline = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Polls until every target answers from <paramref name="from"/>: each probe is a 1 s connect, and on a loaded machine
     /// a single round can miss a reachable target (run of leader_link_down_quorum at load average 56).
@@ -33,7 +36,7 @@ internal static class LinkCheck
                     closed = closed.Where((_, i) => !open[i]).ToList();
                     return closed.Count == 0;
                 },
-                Deadline,
+                ReachDeadline,
                 $"{from.Name} to reach {string.Join(", ", targets)}");
         }
         catch (TimeoutException)
