@@ -5,10 +5,14 @@
 # HAProxy's primary port and logs every acknowledged write; the scenarios are timed against that log and
 # against postgres directly. Raw results: out/bench/<run>/results.tsv; summary: out/bench/<run>/summary.tsv.
 # Knobs: BENCH_PROFILES ("seed fast"), BENCH_REPS (3), BENCH_SEED_REPS (3), BENCH_HEALTH_PROFILE (seed),
-# BENCH_SCENARIOS ("footprint switchover hard_loss pg_crash"), BENCH_SYNC (0; 1: synchronous_mode on after
-# bootstrap, and pgbench's latency through HAProxy with it off and on), BENCH_BACKUP (0; 1: after the profiles also
-# the backup step of issue 18, bench/backup.sh; only: that alone) with BENCH_BACKUP_SCALE (20), BENCH_BACKUP_PROFILE
-# (seed) and BENCH_BACKUP_BASELINE_S (30).
+# BENCH_SCENARIOS ("footprint switchover hard_loss pg_crash"; with BENCH_SYNC=1 also "sync_stop"),
+# BENCH_BOOTSTRAP_REPS (BENCH_REPS), BENCH_WRITE_INTERVAL_MS (20; 1 is the writer at full rate),
+# BENCH_SYNC (0; 1: synchronous_mode true after bootstrap; quorum: synchronous_mode quorum; either way pgbench's
+# throughput and latency through HAProxy asynchronous, synchronous and quorum first unless BENCH_PGBENCH=0),
+# BENCH_ASYNC_REPS (0: hard losses with synchronous_mode still off before it is turned on, the asynchronous
+# figure of the same run), BENCH_BACKUP (0; 1: after the profiles also the backup step of issue 18,
+# bench/backup.sh; only: that alone) with BENCH_BACKUP_SCALE (20), BENCH_BACKUP_PROFILE (seed) and
+# BENCH_BACKUP_BASELINE_S (30).
 # Run as root; it stops and removes the demo cluster on exit, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +24,10 @@ health_profile=${BENCH_HEALTH_PROFILE:-seed}
 scenarios=" ${BENCH_SCENARIOS:-footprint switchover hard_loss pg_crash} "
 sync=${BENCH_SYNC:-0}
 backup=${BENCH_BACKUP:-0}
+async_reps=${BENCH_ASYNC_REPS:-0}
+bootstrap_reps=${BENCH_BOOTSTRAP_REPS:-}
+write_interval=${BENCH_WRITE_INTERVAL_MS:-20}
+pgbench_cost=${BENCH_PGBENCH:-1}
 run=${BENCH_OUT:-$repo/out/bench/$(date +%Y%m%d-%H%M%S)}
 export NODEAGENT_DEMO_DIR=${NODEAGENT_DEMO_DIR:-/var/tmp/node-agent-demo}
 export NODEAGENT_DEMO_HAPROXY_CHECK='inter 1s fall 2 rise 1'
@@ -229,31 +237,39 @@ switchover() { # profile rep
   gap_and_loss "$1" switchover "$2" $((t0 - 1000)) "$(now_ms)" "$leader_after"
 }
 
-hard_loss() { # profile rep
+victims_of() { # node: the agent with its fence process, the postmaster with its backends and walsenders
+  local agent pm; agent=$(agent_pid "$1"); pm=$(postmaster_pid "$1")
+  printf '%s\n' "$agent" "$pm" $(pgrep -P "$agent") $(pgrep -P "$pm") | sort -u
+}
+# Found before the clock starts (pgrep takes a while on a loaded machine); one of them may already be gone when
+# its parent died first.
+kill_all() { kill -KILL "$@" 2>/dev/null || true; }
+
+hard_loss() { # profile rep [scenario label]
+  local label=${3:-hard node loss}
   local leader name t0 t_up t_del new t_restart t_stream watch_pid demo_pid
   leader=$(wait_healthy 120) || die "hard loss: cluster not healthy before"
   name=$(name_of "$leader")
   background bash -c 'etcdctl --endpoints="$0" watch "$1" | while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done' \
-    "$etcd_endpoints" "$leader_key" > "$run/watch-$1-$2.out"
+    "$etcd_endpoints" "$leader_key" > "$run/watch-$1-${label// /_}-$2.out"
   watch_pid=$!
   start_wait "$run/go" "$(others_of "$leader")" writable
   # The node is gone at once: the agent with its fence process, the postmaster with its backends and walsenders.
   # Killing the postmaster alone leaves its children running for a moment, and a backend can then acknowledge
   # a commit that no walsender sends any more (run8: two such writes, acknowledged 10-23 ms after the kill).
-  local agent pm victims; agent=$(agent_pid "$name"); pm=$(postmaster_pid "$name")
-  victims=$(printf '%s\n' "$agent" "$pm" $(pgrep -P "$agent") $(pgrep -P "$pm") | sort -u)
+  local victims; victims=$(victims_of "$name")
   touch "$run/go"; t0=$(now_ms)
-  kill -KILL $victims 2>/dev/null || true # one of them may already be gone: its parent died first
+  kill_all $victims
   wait "$wait_pid" || die "hard loss: no other node became writable"
   read -r new t_up < "$run/wait.out"
   stop_background "$watch_pid"
-  t_del=$(awk '$2 == "DELETE" { printf "%.0f", $1 * 1000; exit }' "$run/watch-$1-$2.out")
-  record "$1" "hard node loss" "kill to new primary writable s" "$2" "$(secs $((t_up - t0)))"
+  t_del=$(awk '$2 == "DELETE" { printf "%.0f", $1 * 1000; exit }' "$run/watch-$1-${label// /_}-$2.out")
+  record "$1" "$label" "kill to new primary writable s" "$2" "$(secs $((t_up - t0)))"
   if [ -n "$t_del" ]; then
-    record "$1" "hard node loss" "kill to leader key DELETE s" "$2" "$(secs $((t_del - t0)))"
-    record "$1" "hard node loss" "leader key DELETE to new primary writable s" "$2" "$(secs $((t_up - t_del)))"
+    record "$1" "$label" "kill to leader key DELETE s" "$2" "$(secs $((t_del - t0)))"
+    record "$1" "$label" "leader key DELETE to new primary writable s" "$2" "$(secs $((t_up - t_del)))"
   else
-    say "  no DELETE of $leader_key seen (the key was taken over another way); see $run/watch-$1-$2.out"
+    say "  no DELETE of $leader_key seen (the key was taken over another way); see $run/watch-$1-${label// /_}-$2.out"
   fi
   wait_ack_after "$writes" "$t_up" || die "hard loss: the client writes nothing after failover"
   # Restart the lost node as an operator would (demo.sh up starts only what is not running).
@@ -266,13 +282,13 @@ hard_loss() { # profile rep
     sleep 0.1
   done
   t_stream=$(now_ms)
-  record "$1" "hard node loss" "restart to old primary streaming s" "$2" "$(secs $((t_stream - t_restart)))"
+  record "$1" "$label" "restart to old primary streaming s" "$2" "$(secs $((t_stream - t_restart)))"
   wait "$demo_pid" || die "hard loss: demo.sh up after the restart failed"
   local leader_after; leader_after=$(wait_healthy 180) || die "hard loss: cluster not healthy after"
-  gap_and_loss "$1" "hard node loss" "$2" $((t0 - 1000)) "$(now_ms)" "$leader_after"
+  gap_and_loss "$1" "$label" "$2" $((t0 - 1000)) "$(now_ms)" "$leader_after"
   if [ -n "$t_del" ]; then # what HAProxy adds: the first write the client got through after the DELETE
     local first; first=$(awk -v d="$t_del" '$1 > d { print $1; exit }' "$writes")
-    record "$1" "hard node loss" "leader key DELETE to first client write s" "$2" "$(secs $((first - t_del)))"
+    record "$1" "$label" "leader key DELETE to first client write s" "$2" "$(secs $((first - t_del)))"
   fi
 }
 
@@ -294,23 +310,37 @@ pg_crash() { # profile rep
   gap_and_loss "$1" "postgres crash" "$2" $((t0 - 1000)) "$(now_ms)" "$leader_after"
 }
 
-set_sync() { # leader_ip on|off: synchronous_mode through PATCH /config; on waits for the sync key to name a standby
-  local want=false; [ "$2" = on ] && want=true
-  curl -s -m 5 -X PATCH -d "{\"synchronous_mode\": $want}" "http://$1:8008/config" >/dev/null || die "PATCH /config failed"
-  [ "$2" = on ] || return 0
-  local deadline=$((SECONDS + 60))
-  until etcdctl --endpoints="$etcd_endpoints" get /service/PGC1/sync --print-value-only | grep -q '"sync_standby":"'; do
-    [ $SECONDS -lt $deadline ] || die "no synchronous standby named 60 s after synchronous_mode on"
+sync_key() { etcdctl --endpoints="$etcd_endpoints" get /service/PGC1/sync --print-value-only 2>/dev/null || true; }
+ssn() { psql -h "$1" -U postgres -d postgres -Atqc "SHOW synchronous_standby_names" 2>/dev/null || echo '?'; }
+
+set_sync() { # leader_ip off|on|quorum [strict true|false]: synchronous_mode through PATCH /config, then wait until the
+  # leader runs it: off, synchronous_standby_names empty; on, the sync key names a standby and the leader runs FIRST;
+  # quorum, the key has its quorum field and the leader runs ANY.
+  local value=false; [ "$2" = on ] && value=true; [ "$2" = quorum ] && value='"quorum"'
+  local body="{\"synchronous_mode\": $value, \"synchronous_node_count\": 1"
+  [ -n "${3:-}" ] && body+=", \"synchronous_mode_strict\": $3"
+  curl -s -m 5 -X PATCH -d "$body}" "http://$1:8008/config" >/dev/null || die "PATCH /config $body} failed"
+  local deadline=$((SECONDS + 60)) names key
+  while :; do
+    names=$(ssn "$1"); key=$(sync_key)
+    case $2 in
+      off) [ -z "$names" ] && break ;;
+      on) [[ $key == *'"sync_standby":"'* && $key != *'"quorum"'* && -n "$names" && $names != ANY* && $names != '?' ]] && break ;;
+      quorum) [[ $key == *'"quorum":'* && $key == *'"sync_standby":"'* && $names == ANY* ]] && break ;;
+    esac
+    [ $SECONDS -lt $deadline ] || die "synchronous_mode $2 not in effect 60 s after PATCH (synchronous_standby_names '$names', sync key $key)"
     sleep 0.2
   done
+  say "  synchronous_mode $2${3:+ strict $3}: synchronous_standby_names '$names', sync key $key"
 }
 
-sync_cost() { # profile leader_ip: pgbench (10 clients, 20 s, simple updates) through HAProxy, asynchronous then synchronous
+sync_cost() { # profile leader_ip: pgbench (10 clients, 20 s, simple updates) through HAProxy: asynchronous, synchronous, quorum
   local mode out pgbench=/usr/lib/postgresql/15/bin/pgbench
   PGPASSWORD=secret "$pgbench" -h "$lb" -p 5432 -U postgres -i -q -s 4 postgres >>"$run/pgbench.log" 2>&1 || die "pgbench -i failed"
-  for mode in off on; do
+  for mode in off on quorum; do
     set_sync "$2" "$mode"
     rm -f "$run"/pgb-"$mode".*
+    record "$1" "pgbench sync=$mode" "load average (1 min) before" 1 "$(cut -d' ' -f1 /proc/loadavg)"
     out=$(cd "$run" && PGPASSWORD=secret "$pgbench" -h "$lb" -p 5432 -U postgres -c 10 -j 2 -T 20 -N -l --log-prefix="pgb-$mode" postgres 2>&1) \
       || { echo "$out" >> "$run/pgbench.log"; die "pgbench failed"; }
     echo "$out" >> "$run/pgbench.log"
@@ -322,30 +352,113 @@ sync_cost() { # profile leader_ip: pgbench (10 clients, 20 s, simple updates) th
   done
 }
 
+acks_after() { awk -v t="$1" '$1 > t' "$writes" | wc -l; } # ms: acknowledged writes after ms
+
+replicas_gone() { # leader_ip deadline_s: both replicas' walsenders gone from the leader
+  local deadline=$((SECONDS + $2))
+  until [ "$(psql -h "$1" -U postgres -d postgres -Atqc "SELECT count(*) FROM pg_stat_replication" 2>/dev/null)" = 0 ]; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.05
+  done
+}
+
+restart_replicas() { # profile label: demo.sh up starts what is not running; then one leader and two streaming replicas
+  NODEAGENT_DEMO_PROFILE="$1" scripts/demo.sh up >>"$run/demo.log" 2>&1 || die "$2: demo.sh up after stopping the replicas failed"
+  wait_healthy 180 >/dev/null || die "$2: cluster not healthy after restarting the replicas"
+}
+
+sync_stop() { # profile: both replicas killed with synchronous_mode on, strict and then not strict
+  local leader name r t0 t_gone held=15 hold_end acks code loop_wait victims
+  loop_wait=2; [ "$1" = seed ] && loop_wait=10
+
+  # Strict: the leader keeps naming a standby; a commit (the bench writer's through HAProxy, one of our own on the
+  # leader) does not return, so nothing is acknowledged while no standby can confirm it.
+  leader=$(wait_healthy 120) || die "sync stop: cluster not healthy before"
+  name=$(name_of "$leader")
+  set_sync "$leader" on true
+  victims=$(for r in $(others_of "$leader" | tr , ' '); do victims_of "$(name_of "$r")"; done)
+  t0=$(now_ms)
+  kill_all $victims
+  replicas_gone "$leader" 30 || die "sync stop (strict): walsenders still on $name 30 s after the kill"
+  t_gone=$(now_ms)
+  record "$1" "sync stop strict" "kill to both walsenders gone s" 1 "$(secs $((t_gone - t0)))"
+  code=0; timeout "$held" psql -h "$leader" -U postgres -d postgres -Atqc "INSERT INTO bench_writes (id) VALUES (-$t_gone)" >/dev/null 2>&1 || code=$?
+  hold_end=$(now_ms)
+  # timeout's 124: the commit was still waiting when it was stopped.
+  record "$1" "sync stop strict" "direct commit on the leader returned within ${held} s (0 = no)" 1 "$([ "$code" = 124 ] && echo 0 || echo 1)"
+  acks=$(acks_after "$t_gone")
+  record "$1" "sync stop strict" "writes acknowledged with both replicas gone" 1 "$acks"
+  # The writer's command timeout cancels each waiting commit; PostgreSQL then returns it with a WARNING that it may not
+  # be replicated. Counted apart: the database itself says it promised nothing.
+  record "$1" "sync stop strict" "commits returned after a cancelled sync wait (WARNING, not acknowledged)" 1 \
+    "$(awk -v t="$t_gone" '$1 > t' "$writes.unreplicated" 2>/dev/null | wc -l)"
+  record "$1" "sync stop strict" "synchronous_standby_names on the leader" 1 "'$(ssn "$leader")'"
+  say "  strict: sync key $(sync_key); held $(secs $((hold_end - t_gone))) s"
+  restart_replicas "$1" "sync stop (strict)"
+  wait_ack_after "$writes" "$(now_ms)" || die "sync stop (strict): the client writes nothing after the replicas returned"
+  record "$1" "sync stop strict" "kill to first write acknowledged (replicas restarted) s" 1 \
+    "$(secs $(( $(awk -v t="$t_gone" '$1 > t { print $1; exit }' "$writes") - t0 )))"
+
+  # Not strict: the leader drops the standby it can no longer reach and commits go on, within loop_wait + 1 s.
+  leader=$(wait_healthy 120) || die "sync stop: cluster not healthy before the non-strict part"
+  set_sync "$leader" on false
+  wait_ack_after "$writes" "$(now_ms)" || die "sync stop (non-strict): the client writes nothing before the kill"
+  victims=$(for r in $(others_of "$leader" | tr , ' '); do victims_of "$(name_of "$r")"; done)
+  t0=$(now_ms)
+  kill_all $victims
+  replicas_gone "$leader" 30 || die "sync stop (non-strict): walsenders still on the leader 30 s after the kill"
+  t_gone=$(now_ms)
+  local t_key="" deadline=$((SECONDS + 60))
+  until [ -n "$t_key" ]; do
+    [[ $(sync_key) == *'"sync_standby":null'* ]] && t_key=$(now_ms)
+    [ $SECONDS -lt $deadline ] || die "sync stop (non-strict): the sync key still names a standby 60 s after the kill: $(sync_key)"
+    [ -n "$t_key" ] || sleep 0.05
+  done
+  wait_ack_after "$writes" "$t_key" || die "sync stop (non-strict): commits do not continue"
+  local gap; gap=$(tool gap --log "$writes" --from $((t0 - 1000)) --to "$(now_ms)") || die "sync stop (non-strict): no writes around the kill"
+  record "$1" "sync stop non-strict" "loop_wait s" 1 "$loop_wait"
+  record "$1" "sync stop non-strict" "kill to both walsenders gone s" 1 "$(secs $((t_gone - t0)))"
+  record "$1" "sync stop non-strict" "kill to sync key naming no standby s" 1 "$(secs $((t_key - t0)))"
+  record "$1" "sync stop non-strict" "client gap (commits held) s" 1 "$(secs "${gap%% *}")"
+  record "$1" "sync stop non-strict" "commits returned after a cancelled sync wait (WARNING, not acknowledged)" 1 \
+    "$(awk -v t="$t0" '$1 > t' "$writes.unreplicated" 2>/dev/null | wc -l)"
+  record "$1" "sync stop non-strict" "synchronous_standby_names on the leader" 1 "'$(ssn "$leader")'"
+  say "  non-strict: sync key $(sync_key)"
+  restart_replicas "$1" "sync stop (non-strict)"
+  set_sync "$(wait_healthy 60)" on
+}
+
 profile_run() { # profile
   local p=$1 reps=$reps_default r leader writer_pid
   [ "$p" = seed ] && reps=$reps_seed
   say "profile $p: $reps repetitions"
-  for r in $(seq 1 "$reps"); do bootstrap "$p" "$r"; done
+  for r in $(seq 1 "${bootstrap_reps:-$reps}"); do bootstrap "$p" "$r"; done
   [[ $scenarios == *" footprint "* ]] && footprint "$p"
   leader=$(wait_healthy 60) || die "not healthy after idling"
   [ "$p" = "$health_profile" ] && [[ $scenarios == *" footprint "* ]] && health "$p" "$leader"
-  if [ "$sync" = 1 ]; then
-    sync_cost "$p" "$leader"
-    set_sync "$leader" on
-    say "profile $p: synchronous_mode on"
-  fi
+  if [ "$sync" != 0 ] && [ "$pgbench_cost" = 1 ]; then sync_cost "$p" "$leader"; set_sync "$leader" off; fi
   writes=$run/writes-$p.log
-  background dotnet "$tool_dll" write --target "$lb:5432" --log "$writes" 2>>"$run/writer.err"
+  local retry=0; [ "$write_interval" -lt 20 ] && retry=20
+  background dotnet "$tool_dll" write --target "$lb:5432" --log "$writes" --interval-ms "$write_interval" --retry-ms "$retry" 2>>"$run/writer.err"
   writer_pid=$!
   wait_ack_after "$writes" "$(now_ms)" || die "the writer cannot write through HAProxy"
+  local loss_label="hard node loss"
+  if [ "$sync" != 0 ]; then
+    if [[ $scenarios == *" hard_loss "* ]]; then for r in $(seq 1 "$async_reps"); do hard_loss "$p" "$r" "hard node loss async"; done; fi
+    local mode=on; [ "$sync" = quorum ] && mode=quorum
+    set_sync "$(wait_healthy 120)" "$mode"
+    loss_label="hard node loss sync=$mode"
+    say "profile $p: synchronous_mode $mode"
+  fi
   [[ $scenarios == *" switchover "* ]] && for r in $(seq 1 "$reps"); do switchover "$p" "$r"; done
-  [[ $scenarios == *" hard_loss "* ]] && for r in $(seq 1 "$reps"); do hard_loss "$p" "$r"; done
+  [[ $scenarios == *" hard_loss "* ]] && for r in $(seq 1 "$reps"); do hard_loss "$p" "$r" "$loss_label"; done
   [[ $scenarios == *" pg_crash "* ]] && for r in $(seq 1 "$reps"); do pg_crash "$p" "$r"; done
+  [ "$sync" = 1 ] && [[ $scenarios == *" sync_stop "* ]] && sync_stop "$p"
   stop_background "$writer_pid"
   leader=$(wait_healthy 60) || die "not healthy at the end"
   local all; all=$(tool lost --log "$writes" --host "$leader" --from 0 --to "$(now_ms)")
-  say "profile $p: all acknowledged writes $(echo "$all" | cut -d' ' -f1), missing on the final leader $(echo "$all" | cut -d' ' -f2)"
+  record "$p" "whole run" "acknowledged writes" 1 "$(echo "$all" | cut -d' ' -f1)"
+  record "$p" "whole run" "acknowledged writes missing on the final leader" 1 "$(echo "$all" | cut -d' ' -f2)"
 }
 
 [ "$(id -u)" = 0 ] || { echo "bench.sh: run as root (like scripts/demo.sh)" >&2; exit 1; }

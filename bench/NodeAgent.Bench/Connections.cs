@@ -19,6 +19,13 @@ internal static class Connections
         ApplicationName = "node-agent-bench",
     }.ConnectionString;
 
+    /// <summary>For the checks after an incident (not the client under test): patient, so a loaded machine does not fail them.</summary>
+    public static string ForCheck(string host) => new NpgsqlConnectionStringBuilder(For(host))
+    {
+        Timeout = 10,
+        CommandTimeout = 60,
+    }.ConnectionString;
+
     /// <summary>Npgsql can overrun its own timeouts on a frozen server; this bounds an attempt hard.</summary>
     public static readonly TimeSpan AttemptBudget = TimeSpan.FromSeconds(3);
 

@@ -5,7 +5,9 @@ using Npgsql;
 namespace NodeAgent.Bench;
 
 /// <summary>The application under failover: one insert per tick through HAProxy, a fresh connection after any
-/// failure, and a line per acknowledged (committed and answered) write. Only those count as promised to a user.</summary>
+/// failure, and a line per acknowledged (committed and answered) write. Only those count as promised to a user.
+/// A commit whose wait for a synchronous standby was cancelled (the command timeout sends a cancel; PostgreSQL then
+/// answers success with a WARNING that it may not be replicated) is no promise: it goes to "&lt;log&gt;.unreplicated".</summary>
 internal static class WriteCommand
 {
     private const string CreateTable =
@@ -16,11 +18,15 @@ internal static class WriteCommand
         var (host, port) = Connections.Parse(options.Text("target"));
         var connectionString = Connections.For(host, port);
         var interval = TimeSpan.FromMilliseconds(options.Long("interval-ms", 20));
+        // At full rate (interval 1 ms) a failed attempt waits this long, so a failover is not met by a storm of connects.
+        var retryPause = TimeSpan.FromMilliseconds(options.Long("retry-ms", 0));
         using var stop = new CancellationTokenSource();
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Cancel(); });
 
         await using var log = new StreamWriter(options.Text("log"), append: true) { AutoFlush = true };
+        await using var unreplicated = new StreamWriter(options.Text("log") + ".unreplicated", append: true) { AutoFlush = true };
+        var syncWaitCancelled = false;
         using var timer = new PeriodicTimer(interval);
         NpgsqlConnection? connection = null;
         long id = options.Long("start-id", 1), acked = 0, failed = 0;
@@ -30,10 +36,25 @@ internal static class WriteCommand
             {
                 try
                 {
-                    connection ??= await OpenAsync(connectionString, stop.Token);
+                    if (connection is null)
+                    {
+                        connection = await OpenAsync(connectionString, stop.Token);
+                        connection.Notice += (_, e) => syncWaitCancelled |=
+                            e.Notice.MessageText.StartsWith("canceling wait for synchronous replication", StringComparison.Ordinal);
+                    }
+
+                    syncWaitCancelled = false;
                     await InsertAsync(connection, id, stop.Token);
-                    await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{Clock.NowMs()} {id}"));
-                    acked++;
+                    var line = string.Create(CultureInfo.InvariantCulture, $"{Clock.NowMs()} {id}");
+                    if (syncWaitCancelled)
+                    {
+                        await unreplicated.WriteLineAsync(line);
+                    }
+                    else
+                    {
+                        await log.WriteLineAsync(line);
+                        acked++;
+                    }
                 }
                 catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException or IOException)
                 {
@@ -42,6 +63,11 @@ internal static class WriteCommand
                     {
                         await connection.DisposeAsync();
                         connection = null;
+                    }
+
+                    if (retryPause > TimeSpan.Zero)
+                    {
+                        await Task.Delay(retryPause, stop.Token);
                     }
                 }
 

@@ -17,11 +17,29 @@ internal static class LinkCheck
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
+    /// <summary>Reaching a peer before a fault may wait out a starved etcd member's full accept queue (load average 56-60).</summary>
+    private static readonly TimeSpan ReachDeadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Polls until every target answers from <paramref name="from"/>: each probe is a 1 s connect, and on a loaded machine
+    /// a single round can miss a reachable target (run of leader_link_down_quorum at load average 56).
+    /// </summary>
     public static async Task RequireReachableAsync(NetnsHost from, IReadOnlyList<LabEndpoint> targets)
     {
-        var open = await Task.WhenAll(targets.Select(t => from.CanConnectAsync(t.Address, t.Port)));
-        var closed = targets.Where((_, i) => !open[i]).ToList();
-        if (closed.Count > 0)
+        var closed = targets;
+        try
+        {
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    var open = await Task.WhenAll(closed.Select(t => from.CanConnectAsync(t.Address, t.Port)));
+                    closed = closed.Where((_, i) => !open[i]).ToList();
+                    return closed.Count == 0;
+                },
+                ReachDeadline,
+                $"{from.Name} to reach {string.Join(", ", targets)}");
+        }
+        catch (TimeoutException)
         {
             throw new InvalidOperationException($"before the fault, {from.Name} cannot reach {string.Join(", ", closed)}: the probe would prove nothing");
         }
