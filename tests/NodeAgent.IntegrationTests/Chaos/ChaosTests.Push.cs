@@ -97,6 +97,24 @@ public sealed partial class ChaosTests
             await SetConfigAsync("pause", false);
         }
         await cluster.WaitForHealthyAsync(TimeSpan.FromSeconds(60));
+        // Three agents starting at once load the machine: wait until every node reaches etcd and the others again, so
+        // the next scenario's own reachability proof measures the lab, not the restart.
+        await Poll.UntilAsync(
+            async () =>
+            {
+                foreach (var node in cluster.Nodes)
+                {
+                    var peers = Etcd.Concat(RestOf(Others(node))).ToList();
+                    var open = await Task.WhenAll(peers.Select(p => node.Host.CanConnectAsync(p.Address, p.Port)));
+                    if (open.Any(o => !o))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            },
+            TimeSpan.FromSeconds(60),
+            "every node to reach etcd and the other nodes' REST APIs after the restart");
     }
 
     private async Task<bool> AllMembersPausedAsync()
