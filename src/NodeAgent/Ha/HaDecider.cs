@@ -438,8 +438,11 @@ public static partial class HaDecider
     {
         if (AcceptsWrites(o.Postgres))
         {
-            // In pause the watchdog is disabled, so it is not kicked either.
-            List<HaStep> steps = o.Paused ? [] : [new KeepaliveWatchdog()];
+            // In pause the watchdog is disabled, so it is not kicked either. Out of pause a disarmed fence (after a resume)
+            // is armed again, or the primary stops: ha.py:enforce_primary_role activates a watchdog that is not running.
+            List<HaStep> steps = o.Paused ? []
+                : o.FenceArmed ? [new KeepaliveWatchdog()]
+                : [new ActivateWatchdog(WithTouch(new HaDecision("Demoting self because watchdog could not be activated", [new Demote(DemoteMode.Immediate, null)])))];
             if (o.Postgres.WalPosition is { } wal)
             {
                 steps.Add(new WriteStatus(wal.Value));

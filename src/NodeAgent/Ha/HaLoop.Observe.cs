@@ -88,6 +88,7 @@ public sealed partial class HaLoop
             RejoinPending = executor.RejoinPending,
             SincePrePromoteFailure = executor.PrePromoteFailedAt is { } failed ? time.GetElapsedTime(failed) : null,
             WatchdogHealthy = watchdog.IsHealthy,
+            FenceArmed = (watchdog.FenceStatus ?? watchdog.Status).Armed,
             Peers = peerStatuses,
             // Patroni's dcs.failsafe: the key as last read or written (our own writes reach the cache), also while etcd is away.
             FailsafeTopology = FailsafeTopologyToConfirm((cluster ?? dcs.Current)?.Failsafe, executor.LastFailsafeAttempt),

@@ -47,6 +47,12 @@ public sealed partial record Observation
     /// <summary>Watchdog device present and usable (matters only in <c>required</c> mode).</summary>
     public bool WatchdogHealthy { get; init; } = true;
 
+    /// <summary>
+    /// The fence (or, without one, the watchdog) is armed. A primary holding the lock with it disarmed (a resume from pause,
+    /// an agent restarted in pause that adopted the running primary) is armed again before anything else.
+    /// </summary>
+    public bool FenceArmed { get; init; } = true;
+
     /// <summary>Answers of the other members' <c>/patroni</c>; gathered only when the cluster is unlocked.</summary>
     public IReadOnlyList<PeerStatus> Peers { get; init; } = [];
 

@@ -13,7 +13,19 @@ internal static class ChaosAgentConfig
     public const int LoopWait = 2;
     public const int RetryTimeout = 3;
 
-    public static string Render(ChaosNode node, string scope, string etcdHosts, string cidr) => string.Create(CultureInfo.InvariantCulture, $"""
+    /// <param name="haproxyRuntime">
+    /// HAProxy's runtime API (host:port) for the routing push (<c>haproxy_runtime</c>), or null for the seed's setup, where
+    /// only HAProxy's health checks route.
+    /// </param>
+    public static string Render(ChaosNode node, string scope, string etcdHosts, string cidr, string? haproxyRuntime = null) =>
+        Seed(node, scope, etcdHosts, cidr) + (haproxyRuntime is null ? "" : string.Create(CultureInfo.InvariantCulture, $"""
+            haproxy_runtime:
+              address: {haproxyRuntime}
+              timeout: 1
+
+            """));
+
+    private static string Seed(ChaosNode node, string scope, string etcdHosts, string cidr) => string.Create(CultureInfo.InvariantCulture, $"""
         scope: {scope}
         name: {node.Name}
 

@@ -15,12 +15,18 @@ public sealed class ChaosNode : IAsyncDisposable
     public const int PostgresPort = 5432;
     public const int RestApiPort = 8008;
     public const string Password = "secret";
+    private readonly string _scope;
+    private readonly string _etcdHosts;
+    private readonly string _cidr;
     private ChildProcess? _agent;
 
     internal ChaosNode(NetnsHost host, string root, string scope, string etcdHosts, string cidr)
     {
         Host = host;
         Root = root;
+        _scope = scope;
+        _etcdHosts = etcdHosts;
+        _cidr = cidr;
         Directory.CreateDirectory(root);
         Directory.CreateDirectory(SocketDir);
         File.WriteAllText(ConfigPath, ChaosAgentConfig.Render(this, scope, etcdHosts, cidr));
@@ -63,6 +69,21 @@ public sealed class ChaosNode : IAsyncDisposable
                 psi.Environment.Remove(key);
             }
         });
+    }
+
+    /// <summary>
+    /// Stops the agent (SIGTERM), rewrites its config with or without the routing push to <paramref name="haproxyRuntime"/>
+    /// and starts it again. The caller pauses the cluster first, so the agent leaves postgres and the leader key alone.
+    /// </summary>
+    public async Task RestartAgentAsync(string? haproxyRuntime)
+    {
+        Note($"restarting agent {Name} with haproxy_runtime {haproxyRuntime ?? "off"}");
+        if (_agent is not null)
+        {
+            await _agent.StopAsync(TimeSpan.FromSeconds(30));
+        }
+        await File.WriteAllTextAsync(ConfigPath, ChaosAgentConfig.Render(this, _scope, _etcdHosts, _cidr, haproxyRuntime));
+        Start();
     }
 
     /// <summary>The node's processes: the agent, anything naming the data dir (fence, postmaster), and their descendants.</summary>
