@@ -326,6 +326,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         cancellationToken.ThrowIfCancellationRequested();
         if (_postmaster.Reload())
         {
+            _sql.NoteReloaded();
             LogReloaded();
             if (announce)
             {
@@ -340,6 +341,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     private bool WriteConfig(IReadOnlyDictionary<string, string>? recovery, string? upstreamMember)
     {
         var parameters = Parameters;
+        _writtenSynchronousStandbyNames = parameters.GetValueOrDefault("synchronous_standby_names", "");
         var changed = _files.WritePostgresqlConf(_files.RenderPostgresqlConf(parameters, recovery, upstreamMember));
         var hba = _config.Postgresql.PgHba.Count > 0 ? _config.Postgresql.PgHba : _dynamic.Postgresql.PgHba;
         if (hba.Count > 0 && !parameters.ContainsKey("hba_file"))
