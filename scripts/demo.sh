@@ -114,7 +114,7 @@ render_config() { # name ip: the seed's config (packaging/deb keeps it with comm
       -e "s/192\.168\.0\.8\([123]\)/127.0.1.8\1/g" \
       -e "s|listen: 0\.0\.0\.0:8008 .*|listen: $ip:8008|" \
       -e "s|listen: 0\.0\.0\.0:5432|listen: $ip:5432|" \
-      -e "s|dir: /var/log/\(patroni\|node-agent\) |dir: $dir/log |" \
+      -e "s#dir: /var/log/\(patroni\|node-agent\) #dir: $dir/log #" \
       -e "s|data_dir: /pgsql/pg_data .*|data_dir: $dir/data|" \
       -e "s|bin_dir: /usr/lib/postgresql/16/bin .*|bin_dir: $pgbin|" \
       -e "s|unix_socket_directories: '/tmp'|unix_socket_directories: '$dir/run'|" \
