@@ -12,7 +12,9 @@
 # BENCH_ASYNC_REPS (0: hard losses with synchronous_mode still off before it is turned on, the asynchronous
 # figure of the same run), BENCH_BACKUP (0; 1: after the profiles also the backup step of issue 18,
 # bench/backup.sh; only: that alone) with BENCH_BACKUP_SCALE (20), BENCH_BACKUP_PROFILE (seed) and
-# BENCH_BACKUP_BASELINE_S (30).
+# BENCH_BACKUP_BASELINE_S (30), BENCH_HAPROXY_CHECK ('inter 1s fall 2 rise 1'; 'inter 3s fall 3 rise 2' is the
+# seed's own), BENCH_PUSH (0; 1: the routing push, HAProxy's admin socket named in each agent's haproxy_runtime),
+# BENCH_AGENT (node-agent; patroni: Patroni 3.0.2 on the same configs).
 # Run as root; it stops and removes the demo cluster on exit, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +32,9 @@ write_interval=${BENCH_WRITE_INTERVAL_MS:-20}
 pgbench_cost=${BENCH_PGBENCH:-1}
 run=${BENCH_OUT:-$repo/out/bench/$(date +%Y%m%d-%H%M%S)}
 export NODEAGENT_DEMO_DIR=${NODEAGENT_DEMO_DIR:-/var/tmp/node-agent-demo}
-export NODEAGENT_DEMO_HAPROXY_CHECK='inter 1s fall 2 rise 1'
+export NODEAGENT_DEMO_HAPROXY_CHECK=${BENCH_HAPROXY_CHECK:-inter 1s fall 2 rise 1}
+export NODEAGENT_DEMO_HAPROXY_RUNTIME=${BENCH_PUSH:-0}
+export NODEAGENT_DEMO_AGENT=${BENCH_AGENT:-node-agent}
 export NODEAGENT_DEMO_BUILD=0
 export PGPASSWORD=secret PGCONNECT_TIMEOUT=2 ETCDCTL_API=3
 state=$NODEAGENT_DEMO_DIR
@@ -57,8 +61,8 @@ keep_logs() { # label: the agents' logs outlive demo.sh down
   [ -d "$state" ] || return 0
   mkdir -p "$run/logs/$1"
   for n in "${nodes[@]}"; do
-    # The agent's own log (log.dir) after whatever it printed before opening it.
-    cat "$state/$n/log/agent.log" "$state/$n/log/node-agent.log" > "$run/logs/$1/$n-agent.log" 2>/dev/null || true
+    cp "$state/$n/log/agent.log" "$run/logs/$1/$n-agent.log" 2>/dev/null || true
+    cat "$state/$n"/log/node-agent.log* "$state/$n"/log/patroni.log* >> "$run/logs/$1/$n-agent.log" 2>/dev/null || true
     cat "$state/$n"/data/log/*.log > "$run/logs/$1/$n-postgres.log" 2>/dev/null || true
   done
 }
@@ -126,7 +130,7 @@ wait_ack_after() { # log ms: the writer acknowledged a write after ms (so a gap 
 
 agent_pid() { # node: demo.sh records runuser's pid; the agent is runuser's child
   local pid; pid=$(cat "$state/$1/pid")
-  if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = node-agent ]; then echo "$pid"; else pgrep -P "$pid" -x node-agent; fi
+  case "$(cat "/proc/$pid/comm" 2>/dev/null)" in node-agent|patroni) echo "$pid" ;; *) pgrep -P "$pid" -x node-agent ;; esac
 }
 postmaster_pid() { head -n 1 "$state/$1/data/postmaster.pid"; }
 
@@ -145,6 +149,9 @@ gap_and_loss() { # profile scenario rep from_ms to_ms leader_ip: client gap and 
   lost=$(tool lost --log "$writes" --host "$6" --from "$(( $4 - 10000 ))" --to "$5")
   record "$1" "$2" "acknowledged writes lost" "$3" "$(echo "$lost" | cut -d' ' -f2)"
   [ "$(echo "$lost" | cut -d' ' -f2)" = 0 ] || say "  lost ids (first 20): $(echo "$lost" | cut -d' ' -f3)"
+  # Failed attempts in the window, and of those the writes a read-only server refused (SQLSTATE 25006).
+  record "$1" "$2" "failed writes" "$3" "$(awk -v f="$4" -v t="$5" '$1 >= f && $1 <= t' "$write_errors" | wc -l)"
+  record "$1" "$2" "read-only errors" "$3" "$(awk -v f="$4" -v t="$5" '$1 >= f && $1 <= t && $2 == "25006"' "$write_errors" | wc -l)"
 }
 
 bootstrap() { # profile rep
@@ -439,7 +446,9 @@ profile_run() { # profile
   if [ "$sync" != 0 ] && [ "$pgbench_cost" = 1 ]; then sync_cost "$p" "$leader"; set_sync "$leader" off; fi
   writes=$run/writes-$p.log
   local retry=0; [ "$write_interval" -lt 20 ] && retry=20
-  background dotnet "$tool_dll" write --target "$lb:5432" --log "$writes" --interval-ms "$write_interval" --retry-ms "$retry" 2>>"$run/writer.err"
+  write_errors=$run/write-errors-$p.log
+  touch "$write_errors"
+  background dotnet "$tool_dll" write --target "$lb:5432" --log "$writes" --interval-ms "$write_interval" --retry-ms "$retry" --errors "$write_errors" 2>>"$run/writer.err"
   writer_pid=$!
   wait_ack_after "$writes" "$(now_ms)" || die "the writer cannot write through HAProxy"
   local loss_label="hard node loss"
@@ -465,6 +474,7 @@ profile_run() { # profile
 mkdir -p "$run"
 trap cleanup EXIT
 say "results in $run; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "HAProxy checks '$NODEAGENT_DEMO_HAPROXY_CHECK', routing push $([ "$NODEAGENT_DEMO_HAPROXY_RUNTIME" = 1 ] && echo on || echo off)"
 [ -x out/bin/node-agent ] || scripts/build.sh >>"$run/build.log"
 dotnet build bench/NodeAgent.Bench -c Release -nologo -v:q >>"$run/build.log" || die "building bench/NodeAgent.Bench"
 [ "$backup" = only ] || for p in $profiles; do profile_run "$p"; done

@@ -8,6 +8,10 @@
 #   NODEAGENT_DEMO_BUILD=0             use out/bin as it is (no scripts/build.sh)
 #   NODEAGENT_DEMO_CONFIG_HOOK=path    run as `path <name> <config.yml>` after a node's config is rendered, to edit
 #                                      it (bench/backup-config.sh: nofailover on u6, create_replica_methods)
+#   NODEAGENT_DEMO_AGENT=patroni       run Patroni 3.0.2 (/usr/bin/patroni) on the same configs instead of node-agent,
+#                                      for side-by-side numbers (scripts/bench.sh BENCH_AGENT=patroni)
+#   NODEAGENT_DEMO_HAPROXY_RUNTIME=1   the routing push: HAProxy gets an admin stats socket ($state/haproxy/admin.sock,
+#                                      group postgres) and each agent's config names it in haproxy_runtime
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -19,6 +23,14 @@ nodes=(u4 u5 u6)
 lb_ip=127.0.1.87
 profile=${NODEAGENT_DEMO_PROFILE:-seed}
 haproxy_check=${NODEAGENT_DEMO_HAPROXY_CHECK:-inter 3s fall 3 rise 2}
+haproxy_runtime=${NODEAGENT_DEMO_HAPROXY_RUNTIME:-0}
+agent_bin=$repo/out/bin/node-agent
+case "${NODEAGENT_DEMO_AGENT:-node-agent}" in
+  node-agent) ;;
+  patroni) agent_bin=$(command -v patroni) || { printf 'demo: patroni is not installed\n' >&2; exit 1; } ;;
+  *) printf 'demo: NODEAGENT_DEMO_AGENT must be node-agent or patroni\n' >&2; exit 1 ;;
+esac
+haproxy_socket=$state/haproxy/admin.sock
 case "$profile" in
   seed) dcs_timers=(30 10 10) ;;
   fast) dcs_timers=(10 2 3) ;;
@@ -87,10 +99,12 @@ start_nodes() {
     fi
     chown postgres:postgres "$dir/config.yml"
     "$repo/out/bin/node-agent" --validate-config "$dir/config.yml" >/dev/null 2>&1 || die "config for $name does not validate"
+    # Patroni's pgpass goes beside its config, not into the seed's /tmp.
+    [ "$agent_bin" = "$repo/out/bin/node-agent" ] || sed -i "s|^postgresql:\$|postgresql:\n  pgpass: $dir/pgpass|" "$dir/config.yml"
     # The pid file names the agent itself, as systemd's MAINPID does: runuser stays in between as the
     # agent's parent, so $! would be runuser's PID and `kill -HUP $(cat pid)` would never reach the agent.
     rm -f "$dir/pid"
-    setsid runuser -u postgres -- sh -c 'echo $$ > "$1"; exec "$2" "$3"' sh "$dir/pid" "$repo/out/bin/node-agent" "$dir/config.yml" \
+    setsid runuser -u postgres -- sh -c 'echo $$ > "$1"; exec "$2" "$3"' sh "$dir/pid" "$agent_bin" "$dir/config.yml" \
       >"$dir/log/agent.log" 2>&1 < /dev/null &
     local deadline=$((SECONDS + 10))
     until [ -s "$dir/pid" ] || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
@@ -105,7 +119,7 @@ render_config() { # name ip: the seed's config (packaging/deb keeps it with comm
       -e "s/192\.168\.0\.8\([123]\)/127.0.1.8\1/g" \
       -e "s|listen: 0\.0\.0\.0:8008 .*|listen: $ip:8008|" \
       -e "s|listen: 0\.0\.0\.0:5432|listen: $ip:5432|" \
-      -e "s#dir: /var/log/\(patroni\|node-agent\)#dir: $dir/log#" \
+      -e "s#dir: /var/log/\(patroni\|node-agent\) #dir: $dir/log #" \
       -e "s|data_dir: /pgsql/pg_data .*|data_dir: $dir/data|" \
       -e "s|bin_dir: /usr/lib/postgresql/16/bin .*|bin_dir: $pgbin|" \
       -e "s|unix_socket_directories: '/tmp'|unix_socket_directories: '$dir/run'|" \
@@ -113,6 +127,9 @@ render_config() { # name ip: the seed's config (packaging/deb keeps it with comm
       -e "s/^    loop_wait: 10\$/    loop_wait: ${dcs_timers[1]}/" \
       -e "s/^    retry_timeout: 10\$/    retry_timeout: ${dcs_timers[2]}/" \
       "$repo/packaging/deb/config.yml.example"
+  if [ "$haproxy_runtime" = 1 ]; then
+    printf 'haproxy_runtime:\n  address: %s\n' "$haproxy_socket"
+  fi
 }
 
 start_haproxy() {
@@ -122,6 +139,11 @@ start_haproxy() {
   sed -e "s/192\.168\.0\.87/$lb_ip/g" -e "s/192\.168\.0\.8\([456]\)/127.0.1.8\1/g" \
       -e "s/inter 3s fall 3 rise 2/$haproxy_check/" \
       -e "s/bind \*:7000/bind $lb_ip:7000/" -e 's/^\(\s*log global\)/#\1/' "$repo/packaging/demo/haproxy.cfg" > "$dir/haproxy.cfg"
+  if [ "$haproxy_runtime" = 1 ]; then
+    # The agents run as postgres: the socket is theirs to write (level admin for "set server").
+    sed -i "s|^\(\s*maxconn 100\)\$|\1\n    stats socket $haproxy_socket mode 660 group postgres level admin|" "$dir/haproxy.cfg"
+    grep -q "stats socket" "$dir/haproxy.cfg" || die "could not add the stats socket to $dir/haproxy.cfg"
+  fi
   setsid haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 < /dev/null &
   echo $! > "$dir/pid"
 }

@@ -31,7 +31,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: NodeAgent.Bench <command> [--option value]...
-          write   --target host:port --log file [--interval-ms 20] [--retry-ms 0]   one row per interval, logs "<ms> <id>" per acknowledged write
+          write   --target host:port --log file [--interval-ms 20] [--retry-ms 0] [--errors file]   one row per interval, logs "<ms> <id>" per acknowledged write (and "<ms> <sqlstate>" per failed one)
           wait    --hosts h1,h2 --probe writable|ready [--timeout-ms 180000]   prints "<host> <ms>" of the first host that passes
           gap     --log file --from ms --to ms                       the longest pause between acknowledged writes: "<gap_ms> <last_before> <first_after>"
           lost    --log file --host h --from ms --to ms               acknowledged ids of the window missing on host: "<acked> <missing> [ids]"

@@ -27,6 +27,9 @@ internal static class WriteCommand
         await using var log = new StreamWriter(options.Text("log"), append: true) { AutoFlush = true };
         await using var unreplicated = new StreamWriter(options.Text("log") + ".unreplicated", append: true) { AutoFlush = true };
         var syncWaitCancelled = false;
+        // Failed attempts, "<ms> <sqlstate or exception type>": 25006 is a write that reached a read-only server.
+        var errorsPath = options.Text("errors", "");
+        await using var errors = errorsPath.Length == 0 ? null : new StreamWriter(errorsPath, append: true) { AutoFlush = true };
         using var timer = new PeriodicTimer(interval);
         NpgsqlConnection? connection = null;
         long id = options.Long("start-id", 1), acked = 0, failed = 0;
@@ -59,6 +62,12 @@ internal static class WriteCommand
                 catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException or IOException)
                 {
                     failed++;
+                    if (errors is not null)
+                    {
+                        var kind = ex is PostgresException pe ? pe.SqlState : ex.GetType().Name;
+                        await errors.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{Clock.NowMs()} {kind}"));
+                    }
+
                     if (connection is not null)
                     {
                         await connection.DisposeAsync();

@@ -80,7 +80,7 @@ internal sealed partial class PostgresInstance
                 _wasPrimary = true;
             }
 
-            var replication = s.InRecovery ? PrimaryReplication.None : await _sql.ReplicationAsync(SqlBudget, cancellationToken);
+            var replication = s.InRecovery ? PrimaryReplication.None : await _sql.ReplicationAsync(SqlBudget, _writtenSynchronousStandbyNames, cancellationToken);
             var timeline = s.InRecovery ? ReplicaTimeline(s.PostmasterStartTime, s.Timeline) : s.Timeline;
             var received = s.ReceivedLsn;
             var replayed = s.ReplayedLsn;

@@ -9,6 +9,10 @@ internal sealed partial class PostgresInstance
     private string? _synchronousStandbyNames;
     private bool _synchronousStandbyNamesSeeded;
 
+    // synchronous_standby_names as this agent last wrote it into postgresql.conf, whoever chose it ("": none; null: the
+    // agent has not written the file yet). The kept connection's view of it is checked against this after a reload.
+    private volatile string? _writtenSynchronousStandbyNames;
+
     /// <summary>
     /// The value in force. An agent restarted under a running primary takes it from the postgresql.conf it wrote:
     /// rewriting the file without it would let commits stop waiting while the sync key still names the standby.

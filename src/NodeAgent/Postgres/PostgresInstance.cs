@@ -326,6 +326,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         cancellationToken.ThrowIfCancellationRequested();
         if (_postmaster.Reload())
         {
+            _sql.NoteReloaded();
             LogReloaded();
             if (announce)
             {
@@ -341,6 +342,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     private bool WriteConfig(IReadOnlyDictionary<string, string>? recovery, string? upstreamMember, bool keepExistingRecoveryConf = false)
     {
         var parameters = Parameters;
+        _writtenSynchronousStandbyNames = parameters.GetValueOrDefault("synchronous_standby_names", "");
         var changed = _files.WritePostgresqlConf(_files.RenderPostgresqlConf(parameters, recovery, upstreamMember));
         if (!keepExistingRecoveryConf && _files.SanitizeAutoConf())
         {

@@ -88,12 +88,14 @@ internal sealed class PostgresSql
         }, budget, cancellationToken);
 
     /// <summary>
-    /// A primary's replication: its synchronous settings and flush position, then pg_stat_replication. On a fresh
-    /// connection: a backend forked after a reload reads the new synchronous_standby_names, a kept one only once the
-    /// postmaster's SIGHUP has reached it.
+    /// A primary's replication: its synchronous settings and flush position, then pg_stat_replication, on the kept
+    /// connection. Its backend reads a reloaded synchronous_standby_names only once the postmaster's SIGHUP has reached
+    /// it, so right after a reload of the agent's a value other than <paramref name="written"/> (what the agent last
+    /// wrote; null: not known) is read again on a fresh connection. pg_stat_replication's sync_state is worked out by the
+    /// querying backend under its own settings, so the rows and the value always agree.
     /// </summary>
-    public Task<PrimaryReplication> ReplicationAsync(TimeSpan budget, CancellationToken cancellationToken) =>
-        _connector.RunAsync(async (c, ct) =>
+    public Task<PrimaryReplication> ReplicationAsync(TimeSpan budget, string? written, CancellationToken cancellationToken) =>
+        _connector.RunReadAsync(async (c, ct) =>
         {
             await using var cmd = Cmd(ReplicationQuery, c, budget);
             await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -117,7 +119,10 @@ internal sealed class PostgresSql
             }
 
             return new PrimaryReplication(names, commit, flush, rows);
-        }, budget, cancellationToken);
+        }, budget, cancellationToken, stale: r => written is null || r.SynchronousStandbyNames != written);
+
+    /// <summary>The agent sent postgres SIGHUP (see <see cref="SqlConnector.NoteReloaded"/>).</summary>
+    public void NoteReloaded() => _connector.NoteReloaded();
 
     /// <summary>pg_promote(wait =&gt; false): true when the promotion signal was sent.</summary>
     public Task<bool> RequestPromoteAsync(TimeSpan budget, CancellationToken cancellationToken) =>

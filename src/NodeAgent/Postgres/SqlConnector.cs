@@ -36,19 +36,32 @@ internal sealed class SqlConnector
     private readonly Lock _gate = new();
 
     // The read-only queries of every cycle share one connection across cycles, as Patroni keeps its own: a fresh
-    // connection per query cost the leader three connects and password authentications per cycle.
-    private (NpgsqlConnection Connection, string ConnectionString)? _kept;
+    // connection per query cost the leader three connects and password authentications per cycle. Reloads counts the
+    // agent's reloads of postgres; a kept connection remembers the count from before it was opened.
+    private (NpgsqlConnection Connection, string ConnectionString, long Reloads)? _kept;
+    private long _reloads;
+
+    /// <summary>
+    /// The agent sent postgres SIGHUP. A backend re-reads the files only once the postmaster passed the signal on, so a
+    /// connection opened before may still answer with the settings from before (see <see cref="RunReadAsync{T}"/>).
+    /// </summary>
+    public void NoteReloaded() => Interlocked.Increment(ref _reloads);
 
     /// <summary>
     /// Runs an idempotent read-only <paramref name="work"/> on the connection kept from the last such call, or a fresh one.
     /// A kept connection that broke meanwhile (postgres restarted) is replaced and the work tried once more on a fresh
     /// connection; a timeout abandons the connection as <see cref="RunAsync{T}"/> does.
     /// </summary>
-    public async Task<T> RunReadAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, TimeSpan budget, CancellationToken cancellationToken)
+    /// <param name="stale">
+    /// Whether a result read on a connection opened before the agent's last reload shows settings from before it (its
+    /// backend had not processed the SIGHUP yet). Such a result is read again on a fresh connection, which then is kept:
+    /// a backend forked after the postmaster got the signal reads the new files. At most once per reload.
+    /// </param>
+    public async Task<T> RunReadAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, TimeSpan budget, CancellationToken cancellationToken, Func<T, bool>? stale = null)
     {
         ArgumentNullException.ThrowIfNull(work);
         var connectionString = _connectionString();
-        NpgsqlConnection? kept = null;
+        (NpgsqlConnection Connection, long Reloads)? kept = null;
         lock (_gate)
         {
             if (_kept is { } k)
@@ -56,7 +69,7 @@ internal sealed class SqlConnector
                 _kept = null;
                 if (k.ConnectionString == connectionString && k.Connection.State == System.Data.ConnectionState.Open)
                 {
-                    kept = k.Connection;
+                    kept = (k.Connection, k.Reloads);
                 }
                 else
                 {
@@ -65,26 +78,34 @@ internal sealed class SqlConnector
             }
         }
 
-        if (kept is not null)
+        var started = Environment.TickCount64;
+        if (kept is { } old)
         {
-            var started = Environment.TickCount64;
             try
             {
-                return Keep(await RunOnAsync(kept, work, budget, cancellationToken), kept, connectionString);
+                var result = await RunOnAsync(old.Connection, work, budget, cancellationToken);
+                if (stale is null || old.Reloads == Volatile.Read(ref _reloads) || !stale(result))
+                {
+                    return Keep(result, old.Connection, connectionString, old.Reloads);
+                }
+
+                await old.Connection.DisposeAsync();
             }
             catch (NpgsqlException e) when (Broken(e) && !cancellationToken.IsCancellationRequested)
             {
                 // Broken since its last use: one more try on a fresh connection within what is left of the budget.
-                budget -= TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
-                if (budget <= TimeSpan.Zero)
-                {
-                    throw new TimeoutException($"postgres did not answer within the budget", e);
-                }
+            }
+
+            budget -= TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+            if (budget <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"postgres did not answer within the budget");
             }
         }
 
+        var reloads = Volatile.Read(ref _reloads);
         var fresh = new NpgsqlConnection(connectionString);
-        return Keep(await RunOnAsync(fresh, work, budget, cancellationToken), fresh, connectionString);
+        return Keep(await RunOnAsync(fresh, work, budget, cancellationToken), fresh, connectionString, reloads);
     }
 
     /// <summary>The connection died under the query (socket closed, or its backend terminated: SQLSTATE class 57P), not the query.</summary>
@@ -104,13 +125,13 @@ internal sealed class SqlConnector
         kept?.Dispose();
     }
 
-    private T Keep<T>(T result, NpgsqlConnection connection, string connectionString)
+    private T Keep<T>(T result, NpgsqlConnection connection, string connectionString, long reloads)
     {
         lock (_gate)
         {
             if (_kept is null)
             {
-                _kept = (connection, connectionString);
+                _kept = (connection, connectionString, reloads);
                 return result;
             }
         }

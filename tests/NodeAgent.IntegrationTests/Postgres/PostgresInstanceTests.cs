@@ -89,6 +89,45 @@ public sealed class PostgresInstanceTests(ITestOutputHelper output)
         Assert.DoesNotContain(kept.Single(), await AgentBackendsAsync(node));
     }
 
+    /// <summary>
+    /// A primary's replication query runs on the kept connection too (no connect per cycle), and right after the agent
+    /// changed synchronous_standby_names and reloaded, the next observation reports the new value: a kept backend that had
+    /// not processed the SIGHUP yet is not trusted for it (postgresql/sync.py reads it on its kept connection as well).
+    /// </summary>
+    [Fact]
+    public async Task A_primary_reads_its_replication_on_the_kept_connection_and_sees_each_value_it_reloads()
+    {
+        await using var node = new PostgresNode(output, "pg-kept-sync", "127.0.41.7", c => c with
+        {
+            Bootstrap = c.Bootstrap with { Dcs = c.Bootstrap.Dcs with { SynchronousMode = true } },
+        });
+        await node.InitAndStartPrimaryAsync();
+        var o = await node.Instance.ObserveAsync(CancellationToken.None);
+        Assert.False(o.IsInRecovery);
+        var kept = Assert.Single(await AgentBackendsAsync(node));
+        Assert.Contains("pg_stat_replication", await LastQueryAsync(node, kept), StringComparison.Ordinal);
+        await node.Instance.ObserveAsync(CancellationToken.None);
+        Assert.Equal([kept], await AgentBackendsAsync(node));
+
+        for (var i = 0; i < 20; i++)
+        {
+            var value = i % 2 == 0 ? $"ANY 1 (\"node {i}\", b)" : $"n{i}";
+            Assert.True(await node.Instance.SetSynchronousStandbyNamesAsync(value, reload: false, CancellationToken.None));
+            o = await node.Instance.ObserveAsync(CancellationToken.None);
+            Assert.Equal(value, o.Primary.SynchronousStandbyNames);
+        }
+
+        // Without a reload since, the kept connection is trusted again: one backend, the same across cycles.
+        kept = Assert.Single(await AgentBackendsAsync(node));
+        await node.Instance.ObserveAsync(CancellationToken.None);
+        await node.Instance.ObserveAsync(CancellationToken.None);
+        Assert.Equal([kept], await AgentBackendsAsync(node));
+    }
+
+    private static Task<string> LastQueryAsync(PostgresNode node, int pid) =>
+        node.Instance.Sql.ScalarAsync<string>(
+            "SELECT query FROM pg_stat_activity WHERE pid = @pid", TimeSpan.FromSeconds(3), CancellationToken.None, ("pid", pid));
+
     /// <summary>The pids of the agent's backends with no query running, seen from another connection.</summary>
     private static async Task<List<int>> AgentBackendsAsync(PostgresNode node)
     {
