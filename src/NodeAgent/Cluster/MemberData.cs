@@ -28,6 +28,15 @@ public sealed record MemberData
     /// <summary>Fields NodeAgent adds beyond Patroni 3.0.2; other readers ignore unknown keys.</summary>
     public string? ReplicationState { get; init; }
 
+    /// <summary>
+    /// NodeAgent's own version (NodeAgent only): <see cref="Version"/> stays the Patroni version we behave as, which
+    /// Patroni parses as numbers (dcs/__init__.py:Member.checkpoint_after_promote), so a mixed cluster tells us apart here.
+    /// </summary>
+    public string? NodeAgentVersion { get; init; }
+
+    /// <summary>While pg_basebackup creates this replica: bytes copied of the total (NodeAgent only).</summary>
+    public Postgres.BasebackupProgress? BasebackupProgress { get; init; }
+
     /// <summary>The node's /dev/watchdog (NodeAgent only).</summary>
     public DeadmanData? Watchdog { get; init; }
 

@@ -34,6 +34,12 @@ public sealed record PostgresqlConfig
     /// marked it down cannot route writes to it as a replica. 10: the seed's HAProxy `inter 3s fall 3`, plus 1 s. 0: off.
     /// </summary>
     public int DemotedClientHoldoff { get; init; } = 10;
+    /// <summary>Seconds one create_replica_methods entry (pg_basebackup or a restore command) may run before it is killed.</summary>
+    public int CreateReplicaTimeout { get; init; } = 6 * 3600;
+    /// <summary>Seconds pg_rewind may run before it is killed.</summary>
+    public int RewindTimeout { get; init; } = 3600;
+    /// <summary>Seconds initdb may run before it is killed.</summary>
+    public int InitdbTimeout { get; init; } = 600;
     public bool? UsePgRewind { get; init; }
     public bool RemoveDataDirectoryOnRewindFailure { get; init; }
     public bool RemoveDataDirectoryOnDivergedTimelines { get; init; }

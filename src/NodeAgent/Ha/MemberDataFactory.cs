@@ -34,6 +34,8 @@ public static class MemberDataFactory
             ScheduledRestart = scheduledRestart is null ? null : ScheduledRestartJson(scheduledRestart),
             Pause = paused,
             ReplicationState = ReplicationState(pg),
+            NodeAgentVersion = AgentVersion.Current,
+            BasebackupProgress = longAction is LongActionKind.Clone or LongActionKind.Reinitialize ? pg.BasebackupProgress : null,
             Watchdog = Deadman(watchdog),
             Fencing = Deadman(fence),
         };

@@ -15,7 +15,7 @@ namespace NodeAgent.Logging;
 internal static class LogSetup
 {
     /// <summary>Log categories <c>log.loggers</c> can name; Patroni's Python module names have no counterpart here.</summary>
-    public static readonly IReadOnlyList<string> CategoryRoots = ["NodeAgent", "Microsoft", "Grpc", "Npgsql", "System", "Polly"];
+    public static readonly IReadOnlyList<string> CategoryRoots = ["NodeAgent", "Microsoft", "Grpc", "Npgsql", "System"];
 
     /// <summary>Configures <paramref name="logging"/>; returns a warning when <c>log.dir</c> could not be used.</summary>
     public static ConfigProblem? Configure(ILoggingBuilder logging, LogConfig config)

@@ -5,7 +5,7 @@ namespace NodeAgent.Postgres;
 
 internal sealed partial class PostgresInstance
 {
-    private static readonly TimeSpan InitDbTimeout = TimeSpan.FromMinutes(10);
+    private TimeSpan InitDbTimeout => TimeSpan.FromSeconds(_config.Postgresql.InitdbTimeout);
     private static readonly TimeSpan ControlDataTimeout = TimeSpan.FromSeconds(10);
 
     public async Task InitDbAsync(CancellationToken cancellationToken)

@@ -25,6 +25,9 @@ internal sealed partial class PostgresInstance
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "pg_basebackup from {Member} failed (exit {ExitCode}); retrying")]
     private partial void LogCloneRetry(string member, int exitCode);
 
+    [LoggerMessage(EventId = 2017, Level = LogLevel.Information, Message = "base backup from {Member}: {DoneBytes} of {TotalBytes} bytes copied ({Percent}%)")]
+    private partial void LogBasebackupProgress(string member, long doneBytes, long totalBytes, int percent);
+
     [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "created replication slot {Slot}")]
     private partial void LogSlotCreated(string slot);
 

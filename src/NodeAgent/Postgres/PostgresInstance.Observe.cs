@@ -7,7 +7,7 @@ internal sealed partial class PostgresInstance
     public async Task<PostgresObservation> ObserveAsync(CancellationToken cancellationToken)
     {
         var observation = await ObserveProcessAndSqlAsync(cancellationToken);
-        return observation with { ClientHoldoffRemaining = ClientHoldoffRemaining() };
+        return observation with { ClientHoldoffRemaining = ClientHoldoffRemaining(), BasebackupProgress = _basebackupProgress };
     }
 
     private async Task<PostgresObservation> ObserveProcessAndSqlAsync(CancellationToken cancellationToken)

@@ -8,8 +8,10 @@ namespace NodeAgent.Postgres;
 /// <summary>bootstrap.py:create_replica and clone: the create_replica_methods in order, pg_basebackup or the operator's command.</summary>
 internal sealed partial class PostgresInstance
 {
+    private volatile BasebackupProgress? _basebackupProgress;
+
     /// <summary>A restore from a backup repository or a base backup of a large cluster takes long; shutdown cancels it sooner.</summary>
-    private static readonly TimeSpan ReplicaMethodTimeout = TimeSpan.FromHours(6);
+    private TimeSpan ReplicaMethodTimeout => TimeSpan.FromSeconds(_config.Postgresql.CreateReplicaTimeout);
     private static readonly TimeSpan BasebackupRetryDelay = TimeSpan.FromSeconds(5);
 
     public async Task CloneFromAsync(UpstreamTarget? source, CancellationToken cancellationToken)
@@ -65,13 +67,48 @@ internal sealed partial class PostgresInstance
             new("dbname", _config.Postgresql.Database)]);
         var env = new Dictionary<string, string?> { ["PGPASSWORD"] = repl.Password, ["PGPASSFILE"] = null };
         string[] fixedArgs = ["--pgdata=" + _paths.DataDir, "-X", "stream", "--dbname=" + dsn];
+        if (!options.Contains("--progress") && !options.Contains("-P"))
+        {
+            // One line a second on a pipe: how far the copy is, for the member key and the log.
+            fixedArgs = [.. fixedArgs, "--progress"];
+        }
+
         const int attempts = 2;
         for (var attempt = 1; ; attempt++)
         {
             ClearDirectory(_paths.DataDir);
             _dataDir.EnsureEmpty();
-            var spec = ToolSpec("pg_basebackup", [.. fixedArgs, .. options]) with { Environment = env };
-            var result = await _runner.RunAsync(spec, ReplicaMethodTimeout, cancellationToken);
+            BasebackupProgress? logged = null;
+            var spec = ToolSpec("pg_basebackup", [.. fixedArgs, .. options]) with
+            {
+                Environment = env,
+                ConsumeLine = line =>
+                {
+                    if (BasebackupProgress.Parse(line) is not { } progress)
+                    {
+                        return false;
+                    }
+
+                    _basebackupProgress = progress;
+                    if (BasebackupProgress.WorthLogging(logged, progress))
+                    {
+                        logged = progress;
+                        LogBasebackupProgress(upstream.MemberName, progress.DoneBytes, progress.TotalBytes, progress.Percent);
+                    }
+
+                    return true;
+                },
+            };
+            ProcessResult result;
+            try
+            {
+                result = await _runner.RunAsync(spec, ReplicaMethodTimeout, cancellationToken);
+            }
+            finally
+            {
+                _basebackupProgress = null;
+            }
+
             if (result.Succeeded)
             {
                 return true;

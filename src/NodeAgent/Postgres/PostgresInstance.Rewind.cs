@@ -9,7 +9,7 @@ namespace NodeAgent.Postgres;
 internal sealed partial class PostgresInstance
 {
     private static readonly TimeSpan WalDumpTimeout = TimeSpan.FromMinutes(2);
-    private static readonly TimeSpan RewindTimeout = TimeSpan.FromHours(1);
+    private TimeSpan RewindTimeout => TimeSpan.FromSeconds(_config.Postgresql.RewindTimeout);
 
     /// <summary>
     /// Reads from the last checkpoint to the end of the local WAL with <c>pg_waldump -q</c>; it stops with an error

@@ -77,6 +77,8 @@ public sealed record PostgresObservation
     public DateTimeOffset? StartingSince { get; init; }
     /// <summary>Left of the client hold-off after a switchover (listening on the unix socket only); null: none; &lt;= 0: due to end.</summary>
     public TimeSpan? ClientHoldoffRemaining { get; init; }
+    /// <summary>Bytes copied of the total while pg_basebackup creates this replica; null otherwise.</summary>
+    public BasebackupProgress? BasebackupProgress { get; init; }
 }
 
 /// <summary>A row of pg_stat_replication, as /patroni shows it; the positions choose synchronous standbys.</summary>

@@ -25,8 +25,8 @@ internal sealed partial class ProcessRunner
         var process = new Process { StartInfo = psi };
         var child = new ChildProcess(process, spec.MaxCapturedLines);
         var level = spec.QuietOutput ? LogLevel.Debug : LogLevel.Information;
-        process.OutputDataReceived += (_, e) => Forward(spec.LogName, e.Data, stderr: false, level, child);
-        process.ErrorDataReceived += (_, e) => Forward(spec.LogName, e.Data, stderr: true, level, child);
+        process.OutputDataReceived += (_, e) => Forward(spec, e.Data, stderr: false, level, child);
+        process.ErrorDataReceived += (_, e) => Forward(spec, e.Data, stderr: true, level, child);
         if (!process.Start())
         {
             throw new InvalidOperationException($"{spec.LogName} did not start");
@@ -113,12 +113,12 @@ internal sealed partial class ProcessRunner
         return psi;
     }
 
-    private void Forward(string name, string? line, bool stderr, LogLevel level, ChildProcess child)
+    private void Forward(ProcessSpec spec, string? line, bool stderr, LogLevel level, ChildProcess child)
     {
         child.OnLine(line, stderr);
-        if (line is not null)
+        if (line is not null && spec.ConsumeLine?.Invoke(line) != true)
         {
-            LogOutput(level, name, line);
+            LogOutput(level, spec.LogName, line);
         }
     }
 

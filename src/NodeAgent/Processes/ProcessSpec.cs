@@ -18,6 +18,8 @@ internal sealed record ProcessSpec
     public bool QuietOutput { get; init; }
     /// <summary>Give the child a pipe on stdin (<see cref="ChildProcess.StandardInput"/>); otherwise it reads /dev/null.</summary>
     public bool RedirectStandardInput { get; init; }
+    /// <summary>Sees every output line first; a line it returns true for is not logged (a progress line it reports itself).</summary>
+    public Func<string, bool>? ConsumeLine { get; init; }
     /// <summary>Keep at most this many output lines in the result (the rest is only logged).</summary>
     public int MaxCapturedLines { get; init; } = 2000;
 }

@@ -393,7 +393,7 @@ public sealed class AgentNode : IAsyncDisposable
         }
     }
 
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         // Set by the dotnet CLI for the test host; the same runtime then runs the agent.
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");

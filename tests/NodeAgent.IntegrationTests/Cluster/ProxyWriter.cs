@@ -14,7 +14,7 @@ public sealed class ProxyWriter : IAsyncDisposable
     public const string CreateTable = "CREATE TABLE IF NOT EXISTS proxied (n bigint PRIMARY KEY, server inet)";
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
     private readonly string _connectionString;
-    private readonly ConcurrentQueue<(TimeSpan At, string Server)> _acked = new();
+    private readonly ConcurrentQueue<(TimeSpan At, string Server, long N)> _acked = new();
     private readonly ConcurrentDictionary<string, int> _errors = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -22,6 +22,7 @@ public sealed class ProxyWriter : IAsyncDisposable
     private long _next;
     private int _readOnly;
     private int _failed;
+    private int _disposed;
 
     private ProxyWriter(string host, int port)
     {
@@ -68,8 +69,30 @@ public sealed class ProxyWriter : IAsyncDisposable
         return times.Zip(times.Skip(1), (a, b) => b - a).DefaultIfEmpty(TimeSpan.Zero).Max();
     }
 
+    /// <summary>Every row whose INSERT returned: each must be on the primary at the end.</summary>
+    public IReadOnlyList<long> AckedRows() => [.. _acked.Select(a => a.N)];
+
+    public int AckedCount => _acked.Count;
+
+    /// <summary>
+    /// The longest time without an acknowledged write in [<paramref name="from"/>, <paramref name="to"/>], counted from the
+    /// last write acknowledged before <paramref name="from"/>: the client window of a step that began at <paramref name="from"/>.
+    /// </summary>
+    public TimeSpan LongestGapBetween(TimeSpan from, TimeSpan to)
+    {
+        var all = _acked.Select(a => a.At).Order().ToList();
+        var times = all.Where(t => t < from).TakeLast(1).Concat(all.Where(t => t >= from && t <= to)).Append(to).ToList();
+        return times.Zip(times.Skip(1), (a, b) => b - a).DefaultIfEmpty(TimeSpan.Zero).Max();
+    }
+
+    /// <summary>Stops the writer; a second call (an explicit stop before <c>await using</c> ends) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         try
         {
@@ -95,9 +118,10 @@ public sealed class ProxyWriter : IAsyncDisposable
                     await connection.OpenAsync(token).WaitAsync(TimeSpan.FromSeconds(10), token);
                 }
                 await using var command = new NpgsqlCommand("INSERT INTO proxied VALUES ($1, inet_server_addr()) RETURNING host(server)", connection);
-                command.Parameters.AddWithValue(Interlocked.Increment(ref _next));
+                var n = Interlocked.Increment(ref _next);
+                command.Parameters.AddWithValue(n);
                 var server = (string)(await command.ExecuteScalarAsync(token).WaitAsync(TimeSpan.FromSeconds(10), token))!;
-                _acked.Enqueue((_clock.Elapsed, server));
+                _acked.Enqueue((_clock.Elapsed, server, n));
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException or IOException)
             {

@@ -23,6 +23,8 @@ public sealed class RestartTests(ITestOutputHelper output)
             var sysid = await replica.SystemIdentifierFromControlDataAsync();
             var clones = replica.CloneCount();
             Assert.Equal(1, clones);
+            // Issue 19: pg_basebackup ran with --progress, and the agent logged its bytes done of total.
+            Assert.Matches(@"base backup from u\d: \d+ of [1-9]\d* bytes copied \(\d+%\)", replica.ReadLog());
             Assert.True(await replica.StopAsync(), $"agent {replica.Name} did not exit within 90 s of SIGTERM");
             Assert.Null(replica.PostmasterPid());
             Assert.Empty(replica.PostgresPidsOfDataDir());

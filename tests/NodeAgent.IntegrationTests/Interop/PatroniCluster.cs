@@ -188,6 +188,7 @@ public sealed class PatroniCluster : IAsyncDisposable
         {
             text.Append("--- patroni ").Append(node.Name).Append(' ').Append(node.HostColumn)
                 .Append(" running=").Append(node.IsRunning).Append(" log tail:\n").Append(node.LogTail()).Append('\n')
+                .Append(node.DescribeNodeAgent())
                 .Append("--- postgres ").Append(node.Name).Append(" log tail:\n").Append(node.PostgresLogTail()).Append('\n');
         }
         text.Append(Etcd.DescribeMembers());

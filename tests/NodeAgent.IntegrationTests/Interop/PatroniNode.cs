@@ -9,7 +9,7 @@ namespace NodeAgent.IntegrationTests.Interop;
 /// address with free ports for postgres and the REST API. Patroni's output (and whatever postgres writes
 /// before its logging collector starts) goes to patroni.log; postgres logs to pglog/ in the node's root.
 /// </summary>
-public sealed class PatroniNode : IAsyncDisposable
+public sealed partial class PatroniNode : IAsyncDisposable
 {
     public const string Password = "secret";
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(3) };
@@ -86,7 +86,7 @@ public sealed class PatroniNode : IAsyncDisposable
         return JsonNode.Parse(body)?.AsObject() ?? throw new InvalidOperationException($"{Name}: /patroni returned {body}");
     }
 
-    /// <summary>SIGTERM (Patroni stops postgres and exits), then SIGKILL after <paramref name="grace"/>.</summary>
+    /// <summary>SIGTERM (Patroni stops postgres and exits), then SIGKILL after <paramref name="grace"/>; the same for NodeAgent if it runs here.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
         if (_patroni is { HasExited: false } patroni)
@@ -94,6 +94,7 @@ public sealed class PatroniNode : IAsyncDisposable
             File.AppendAllText(LogPath, $"==== test: SIGTERM to patroni {Name} at {DateTime.Now:HH:mm:ss.fff}\n");
             await patroni.StopAsync(grace);
         }
+        await StopNodeAgentAsync(grace);
     }
 
     public string LogTail(int lines = 25) => ChildProcess.ReadTail(LogPath, lines);
@@ -115,6 +116,7 @@ public sealed class PatroniNode : IAsyncDisposable
             await _patroni.DisposeAsync();
             _patroni = null;
         }
+        await DisposeNodeAgentAsync();
         // Patroni starts the postmaster through a double fork: it is not in Patroni's process tree.
         var pids = PostgresPids();
         if (pids.Count == 0)

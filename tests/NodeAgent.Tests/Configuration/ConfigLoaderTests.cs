@@ -109,4 +109,26 @@ public sealed class ConfigLoaderTests
         var longer = SeedConfig.Replace("  data_dir: /pgsql/pg_data", "  data_dir: /pgsql/pg_data\n  demoted_client_holdoff: 25");
         Assert.Equal(25, ConfigLoader.ReadText(longer, SeedConfig.NoEnv, checkMachine: false).Config!.Postgresql.DemotedClientHoldoff);
     }
+
+    [Fact]
+    public void The_limits_on_long_operations_default_to_6_h_1_h_and_10_min_and_read_seconds()
+    {
+        var defaults = ConfigLoader.ReadText(SeedConfig.Text, SeedConfig.NoEnv, checkMachine: false).Config!.Postgresql;
+        Assert.Equal((21600, 3600, 600), (defaults.CreateReplicaTimeout, defaults.RewindTimeout, defaults.InitdbTimeout));
+
+        var set = SeedConfig.Replace("  data_dir: /pgsql/pg_data", "  data_dir: /pgsql/pg_data\n  create_replica_timeout: 86400\n  rewind_timeout: 7200\n  initdb_timeout: 60");
+        var read = ConfigLoader.ReadText(set, SeedConfig.NoEnv, checkMachine: false);
+        Assert.DoesNotContain(read.Problems, p => p.Path.Contains("timeout", StringComparison.Ordinal));
+        Assert.Equal((86400, 7200, 60), (read.Config!.Postgresql.CreateReplicaTimeout, read.Config.Postgresql.RewindTimeout, read.Config.Postgresql.InitdbTimeout));
+    }
+
+    [Fact]
+    public void A_limit_of_zero_seconds_is_an_error_naming_the_key()
+    {
+        var zero = SeedConfig.Replace("  data_dir: /pgsql/pg_data", "  data_dir: /pgsql/pg_data\n  rewind_timeout: 0");
+
+        var result = ConfigLoader.ReadText(zero, SeedConfig.NoEnv, checkMachine: false);
+
+        Assert.Contains(result.Errors, e => e.Path == "postgresql.rewind_timeout");
+    }
 }

@@ -90,6 +90,28 @@ public sealed class MemberListingTests
         Assert.DoesNotContain("Watchdog", plain, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Extended_list_of_a_mixed_cluster_names_the_agent_of_each_member_and_a_patroni_cluster_lists_as_patronictl()
+    {
+        var patroniOnly = CtlScenarios.View("basic");
+        var leader = patroniOnly.FindMember(patroniOnly.Leader!.Name)!;
+        var mixed = patroniOnly with
+        {
+            Members = [.. patroniOnly.Members.Select(m => m == leader ? m with { Data = m.Data with { NodeAgentVersion = "1.4.0" } } : m)],
+        };
+
+        var extended = ListRenderer.Render(mixed, "PGC1", extended: true, OutputFormat.Tsv).Split('\n');
+        var plain = ListRenderer.Render(mixed, "PGC1", extended: false, OutputFormat.Tsv);
+        var patroniExtended = ListRenderer.Render(patroniOnly, "PGC1", extended: true, OutputFormat.Tsv).Split('\n');
+
+        Assert.EndsWith("\tTags\tAgent", extended[0], StringComparison.Ordinal);
+        Assert.Contains(extended, l => l.Contains("\t" + leader.Name + "\t", StringComparison.Ordinal) && l.EndsWith("\tNodeAgent 1.4.0", StringComparison.Ordinal));
+        Assert.Equal(patroniOnly.Members.Count - 1, extended.Count(l => l.EndsWith("\tPatroni 3.0.2", StringComparison.Ordinal)));
+        Assert.DoesNotContain("Agent", plain, StringComparison.Ordinal);
+        Assert.EndsWith("\tTags", patroniExtended[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(patroniExtended, l => l.Contains("Patroni 3.0.2", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(2621440, "2")]   // 2.5 MiB: Python rounds halves to even
     [InlineData(3670016, "4")]   // 3.5 MiB

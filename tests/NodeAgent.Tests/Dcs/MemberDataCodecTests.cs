@@ -69,11 +69,29 @@ public sealed class MemberDataCodecTests
             Timeline = 2,
             Pause = true,
             ReplicationState = "streaming",
+            NodeAgentVersion = "1.4.0",
         };
 
+        var encoded = MemberDataCodec.Encode(data);
         Assert.Equal(
-            "{\"conn_url\":\"c\",\"api_url\":\"a\",\"state\":\"running\",\"role\":\"master\",\"version\":\"3.0.2\",\"proxy_url\":\"p\",\"checkpoint_after_promote\":false,\"pending_restart\":true,\"xlog_location\":1,\"timeline\":2,\"pause\":true,\"replication_state\":\"streaming\"}",
-            MemberDataCodec.Encode(data));
+            "{\"conn_url\":\"c\",\"api_url\":\"a\",\"state\":\"running\",\"role\":\"master\",\"version\":\"3.0.2\",\"proxy_url\":\"p\",\"checkpoint_after_promote\":false,\"pending_restart\":true,\"xlog_location\":1,\"timeline\":2,\"pause\":true,\"replication_state\":\"streaming\",\"nodeagent_version\":\"1.4.0\"}",
+            encoded);
+        Assert.Equal("1.4.0", MemberDataCodec.Decode(encoded).NodeAgentVersion);
+    }
+
+    [Fact]
+    public void A_replica_being_created_carries_its_base_backup_progress()
+    {
+        var data = new MemberData
+        {
+            ConnUrl = "c", ApiUrl = "a", State = "creating replica", Role = MemberRole.Uninitialized, Version = "3.0.2",
+            BasebackupProgress = new NodeAgent.Postgres.BasebackupProgress(2048, 4096),
+        };
+
+        var encoded = MemberDataCodec.Encode(data);
+
+        Assert.EndsWith(",\"basebackup_progress\":{\"done_bytes\":2048,\"total_bytes\":4096}}", encoded, StringComparison.Ordinal);
+        Assert.Equal(data.BasebackupProgress, MemberDataCodec.Decode(encoded).BasebackupProgress);
     }
 
     [Fact]

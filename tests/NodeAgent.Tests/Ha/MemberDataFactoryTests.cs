@@ -16,6 +16,9 @@ public sealed class MemberDataFactoryTests
         Assert.Null(MemberDataFactory.Build(config, PostgresRunningAsPrimary(), null, false).CheckpointAfterPromote);
         Assert.Null(MemberDataFactory.Build(config, PostgresRunningAsReplica() with { CheckpointAfterPromotePending = true }, null, false).CheckpointAfterPromote);
         Assert.Equal(MemberRole.Primary, MemberDataFactory.Build(config, PostgresRunningAsPrimary(), null, false).Role);
+        // The member key names NodeAgent apart from the Patroni version it behaves as (issue 19: list -e in a mixed cluster).
+        Assert.Equal(AgentVersion.Current, MemberDataFactory.Build(config, PostgresRunningAsPrimary(), null, false).NodeAgentVersion);
+        Assert.Equal(AgentVersion.PatroniCompatible, MemberDataFactory.Build(config, PostgresRunningAsPrimary(), null, false).Version);
     }
 
     [Fact]
@@ -25,5 +28,18 @@ public sealed class MemberDataFactoryTests
         Assert.Equal("in archive recovery", MemberDataFactory.ReplicationState(PostgresRunningAsReplica() with { ReceiverState = null, HasRestoreCommand = true }));
         Assert.Null(MemberDataFactory.ReplicationState(PostgresRunningAsReplica() with { ReceiverState = "waiting", HasRestoreCommand = false }));
         Assert.Null(MemberDataFactory.ReplicationState(PostgresRunningAsPrimary() with { HasRestoreCommand = true }));
+    }
+
+    [Fact]
+    public void A_replica_being_created_publishes_its_base_backup_progress_and_nobody_else_does()
+    {
+        var config = Config("u5");
+        var copying = PostgresRunningAsReplica() with { IsRunning = false, BasebackupProgress = new NodeAgent.Postgres.BasebackupProgress(10, 100) };
+
+        var cloning = MemberDataFactory.Build(config, copying, LongActionKind.Clone, false);
+
+        Assert.Equal("creating replica", cloning.State);
+        Assert.Equal(new NodeAgent.Postgres.BasebackupProgress(10, 100), cloning.BasebackupProgress);
+        Assert.Null(MemberDataFactory.Build(config, copying, null, false).BasebackupProgress);
     }
 }

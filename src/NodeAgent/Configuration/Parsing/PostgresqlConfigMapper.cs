@@ -35,6 +35,9 @@ internal static class PostgresqlConfigMapper
             PgIdent = s.StringList("pg_ident") ?? d.PgIdent,
             PgCtlTimeout = s.Int("pg_ctl_timeout", d.PgCtlTimeout),
             DemotedClientHoldoff = Math.Max(0, s.Int("demoted_client_holdoff", d.DemotedClientHoldoff)),
+            CreateReplicaTimeout = PositiveSeconds(s, "create_replica_timeout", d.CreateReplicaTimeout),
+            RewindTimeout = PositiveSeconds(s, "rewind_timeout", d.RewindTimeout),
+            InitdbTimeout = PositiveSeconds(s, "initdb_timeout", d.InitdbTimeout),
             UsePgRewind = s.OptionalBool("use_pg_rewind"),
             RemoveDataDirectoryOnRewindFailure = s.Bool("remove_data_directory_on_rewind_failure", false),
             RemoveDataDirectoryOnDivergedTimelines = s.Bool("remove_data_directory_on_diverged_timelines", false),
@@ -51,6 +54,19 @@ internal static class PostgresqlConfigMapper
 
         s.ReportUnknownKeys();
         return config;
+    }
+
+    /// <summary>NodeAgent's limits on long operations: a value of 0 or less would kill the operation at once.</summary>
+    private static int PositiveSeconds(ConfigSection s, string key, int fallback)
+    {
+        var value = s.Int(key, fallback);
+        if (value > 0)
+        {
+            return value;
+        }
+
+        s.Problems.Error(s.PathOf(key), "must be a positive number of seconds");
+        return fallback;
     }
 
     private static PostgresAuthentication Authentication(ConfigSection s)

@@ -47,6 +47,12 @@ internal static class MemberListingBuilder
         }
 
         // NodeAgent's own columns, only where a member reports them: a Patroni cluster lists exactly as patronictl.
+        // During a migration: which members already run NodeAgent and which still run Patroni.
+        if (extended && withHost.Any(m => m.Agent?.StartsWith("NodeAgent ", StringComparison.Ordinal) == true))
+        {
+            columns.Add("Agent");
+        }
+
         if (extended && withHost.Any(m => m.Watchdog is not null))
         {
             columns.Add("Watchdog");
@@ -99,6 +105,7 @@ internal static class MemberListingBuilder
             "Pending restart" => JsonValue.Create(m.PendingRestart ? "*" : ""),
             "Scheduled restart" => JsonValue.Create(ScheduledRestartText(m.ScheduledRestart)),
             "Tags" => m.Tags is { Count: > 0 } tags ? PlainValues.ToObject(tags) : JsonValue.Create(""),
+            "Agent" => JsonValue.Create(m.Agent ?? ""),
             "Watchdog" => JsonValue.Create(DeadmanText(m.Watchdog)),
             "Fencing" => JsonValue.Create(DeadmanText(m.Fencing)),
             "Failsafe" => JsonValue.Create(FailsafeText(failsafe, m.Name)),

@@ -18,7 +18,8 @@ internal sealed record MemberSummary(
     bool IsLeader,
     ulong? LagBytes,
     DeadmanData? Watchdog = null,
-    DeadmanData? Fencing = null)
+    DeadmanData? Fencing = null,
+    string? Agent = null)
 {
     /// <summary>Members sorted by name, like <c>cluster_as_json</c>.</summary>
     public static List<MemberSummary> FromView(ClusterView view)
@@ -47,8 +48,14 @@ internal sealed record MemberSummary(
 
         return new MemberSummary(
             m.Name, role, ShownState(m.Data), m.Data.ApiUrl, host, port, m.Data.Timeline,
-            m.Data.PendingRestart, m.Data.ScheduledRestart, m.Data.Tags, isLeader, lag, m.Data.Watchdog, m.Data.Fencing);
+            m.Data.PendingRestart, m.Data.ScheduledRestart, m.Data.Tags, isLeader, lag, m.Data.Watchdog, m.Data.Fencing,
+            AgentText(m.Data));
     }
+
+    /// <summary>"NodeAgent 1.2.0" for our members, "Patroni 3.0.2" (the member key's version) for Patroni's.</summary>
+    private static string AgentText(MemberData data) => data.NodeAgentVersion is { Length: > 0 } ours
+        ? "NodeAgent " + ours
+        : data.Version.Length > 0 ? "Patroni " + data.Version : "";
 
     /// <summary>A running replica shows its replication state ("streaming"), as Patroni 3.0.4+ does.</summary>
     private static string ShownState(MemberData data) =>

@@ -81,6 +81,20 @@ internal static class MemberDataCodec
                 w.WriteString("replication_state", data.ReplicationState);
             }
 
+            if (!string.IsNullOrEmpty(data.NodeAgentVersion))
+            {
+                w.WriteString("nodeagent_version", data.NodeAgentVersion);
+            }
+
+            if (data.BasebackupProgress is { } progress)
+            {
+                w.WritePropertyName("basebackup_progress");
+                w.WriteStartObject();
+                w.WriteNumber("done_bytes", progress.DoneBytes);
+                w.WriteNumber("total_bytes", progress.TotalBytes);
+                w.WriteEndObject();
+            }
+
             WriteDeadman(w, "watchdog", data.Watchdog);
             WriteDeadman(w, "fencing", data.Fencing);
             w.WriteEndObject();
@@ -122,6 +136,12 @@ internal static class MemberDataCodec
             ScheduledRestart = o["scheduled_restart"] is JsonObject s ? (JsonObject)s.DeepClone() : null,
             Pause = JsonParsing.GetBool(o, "pause") ?? false,
             ReplicationState = JsonParsing.GetString(o, "replication_state"),
+            NodeAgentVersion = JsonParsing.GetString(o, "nodeagent_version"),
+            BasebackupProgress = o["basebackup_progress"] is JsonObject bp
+                && JsonParsing.GetUInt64(bp, "done_bytes") is { } done and <= long.MaxValue
+                && JsonParsing.GetUInt64(bp, "total_bytes") is { } total and <= long.MaxValue
+                ? new Postgres.BasebackupProgress((long)done, (long)total)
+                : null,
             Watchdog = ReadDeadman(o["watchdog"] as JsonObject),
             Fencing = ReadDeadman(o["fencing"] as JsonObject),
         };
