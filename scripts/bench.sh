@@ -256,6 +256,9 @@ hard_loss() { # profile rep [scenario label]
   local label=${3:-hard node loss}
   local leader name t0 t_up t_del new t_restart t_stream watch_pid demo_pid
   leader=$(wait_healthy 120) || die "hard loss: cluster not healthy before"
+  # In synchronous mode a leader killed while the sync key names no standby (just after the previous failover, until
+  # the rejoined replica is confirmed) has no candidate to fail over to, as in Patroni: wait for one first.
+  if [[ $label == *"sync="* ]]; then wait_sync_standby 120 || die "hard loss: the sync key names no standby"; fi
   name=$(name_of "$leader")
   background bash -c 'etcdctl --endpoints="$0" watch "$1" | while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done' \
     "$etcd_endpoints" "$leader_key" > "$run/watch-$1-${label// /_}-$2.out"
@@ -318,6 +321,15 @@ pg_crash() { # profile rep
 }
 
 sync_key() { etcdctl --endpoints="$etcd_endpoints" get /service/PGC1/sync --print-value-only 2>/dev/null || true; }
+
+wait_sync_standby() { # deadline_s: the sync key names at least one standby
+  local deadline=$((SECONDS + $1))
+  while [ $SECONDS -lt $deadline ]; do
+    [[ $(sync_key) =~ \"sync_standby\":\ ?\"[^\"]+\" ]] && return 0
+    sleep 0.2
+  done
+  return 1
+}
 ssn() { psql -h "$1" -U postgres -d postgres -Atqc "SHOW synchronous_standby_names" 2>/dev/null || echo '?'; }
 
 set_sync() { # leader_ip off|on|quorum [strict true|false]: synchronous_mode through PATCH /config, then wait until the

@@ -190,15 +190,25 @@ public sealed class AgentNode : IAsyncDisposable
     public async Task<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
     {
         var connection = new NpgsqlConnection(ConnectionString);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            // Npgsql may overrun its own connect timeout on a hung server: bound it from outside.
-            await connection.OpenAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            // Npgsql may overrun its own connect timeout on a hung server: bound it from outside, and cancel the open.
+            await connection.OpenAsync(attempt.Token).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
             return connection;
         }
         catch
         {
-            await connection.DisposeAsync();
+            await attempt.CancelAsync();
+            try
+            {
+                await connection.DisposeAsync();
+            }
+            catch (InvalidOperationException)
+            {
+                // Still connecting ("Can't close, connection is in state Connecting"): the timeout above is the error to report.
+            }
+
             throw;
         }
     }
