@@ -52,24 +52,30 @@ public sealed partial class ChaosTests
     /// </summary>
     [Fact]
     public Task Etcd_quorum_lost_then_leader_isolated_while_etcd_returns_in_failsafe_mode() => WithFailsafeModeAsync(() =>
-        Scenario.RunAsync("etcd_quorum_lost_then_leader_isolated", ScenarioPromise.FailoverAway with { WritesStopWithin = TimeSpan.FromSeconds(45) }, async (leader, fault) =>
-        {
-            var logFrom = LogLength(leader);
-            var peers = Etcd.Concat(RestOf(Others(leader))).ToList();
-            var restoreEtcd = await LoseEtcdQuorumAsync(fault, alsoHeal: leader.Host.LinkUpAsync);
-            await RequireLoggedAsync(leader, logFrom, FailsafeKept, fault);
-            await leader.Host.LinkDownAsync();
-            fault.Proved(await LinkCheck.RequireCutAsync(leader.Host, peers));
-            await restoreEtcd();
-            fault.Proved($"etcd quorum back at {fault.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
-            string? successor = null;
-            await Poll.UntilAsync(
-                async () => (successor = await lab.Cluster.LeaderNameAsync()) is { } name && name != leader.Name,
-                TimeSpan.FromSeconds(60),
-                $"a replica to take the lock from the isolated {leader.Name}");
-            fault.Proved($"{successor} took the lock at {fault.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
-            await fault.HoldAsync(fault.Elapsed + TimeSpan.FromSeconds(5));
-        }));
+        Scenario.RunAsync("etcd_quorum_lost_then_leader_isolated", ScenarioPromise.FailoverAway with { WritesStopWithin = TimeSpan.FromSeconds(45) }, IsolateLeaderWhileEtcdReturnsAsync));
+
+    /// <summary>
+    /// etcd's quorum lost until the leader logs that failsafe mode keeps it, then the leader's link down and etcd back for
+    /// the replicas; one of them must take the lock from the isolated leader within 60 s.
+    /// </summary>
+    private async Task IsolateLeaderWhileEtcdReturnsAsync(ChaosNode leader, FaultRecord fault)
+    {
+        var logFrom = LogLength(leader);
+        var peers = Etcd.Concat(RestOf(Others(leader))).ToList();
+        var restoreEtcd = await LoseEtcdQuorumAsync(fault, alsoHeal: leader.Host.LinkUpAsync);
+        await RequireLoggedAsync(leader, logFrom, FailsafeKept, fault);
+        await leader.Host.LinkDownAsync();
+        fault.Proved(await LinkCheck.RequireCutAsync(leader.Host, peers));
+        await restoreEtcd();
+        fault.Proved($"etcd quorum back at {fault.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
+        string? successor = null;
+        await Poll.UntilAsync(
+            async () => (successor = await lab.Cluster.LeaderNameAsync()) is { } name && name != leader.Name,
+            TimeSpan.FromSeconds(60),
+            $"a replica to take the lock from the isolated {leader.Name}");
+        fault.Proved($"{successor} took the lock at {fault.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
+        await fault.HoldAsync(fault.Elapsed + TimeSpan.FromSeconds(5));
+    }
 
     /// <summary>
     /// No etcd, then the leader's agent frozen (its postgres and fence keep running) while etcd comes back: the fence

@@ -1,6 +1,3 @@
-using System.Globalization;
-using NodeAgent.IntegrationTests.Fixtures;
-
 namespace NodeAgent.IntegrationTests.Chaos;
 
 /// <summary>
@@ -18,25 +15,10 @@ public sealed partial class ChaosTests
         await lab.Cluster.SetSynchronousModeAsync(true);
         try
         {
-            await WithFailsafeModeAsync(() =>
-                Scenario.RunAsync("etcd_quorum_lost_then_leader_isolated_sync", ScenarioPromise.FailoverAway with { WritesStopWithin = TimeSpan.FromSeconds(45), Synchronous = true }, async (leader, fault) =>
-                {
-                    var logFrom = LogLength(leader);
-                    var peers = Etcd.Concat(RestOf(Others(leader))).ToList();
-                    var restoreEtcd = await LoseEtcdQuorumAsync(fault, alsoHeal: leader.Host.LinkUpAsync);
-                    await RequireLoggedAsync(leader, logFrom, FailsafeKept, fault);
-                    await leader.Host.LinkDownAsync();
-                    fault.Proved(await LinkCheck.RequireCutAsync(leader.Host, peers));
-                    await restoreEtcd();
-                    fault.Proved($"etcd quorum back at {fault.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
-                    string? successor = null;
-                    await Poll.UntilAsync(
-                        async () => (successor = await lab.Cluster.LeaderNameAsync()) is { } name && name != leader.Name,
-                        TimeSpan.FromSeconds(60),
-                        $"the synchronous standby to take the lock from the isolated {leader.Name}");
-                    fault.Proved($"{successor} took the lock at {fault.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
-                    await fault.HoldAsync(fault.Elapsed + TimeSpan.FromSeconds(5));
-                }));
+            await WithFailsafeModeAsync(() => Scenario.RunAsync(
+                "etcd_quorum_lost_then_leader_isolated_sync",
+                ScenarioPromise.FailoverAway with { WritesStopWithin = TimeSpan.FromSeconds(45), Synchronous = true },
+                IsolateLeaderWhileEtcdReturnsAsync));
         }
         finally
         {

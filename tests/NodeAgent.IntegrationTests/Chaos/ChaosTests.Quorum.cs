@@ -24,13 +24,7 @@ public sealed partial class ChaosTests
                 Assert.True(names?.StartsWith("ANY 1 ", StringComparison.Ordinal) == true,
                     $"{leader.Name} runs synchronous_standby_names '{names}', not ANY 1 over both replicas");
                 fault.Proved($"{leader.Name} synchronous_standby_names '{names}'");
-
-                var peers = Etcd.Concat(RestOf(Others(leader))).ToList();
-                await LinkCheck.RequireReachableAsync(leader.Host, peers);
-                fault.HealWith(leader.Host.LinkUpAsync);
-                await leader.Host.LinkDownAsync();
-                fault.Proved(await LinkCheck.RequireCutAsync(leader.Host, peers));
-                await fault.HoldAsync(FaultHold);
+                await CutLeaderLinkAsync(leader, fault);
             });
         }
         finally

@@ -27,7 +27,10 @@ public sealed partial class ChaosTests(ChaosClusterFixture lab, ITestOutputHelpe
     });
 
     [Fact]
-    public Task Leader_link_down() => Scenario.RunAsync("leader_link_down", ScenarioPromise.FailoverAway, async (leader, fault) =>
+    public Task Leader_link_down() => Scenario.RunAsync("leader_link_down", ScenarioPromise.FailoverAway, CutLeaderLinkAsync);
+
+    /// <summary>The leader's link down for <see cref="FaultHold"/>, proved cut from etcd and its peers; healed by link up.</summary>
+    private async Task CutLeaderLinkAsync(ChaosNode leader, FaultRecord fault)
     {
         var peers = Etcd.Concat(RestOf(Others(leader))).ToList();
         await LinkCheck.RequireReachableAsync(leader.Host, peers);
@@ -35,7 +38,7 @@ public sealed partial class ChaosTests(ChaosClusterFixture lab, ITestOutputHelpe
         await leader.Host.LinkDownAsync();
         fault.Proved(await LinkCheck.RequireCutAsync(leader.Host, peers));
         await fault.HoldAsync(FaultHold);
-    });
+    }
 
     /// <summary>
     /// Issue 16: the leader cut off with a client on its own host, in synchronous mode. Its commits wait for a standby it
@@ -47,15 +50,7 @@ public sealed partial class ChaosTests(ChaosClusterFixture lab, ITestOutputHelpe
         await lab.Cluster.SetSynchronousModeAsync(true);
         try
         {
-            await Scenario.RunAsync("leader_link_down_sync", ScenarioPromise.FailoverAway with { Synchronous = true }, async (leader, fault) =>
-            {
-                var peers = Etcd.Concat(RestOf(Others(leader))).ToList();
-                await LinkCheck.RequireReachableAsync(leader.Host, peers);
-                fault.HealWith(leader.Host.LinkUpAsync);
-                await leader.Host.LinkDownAsync();
-                fault.Proved(await LinkCheck.RequireCutAsync(leader.Host, peers));
-                await fault.HoldAsync(FaultHold);
-            });
+            await Scenario.RunAsync("leader_link_down_sync", ScenarioPromise.FailoverAway with { Synchronous = true }, CutLeaderLinkAsync);
         }
         finally
         {
