@@ -56,4 +56,11 @@ public interface IApiCommandSink
     /// "Running as a leader" when this node runs a primary, 400 when a field is missing.
     /// </summary>
     Task<ApiCommandResult> AcceptFailsafeAsync(JsonObject heartbeat, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// POST /leader_release (beyond Patroni): a leader that cannot reach etcd and has stopped its postgres asks this member
+    /// to delete its leader key, {"leader": name, "mod_revision": n}. 200 "released", 409 when the key is not that version,
+    /// 503 when etcd is not accessible, 400 for a bad body.
+    /// </summary>
+    Task<ApiCommandResult> ReleaseLeaderAsync(JsonObject body, CancellationToken cancellationToken);
 }

@@ -58,6 +58,10 @@ internal sealed class CommandHandlers(IApiCommandSink sink, StatusBoard board, A
             ? WithBodyAsync(context, optional: false, (body, ct) => sink.AcceptFailsafeAsync(body, ct))
             : WithAccessAsync(context, _ => Task.FromResult(ApiCommandResult.Text(502, "")));
 
+    /// <summary>The lock handover a leader cut from etcd asks of its members; access is checked as for any POST.</summary>
+    public Task PostLeaderReleaseAsync(HttpContext context) =>
+        WithBodyAsync(context, optional: false, (body, ct) => sink.ReleaseLeaderAsync(body, ct));
+
     public Task ReloadAsync(HttpContext context) =>
         WithAccessAsync(context, ct => sink.ReloadAsync(ct));
 

@@ -40,6 +40,7 @@ internal sealed class RequestDispatcher
         Map([HttpMethods.Post], "/reinitialize", commands.ReinitializeAsync);
         Map([HttpMethods.Get], "/failsafe", commands.GetFailsafeAsync);
         Map([HttpMethods.Post], "/failsafe", commands.PostFailsafeAsync);
+        Map([HttpMethods.Post], "/leader_release", commands.PostLeaderReleaseAsync);
     }
 
     public Task DispatchAsync(HttpContext context)

@@ -22,7 +22,8 @@ internal sealed partial class AgentCommandSink(
     ILogger<AgentCommandSink> logger,
     HaRequests requests,
     Func<DateTimeOffset?> postmasterStartTime,
-    FailsafeReceiver? failsafe = null) : IApiCommandSink
+    FailsafeReceiver? failsafe = null,
+    LeaderReleaseReceiver? leaderRelease = null) : IApiCommandSink
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 

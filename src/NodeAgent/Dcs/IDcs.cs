@@ -54,6 +54,20 @@ public interface IDcs : IAsyncDisposable
     /// <summary>Deletes <c>leader</c> if it still is ours (mod_revision compare).</summary>
     Task<bool> DeleteLeaderAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The lock holder gives its lock up without reaching etcd (its postgres has stopped accepting writes): the lease is
+    /// forgotten first, so nothing this node does can keep the leader key alive or count it as held again; only a fresh
+    /// acquire (a new key, a new mod_revision) can. Returns the key to have deleted by a member that reaches etcd, or null
+    /// when the last view does not show the key held under our lease.
+    /// </summary>
+    LeaderRelease? AbandonLeaderLease();
+
+    /// <summary>
+    /// On behalf of another member (<see cref="AbandonLeaderLease"/>): deletes <c>leader</c> only if it still holds that
+    /// member's name at that mod_revision. False when the key is not that version any more.
+    /// </summary>
+    Task<bool> ReleaseLeaderForAsync(LeaderRelease release, CancellationToken cancellationToken);
+
     /// <summary>Race for <c>initialize</c> (create_new: create_revision == 0 with ""), or set it to the system identifier.</summary>
     Task<bool> InitializeAsync(bool createNew, string value, CancellationToken cancellationToken);
 

@@ -30,6 +30,18 @@ public sealed class FailsafeAcceptance(TimeProvider time)
         }
     }
 
+    /// <summary>Forgets the acceptance of <paramref name="leader"/>: it has stopped being primary (its lock was handed over).</summary>
+    public void Withdraw(string leader)
+    {
+        lock (_gate)
+        {
+            if (_last is { } last && last.Leader.Name == leader)
+            {
+                _last = null;
+            }
+        }
+    }
+
     /// <summary>The last acceptance with its age; null when none.</summary>
     public FailsafeAcceptanceView? Current
     {

@@ -73,9 +73,12 @@ public static partial class HaDecider
 
         // A leader keeps trying to renew until this moment (LeaseClock); then the lease leaves only the margins the
         // demotion and the fence need before it can expire.
+        // Beyond Patroni, the lock is then handed over: a replica that still reaches etcd deletes the key for us (compare on
+        // its version) instead of everyone waiting for etcd to expire the lease.
         if (o.LockTimeLeft is { } left && left <= TimeSpan.Zero)
         {
-            return Demoted(o, "stopped accepting writes: the leader lock could not be renewed before its lease runs out");
+            return new("stopped accepting writes: the leader lock could not be renewed before its lease runs out",
+                [new Demote(DemoteMode.Offline, null, HandOver: o.BelievesHoldsLock)]);
         }
 
         return null;

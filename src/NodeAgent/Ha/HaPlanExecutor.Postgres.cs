@@ -65,7 +65,8 @@ public sealed partial class HaPlanExecutor
             postgres.HoldOffClientsAfterSwitchover();
         }
 
-        if (demote.Mode is DemoteMode.Offline or DemoteMode.Graceful)
+        // A handover stops at once: the fence is half a second away and the replicas wait for this stop to take over.
+        if (demote.Mode is DemoteMode.Offline or DemoteMode.Graceful && !demote.HandOver)
         {
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
             budget.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, o.Dynamic.RetryTimeout)));
@@ -86,6 +87,11 @@ public sealed partial class HaPlanExecutor
 
         // The safepoint: postmaster is gone, the node can no longer accept writes, the watchdog may go.
         watchdog.Disable();
+        if (demote.HandOver)
+        {
+            await HandOverLockAsync(o, ct).ConfigureAwait(false);
+        }
+
         _callbacks.Fire(CallbackAction.OnStop, releases ? CallbackRole.Demoted : CallbackRole.Master);
         if (releases)
         {

@@ -33,7 +33,8 @@ public sealed partial class HaPlanExecutor(
     AgentCounters? counters = null,
     ICallbacks? callbacks = null,
     IFailsafeClient? failsafeClient = null,
-    IRoutingPush? routing = null)
+    IRoutingPush? routing = null,
+    ILeaderReleaseClient? releaseClient = null)
 {
     private readonly ICallbacks _callbacks = callbacks ?? NoCallbacks.Instance;
 

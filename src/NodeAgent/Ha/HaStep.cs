@@ -87,7 +87,11 @@ public abstract partial record HaStep
     public sealed record Follow(UpstreamTarget? Upstream, bool CheckDivergence = false) : HaStep;
 
     /// <summary>Step down; <see cref="DemoteMode.Offline"/> is "stop accepting writes, keep the key".</summary>
-    public sealed record Demote(DemoteMode Mode, UpstreamTarget? FollowAfter) : HaStep;
+    /// <param name="HandOver">
+    /// The lease is running out and etcd cannot be reached: stop at once, and as soon as postgres is down ask the members
+    /// that may still reach etcd to delete the leader key, so one of them takes over without waiting for the lease to expire.
+    /// </param>
+    public sealed record Demote(DemoteMode Mode, UpstreamTarget? FollowAfter, bool HandOver = false) : HaStep;
 
     public sealed record StopPostgres(StopMode Mode) : HaStep;
 

@@ -62,7 +62,8 @@ internal sealed partial class AgentService(
         // The REST API answers (503) before etcd is reachable, so HAProxy sees a node, not a refused port.
         var sink = new AgentCommandSink(_dcs!, () => _loop!.Dynamic.LoopWait, () => _loop!.Dynamic.RetryTimeout, () => _loop!.Wakeup(), Reload,
             time, loggers.CreateLogger<AgentCommandSink>(), _requests, () => _loop!.LongActionRunning ? null : _loop!.LastPostgres?.PostmasterStartTime,
-            new FailsafeReceiver(_failsafe, () => _loop!.Dynamic, () => _loop!.LastPostgres is { IsRunning: true, IsInRecovery: false }));
+            new FailsafeReceiver(_failsafe, () => _loop!.Dynamic, () => _loop!.LastPostgres is { IsRunning: true, IsInRecovery: false }),
+            new LeaderReleaseReceiver(_dcs!, _failsafe, () => _loop!.Dynamic.RetryTimeout, () => _loop!.Wakeup(), loggers.CreateLogger<LeaderReleaseReceiver>()));
         _api = new ApiHost(config, _board, sink, time, loggers);
         await _api.StartAsync(stoppingToken).ConfigureAwait(false);
 
@@ -135,7 +136,8 @@ internal sealed partial class AgentService(
             ? new RoutingPusher(config.HaproxyRuntime, config.Name, new RuntimeApiClient(), time, loggers.CreateLogger<RoutingPusher>())
             : null;
         var executor = new HaPlanExecutor(_dcs, _postgres, _watchdog, _lease, time, loggers.CreateLogger<HaPlanExecutor>(), _requests,
-            callbacks: callbacks, failsafeClient: failsafeClient, routing: _routing);
+            callbacks: callbacks, failsafeClient: failsafeClient, routing: _routing,
+            releaseClient: new HttpLeaderReleaseClient(_peerHttp, HttpFailsafeClient.Basic(config.RestApi.Authentication?.Username, config.RestApi.Authentication?.Password)));
         _loop = new HaLoop(config, _dcs, _postgres, _watchdog, new HttpPeerStatusClient(_peerHttp), executor, _lease, _board, time,
             loggers.CreateLogger<HaLoop>(), failsafe: _failsafe);
         _postgres.PostmasterExitedUnexpectedly += _loop.Wakeup;

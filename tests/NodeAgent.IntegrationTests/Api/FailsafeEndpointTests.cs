@@ -5,7 +5,10 @@ using NodeAgent.Api;
 
 namespace NodeAgent.IntegrationTests.Api;
 
-/// <summary>POST /failsafe with failsafe_mode on (api.py:do_POST_failsafe): access first, then the body, then the sink.</summary>
+/// <summary>
+/// POST /failsafe with failsafe_mode on (api.py:do_POST_failsafe) and POST /leader_release (the lock handover): access
+/// first, then the body, then the sink.
+/// </summary>
 public sealed class FailsafeEndpointTests
 {
     [Fact]
@@ -29,9 +32,30 @@ public sealed class FailsafeEndpointTests
         Assert.Equal(new object[] { "accept-failsafe" }, api.Sink.Calls.ToArray());
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient http, AuthenticationHeaderValue? auth, string body)
+    [Fact]
+    public async Task Leader_release_is_checked_for_access_and_body_then_handed_to_the_sink()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/failsafe", UriKind.Relative));
+        await using var api = await ApiServerHarness.StartAsync("127.0.87.62", ApiSnapshots.Replica(),
+            o => o with { Authentication = new RestApiAuthentication("admin", "s3cret") });
+        using var http = new HttpClient { BaseAddress = api.BaseAddress };
+        var auth = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:s3cret")));
+        const string release = """{"leader":"u4","mod_revision":42}""";
+
+        using var anonymous = await PostAsync(http, null, release, "/leader_release");
+        using var notJson = await PostAsync(http, auth, "leader=u4", "/leader_release");
+        using var released = await PostAsync(http, auth, release, "/leader_release");
+        using var get = await http.GetAsync(new Uri("/leader_release", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+        Assert.Equal(new object[] { "leader-release" }, api.Sink.Calls.ToArray());
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient http, AuthenticationHeaderValue? auth, string body, string path = "/failsafe")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative));
         request.Headers.Authorization = auth;
         request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         return await http.SendAsync(request);

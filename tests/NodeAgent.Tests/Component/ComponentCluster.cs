@@ -28,7 +28,7 @@ internal sealed class ComponentNode
 }
 
 /// <summary>N agents sharing one in-memory DCS and one fake clock; cycles are driven explicitly.</summary>
-internal sealed class ComponentCluster : IPeerStatusClient, IFailsafeClient
+internal sealed class ComponentCluster : IPeerStatusClient, IFailsafeClient, ILeaderReleaseClient
 {
     private readonly Dictionary<string, ComponentNode> _nodes = new(StringComparer.Ordinal);
 
@@ -59,7 +59,7 @@ internal sealed class ComponentCluster : IPeerStatusClient, IFailsafeClient
             var board = new StatusBoard();
             var lease = new LeaseClock(Time, () => watchdog.ResetDueTimestamp);
             var routing = new RecordingRoutingPush(lease);
-            var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, Time, NullLogger<HaPlanExecutor>.Instance, failsafeClient: this, routing: routing);
+            var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, Time, NullLogger<HaPlanExecutor>.Instance, failsafeClient: this, routing: routing, releaseClient: this);
             var failsafe = new FailsafeAcceptance(Time);
             var loop = new HaLoop(config, dcs, pg, watchdog, this, executor, lease, board, Time, NullLogger<HaLoop>.Instance, failsafe: failsafe);
             _nodes[name] = new ComponentNode
@@ -111,6 +111,32 @@ internal sealed class ComponentCluster : IPeerStatusClient, IFailsafeClient
             _nodes.TryGetValue(m.Name, out var node) && node.Alive
                 ? new PeerStatus(m.Name, true, !node.Postgres.AcceptsWrites, new Lsn(node.Postgres.Wal), node.Postgres.Timeline, false, false)
                 : PeerStatus.Unreachable(m.Name))]);
+
+    /// <summary>POST /leader_release to live nodes' receivers (NodeAgent.Commands.LeaderReleaseReceiver) in name order, as their REST APIs would.</summary>
+    public async Task<string?> SendAsync(IReadOnlyDictionary<string, string> members, NodeAgent.Dcs.LeaderRelease release, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        foreach (var name in members.Keys.Order(StringComparer.Ordinal))
+        {
+            if (!_nodes.TryGetValue(name, out var node) || !node.Alive)
+            {
+                continue;
+            }
+
+            var receiver = new NodeAgent.Commands.LeaderReleaseReceiver(node.Dcs, node.Failsafe, () => node.Loop.Dynamic.RetryTimeout, () => { },
+                NullLogger<NodeAgent.Commands.LeaderReleaseReceiver>.Instance);
+            var body = new System.Text.Json.Nodes.JsonObject { ["leader"] = release.Leader, ["mod_revision"] = release.ModRevision };
+            if ((await receiver.ReleaseAsync(body, cancellationToken)).StatusCode == 200)
+            {
+                ReleasedBy.Add((release.Leader, name));
+                return name;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Every leader key released for its holder: (holder, the member that deleted it).</summary>
+    public List<(string Leader, string By)> ReleasedBy { get; } = [];
 
     /// <summary>POST /failsafe to a live node's receiver (NodeAgent.Commands.FailsafeReceiver), as its REST API would.</summary>
     public Task<IReadOnlyList<string>> SendAsync(IReadOnlyDictionary<string, string> members, FailsafeHeartbeat heartbeat, TimeSpan timeout, CancellationToken cancellationToken)

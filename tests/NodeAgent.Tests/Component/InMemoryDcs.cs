@@ -136,6 +136,32 @@ internal sealed class InMemoryDcsStore(FakeTimeProvider time, int ttlSeconds = 3
         return Leader;
     }
 
+    /// <summary>Etcd3Dcs.ReclaimAbandonedAsync: the key moves to a new lease (a new version) only while it is still that version.</summary>
+    public bool ReclaimLeader(string name, long modRevision, long lease)
+    {
+        LeaderWrites.Add((name, "reclaim"));
+        if (Leader is not { } leader || leader.Name != name || leader.ModRevision != modRevision || !_leaseExpiry.ContainsKey(lease))
+        {
+            return false;
+        }
+
+        Leader = new LeaderKey(name, ++_revision, lease);
+        return true;
+    }
+
+    /// <summary>Etcd3Dcs.ReleaseLeaderForAsync: deletes the leader key only while it is that member's at that revision.</summary>
+    public bool ReleaseLeader(string name, long modRevision)
+    {
+        LeaderWrites.Add((name, "release"));
+        if (Leader is not { } leader || leader.Name != name || leader.ModRevision != modRevision)
+        {
+            return false;
+        }
+
+        Leader = null;
+        return true;
+    }
+
     public bool DeleteLeader(string name)
     {
         LeaderWrites.Add((name, "delete"));
@@ -238,7 +264,7 @@ internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeP
     {
         get
         {
-            if (store.Available && _current is not null)
+            if (store.Available && !CutOff && _current is not null)
             {
                 store.Check();
                 _current = store.View();
@@ -273,16 +299,47 @@ internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeP
         return true;
     });
 
-    public Task<bool> AttemptToAcquireLeaderAsync(CancellationToken cancellationToken) => Do(() => store.CreateLeader(name, _lease));
+    public Task<bool> AttemptToAcquireLeaderAsync(CancellationToken cancellationToken) => Do(() =>
+    {
+        var acquired = store.CreateLeader(name, _lease);
+        _abandonedRevision = acquired ? 0 : _abandonedRevision;
+        return acquired;
+    });
 
     /// <summary>Keepalive plus ownership compare; like the real one it never re-puts the key.</summary>
     public Task<bool> UpdateLeaderAsync(CancellationToken cancellationToken) => Do(() =>
     {
         store.LeaderWrites.Add((name, "renew"));
+        if (_abandonedRevision > 0)
+        {
+            var revision = _abandonedRevision;
+            _abandonedRevision = 0;
+            KeepAliveOrRegrant();
+            return store.ReclaimLeader(name, revision, _lease);
+        }
+
         return KeepAliveOrRegrant() && store.Leader is { } leader && leader.Name == name && leader.Lease == _lease;
     });
 
     public Task<bool> DeleteLeaderAsync(CancellationToken cancellationToken) => Do(() => store.DeleteLeader(name));
+
+    public LeaderRelease? AbandonLeaderLease()
+    {
+        if (store.Leader is not { } leader || leader.Name != name || leader.Lease != _lease || _lease == 0)
+        {
+            return null;
+        }
+
+        _lease = 0;
+        _abandonedRevision = leader.ModRevision;
+        return new LeaderRelease(name, leader.ModRevision);
+    }
+
+    // Etcd3Dcs: the handed-over key version nobody released; the next renewal keeps the lock only by re-putting that version.
+    private long _abandonedRevision;
+
+    public Task<bool> ReleaseLeaderForAsync(LeaderRelease release, CancellationToken cancellationToken) =>
+        Do(() => store.ReleaseLeader(release.Leader, release.ModRevision));
 
     public Task<bool> InitializeAsync(bool createNew, string value, CancellationToken cancellationToken) => Do(() =>
     {
@@ -351,8 +408,16 @@ internal sealed class InMemoryDcs(InMemoryDcsStore store, string name, FakeTimeP
         return false;
     }
 
+    /// <summary>This node alone cannot reach the store (its link to etcd is cut); the others still can.</summary>
+    public bool CutOff { get; set; }
+
     private Task<T> Do<T>(Func<T> op)
     {
+        if (CutOff)
+        {
+            throw new DcsUnavailableException("this node is cut off from the in-memory DCS");
+        }
+
         store.Check();
         var result = op();
         LastContactTimestamp = time.GetTimestamp();

@@ -78,8 +78,15 @@ internal sealed class FaultPlan(HaSimulation sim, IReadOnlyList<SimNode> nodes, 
                 sim.Pause(node, (end - now) / (double)TimeSpan.TicksPerSecond);
                 break;
             case Kind.DcsPartition:
+                // Half the partitions cut the node from etcd only (its peers still reach its REST API and it theirs): the
+                // case failsafe mode and the lock handover are for. The draw reuses 'everyone' so that seeds keep their schedules.
                 node.PartitionedUntil = Math.Max(node.PartitionedUntil, end);
-                sim.Log($"{node.Name}: PARTITIONED from etcd until {sim.Scheduler.Seconds(end):F3}s");
+                if (!everyone)
+                {
+                    node.PeersCutUntil = Math.Max(node.PeersCutUntil, end);
+                }
+
+                sim.Log($"{node.Name}: PARTITIONED from etcd{(everyone ? " only" : " and its peers")} until {sim.Scheduler.Seconds(end):F3}s");
                 break;
             case Kind.EtcdDown:
                 sim.EtcdDown((end - now) / (double)TimeSpan.TicksPerSecond);

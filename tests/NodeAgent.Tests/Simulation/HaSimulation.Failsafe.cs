@@ -6,7 +6,7 @@ namespace NodeAgent.Tests.Simulation;
 /// <summary>
 /// POST /failsafe between simulated agents: the request reaches a member after a network delay and is answered by that
 /// agent's real <see cref="NodeAgent.Commands.FailsafeReceiver"/> (a frozen agent answers when it thaws); the sender
-/// counts what came back before its timeout. A partitioned node is cut off from its peers as well as from etcd.
+/// counts what came back before its timeout. A node cut from its peers (a whole-node partition) neither sends nor receives.
 /// </summary>
 internal sealed partial class HaSimulation : IFailsafeClient
 {
@@ -48,7 +48,7 @@ internal sealed partial class HaSimulation : IFailsafeClient
             Scheduler.After(there, () =>
             {
                 if (_nodes.Find(n => n.Name == name) is not { MachineUp: true, AgentUp: true } target
-                    || Scheduler.Now < target.PartitionedUntil || Scheduler.Now < sender.PartitionedUntil)
+                    || Scheduler.Now < target.PeersCutUntil || Scheduler.Now < sender.PeersCutUntil)
                 {
                     return;
                 }

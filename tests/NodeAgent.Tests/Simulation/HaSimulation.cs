@@ -26,6 +26,12 @@ internal sealed record SimOptions
     /// </summary>
     public bool LeaseIgnoresTtlEdits { get; init; }
 
+    /// <summary>
+    /// Mutation switch: the lock handover keeps the lease it hands over (no drop, no new key version on return), so a
+    /// renewal after etcd comes back counts the key as held while a release request may still delete it.
+    /// </summary>
+    public bool HandoverKeepsLease { get; init; }
+
     /// <summary>failsafe_mode on or off; null: the seed chooses.</summary>
     public bool? Failsafe { get; init; }
 
@@ -304,7 +310,7 @@ internal sealed partial class HaSimulation : IPeerStatusClient
         watchdogs = watchdog;
         var board = new StatusBoard();
         var pg = new SimPostgresPort(node.Postgres, this);
-        var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, clock, NullLogger<HaPlanExecutor>.Instance, failsafeClient: this);
+        var executor = new HaPlanExecutor(dcs, pg, watchdog, lease, clock, NullLogger<HaPlanExecutor>.Instance, failsafeClient: this, releaseClient: this);
         var acceptance = new FailsafeAcceptance(clock);
         var generation = node.Generation;
         // The loop's timers (its naps, its wake-ups) fire as events of this incarnation on this machine's clock.
@@ -313,6 +319,8 @@ internal sealed partial class HaSimulation : IPeerStatusClient
         var loop = new HaLoop(node.Config, dcs, pg, watchdog, this, executor, lease, board, loopClock, loopLog, Resolve, failsafe: acceptance);
         node.Loop = loop;
         node.FailsafeReceiver = new NodeAgent.Commands.FailsafeReceiver(acceptance, () => loop.Dynamic, () => node.Postgres.AcceptsWrites);
+        node.LeaderRelease = new NodeAgent.Commands.LeaderReleaseReceiver(dcs, acceptance, () => loop.Dynamic.RetryTimeout, loop.Wakeup,
+            NullLogger<NodeAgent.Commands.LeaderReleaseReceiver>.Instance);
         node.Lease = lease;
         node.Fence = fence;
         Log($"{node.Name}: agent started (incarnation {node.Generation}), postgres {node.Postgres.State}");
@@ -361,6 +369,7 @@ internal sealed partial class HaSimulation : IPeerStatusClient
         node.Fence?.AgentDied();
         node.Fence = null;
         node.FailsafeReceiver = null;
+        node.LeaderRelease = null;
         node.Loop = null;
         node.Lease = null;
     }

@@ -79,6 +79,27 @@ public sealed class HaSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Lock_handover_that_keeps_its_lease_is_caught_as_split_brain()
+    {
+        // The safety point of the handover: a release request delivered late (its receiver froze) deletes a key the old
+        // leader renewed in the meantime, unless the old leader dropped its lease and keeps the lock only as a new version.
+        const int budget = 15_000;
+        var mutated = new SimOptions { HandoverKeepsLease = true };
+        var (failures, _, elapsed) = RunMany(0, budget, mutated, stopWhen: f => IsSafetyFailure(f.Failure!));
+        var caught = failures.Where(f => IsSafetyFailure(f.Failure!)).OrderBy(f => f.Seed).ToList();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{caught.Count} schedules caught it in {elapsed.TotalSeconds:F1} s; first seed {(caught.Count > 0 ? caught[0].Seed : -1)}"));
+        Assert.NotEmpty(caught);
+
+        var first = caught[0];
+        var replay = HaSimulation.Run(first.Seed, mutated, trace: true);
+        output.WriteLine(replay.ToString());
+        Assert.Equal(first.Failure, replay.Failure);
+        Assert.Contains(replay.Trace, line => line.Contains("POST /leader_release", StringComparison.Ordinal));
+        Assert.True(HaSimulation.Run(first.Seed).Ok);
+    }
+
+    [Fact]
     public void A_seed_replays_to_the_same_trace()
     {
         var seed = EnvInt("NODEAGENT_SIM_SEED") ?? 4242;

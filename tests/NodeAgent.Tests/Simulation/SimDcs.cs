@@ -28,6 +28,13 @@ internal sealed class SimDcs : IDcs
     private int _retryTimeout;
     private LeaderKey? _knownLeader;
 
+    // The leader key's mod_revision etcd applied with our last acquire, check or move that found it ours (the real
+    // client learns it from the answer and its watch).
+    private long _ownedRevision;
+
+    // Etcd3Dcs: the key version handed over that nobody was seen to release.
+    private long _abandonedRevision;
+
     public SimDcs(HaSimulation sim, SimNode node, DynamicConfig bootstrap, LeaseClock lockClock, SimOptions options)
     {
         (_sim, _node, _generation, _lock, _options) = (sim, node, node.Generation, lockClock, options);
@@ -105,7 +112,10 @@ internal sealed class SimDcs : IDcs
             }
 
             // A retried attempt may find the key our own timed-out first attempt created.
-            return _sim.Store.CreateLeader(_node.Name, lease) || _sim.Store.Leader is { } l && l.Name == _node.Name && l.Lease == lease;
+            var ours = _sim.Store.CreateLeader(_node.Name, lease) || _sim.Store.Leader is { } l && l.Name == _node.Name && l.Lease == lease;
+            _ownedRevision = ours ? _sim.Store.Leader!.ModRevision : _ownedRevision;
+            _abandonedRevision = ours ? 0 : _abandonedRevision;
+            return ours;
         }, leaderChange: true).ConfigureAwait(false);
         if (acquired)
         {
@@ -117,6 +127,11 @@ internal sealed class SimDcs : IDcs
 
     public async Task<bool> UpdateLeaderAsync(CancellationToken cancellationToken)
     {
+        if (_abandonedRevision > 0)
+        {
+            return await ReclaimAbandonedAsync(_abandonedRevision).ConfigureAwait(false);
+        }
+
         // The forced keepalive is what keeps the lock; a re-granted lease means the key went with the old one.
         var alive = await RefreshAsync().ConfigureAwait(false);
         var lease = _lease;
@@ -138,13 +153,21 @@ internal sealed class SimDcs : IDcs
             return await MoveLeaderToNewLeaseAsync().ConfigureAwait(false);
         }
 
-        var ours = await Call("check leader", () => _sim.Store.Leader is { } l && l.Name == _node.Name && l.Lease == lease, leaderChange: true).ConfigureAwait(false);
-        if (ours)
+        var ours = await Call("check leader", () =>
+        {
+            var held = _sim.Store.Leader is { } l && l.Name == _node.Name && l.Lease == lease;
+            _ownedRevision = held ? _sim.Store.Leader!.ModRevision : _ownedRevision;
+            return held;
+        }, leaderChange: true).ConfigureAwait(false);
+
+        // Etcd3Dcs.UpdateLeaderAsync: a lease abandoned while the check ran is not counted on.
+        if (ours && _lease == lease)
         {
             Own(lease);
+            return true;
         }
 
-        return ours;
+        return false;
     }
 
     public async Task<bool> DeleteLeaderAsync(CancellationToken cancellationToken)
@@ -157,6 +180,28 @@ internal sealed class SimDcs : IDcs
 
         return deleted;
     }
+
+    /// <summary>Etcd3Dcs.AbandonLeaderLease: the lease is forgotten; the key as last known is handed over.</summary>
+    public LeaderRelease? AbandonLeaderLease()
+    {
+        if (!HoldsLeaderUnder(_lease) || _knownLeader!.ModRevision == 0)
+        {
+            return null;
+        }
+
+        var release = new LeaderRelease(_node.Name, _knownLeader.ModRevision);
+        if (_options.HandoverKeepsLease)
+        {
+            return release;
+        }
+
+        Drop(_lease);
+        _abandonedRevision = release.ModRevision;
+        return release;
+    }
+
+    public Task<bool> ReleaseLeaderForAsync(LeaderRelease release, CancellationToken cancellationToken) =>
+        Call($"release leader of {release.Leader} at {release.ModRevision}", () => _sim.Store.ReleaseLeader(release.Leader, release.ModRevision), leaderChange: true);
 
     public Task<bool> InitializeAsync(bool createNew, string value, CancellationToken cancellationToken) => Call($"initialize '{value}'", () =>
     {
@@ -216,12 +261,41 @@ internal sealed class SimDcs : IDcs
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    /// <summary>Etcd3Dcs.ReclaimAbandonedAsync: the handed-over version is put under a lease again, as a new version, or the lock is lost.</summary>
+    private async Task<bool> ReclaimAbandonedAsync(long revision)
+    {
+        var lease = _lease != 0 ? _lease : await GrantAsync().ConfigureAwait(false);
+        var kept = await Call("reclaim leader", () =>
+        {
+            var done = _sim.Store.ReclaimLeader(_node.Name, revision, lease);
+            _ownedRevision = done ? _sim.Store.Leader!.ModRevision : _ownedRevision;
+            return done;
+        }, leaderChange: true).ConfigureAwait(false);
+        if (_abandonedRevision == revision)
+        {
+            _abandonedRevision = 0;
+        }
+
+        if (kept && _lease == lease)
+        {
+            Own(lease);
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Etcd3Dcs.MoveLeaderToNewLeaseAsync: a new lease, then the key moved to it under value and old-lease compares.</summary>
     private async Task<bool> MoveLeaderToNewLeaseAsync()
     {
         var old = _lease;
         var (lease, ttl) = await GrantNewAsync().ConfigureAwait(false);
-        var moved = await Call("move leader to new lease", () => _sim.Store.MoveLeader(_node.Name, old, lease), leaderChange: true).ConfigureAwait(false);
+        var moved = await Call("move leader to new lease", () =>
+        {
+            var done = _sim.Store.MoveLeader(_node.Name, old, lease);
+            _ownedRevision = done ? _sim.Store.Leader!.ModRevision : _ownedRevision;
+            return done;
+        }, leaderChange: true).ConfigureAwait(false);
         if (!moved)
         {
             return false;
@@ -277,7 +351,7 @@ internal sealed class SimDcs : IDcs
     }
 
     /// <summary>Like the watch cache after our own write: the leader key holds our name under this lease.</summary>
-    private void Own(long lease) => _knownLeader = new LeaderKey(_node.Name, 0, lease);
+    private void Own(long lease) => _knownLeader = new LeaderKey(_node.Name, _ownedRevision, lease);
 
     private bool HoldsLeaderUnder(long lease) => lease != 0 && _knownLeader is { } l && l.Name == _node.Name && l.Lease == lease;
 

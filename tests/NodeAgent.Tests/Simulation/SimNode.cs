@@ -34,6 +34,12 @@ internal sealed class SimNode
     /// <summary>SIGSTOP until this timestamp: no agent code runs, answers wait.</summary>
     public long PausedUntil { get; set; }
     public long PartitionedUntil { get; set; }
+
+    /// <summary>Cut from the other agents' REST APIs too (a whole-node partition) until then; a partition from etcd alone
+    /// leaves POST /failsafe and POST /leader_release working.</summary>
+    public long PeersCutUntil { get; set; }
+
+    public NodeAgent.Commands.LeaderReleaseReceiver? LeaderRelease { get; set; }
     public long SlowUntil { get; set; }
     public long FlakyUntil { get; set; }
 

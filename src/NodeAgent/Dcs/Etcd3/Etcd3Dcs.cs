@@ -21,6 +21,9 @@ internal sealed partial class Etcd3Dcs : IDcs
     private readonly ILogger _logger;
     private readonly string _name;
     private long _lastContact;
+
+    // The version of the leader key handed over by AbandonLeaderLease whose release no one has been seen to carry out.
+    private long _abandonedRevision;
     private ulong? _lastStatus;
 
     public Etcd3Dcs(AgentConfig config, DynamicConfig dynamic, ILogger<Etcd3Dcs> logger, TimeProvider time)
@@ -117,6 +120,7 @@ internal sealed partial class Etcd3Dcs : IDcs
             if (response.Succeeded)
             {
                 _watch.Cache.ApplyOwnPut(new StoredKey(KeyLayout.LeaderName, _name, response.Header.Revision, lease));
+                Interlocked.Exchange(ref _abandonedRevision, 0);
                 LogLeaderAcquired(_name);
                 return true;
             }
@@ -130,11 +134,25 @@ internal sealed partial class Etcd3Dcs : IDcs
                 _watch.Cache.ApplyOwnPut(holder);
             }
 
-            return holder is not null && holder.Value == _name && holder.Lease == lease;
+            var ours = holder is not null && holder.Value == _name && holder.Lease == lease;
+            if (ours)
+            {
+                Interlocked.Exchange(ref _abandonedRevision, 0);
+            }
+
+            return ours;
         }, cancellationToken);
 
     public async Task<bool> UpdateLeaderAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Read(ref _abandonedRevision) is var abandoned and > 0)
+        {
+            // Settled once etcd has answered either way; an unreachable etcd leaves it for the next renewal.
+            var kept = await ReclaimAbandonedAsync(abandoned, cancellationToken).ConfigureAwait(false);
+            Interlocked.CompareExchange(ref _abandonedRevision, 0, abandoned);
+            return kept;
+        }
+
         // The forced keepalive is what keeps the lock. A re-granted lease means the old one expired and
         // took the leader key with it: the lock is lost, and we must not put the key back blindly.
         if (!await _lease.RefreshAsync(cancellationToken).ConfigureAwait(false))
@@ -158,6 +176,12 @@ internal sealed partial class Etcd3Dcs : IDcs
         if (!response.Succeeded)
         {
             LogLockLostOwner();
+            return false;
+        }
+
+        // The lease was abandoned (handed over) while this check ran: what it confirmed is no longer ours to count on.
+        if (_lease.Id != lease)
+        {
             return false;
         }
 
@@ -203,6 +227,59 @@ internal sealed partial class Etcd3Dcs : IDcs
         // Nobody else writes our name into the key, so "value == our name" is "still ours".
         var txn = EtcdRequests.Txn([EtcdRequests.ValueIs(Layout.Leader, _name)], EtcdRequests.Delete(Layout.Leader));
         var response = await TxnAsync("delete leader", txn, cancellationToken).ConfigureAwait(false);
+        if (response.Succeeded)
+        {
+            _watch.Cache.ApplyOwnDelete(KeyLayout.LeaderName, response.Header.Revision);
+        }
+
+        return response.Succeeded;
+    }
+
+    public LeaderRelease? AbandonLeaderLease()
+    {
+        var lease = _lease.Id;
+        if (_watch.Cache.Get(KeyLayout.LeaderName) is not { } key || !HoldsLeaderUnder(lease))
+        {
+            return null;
+        }
+
+        _lease.Drop(lease);
+        Interlocked.Exchange(ref _abandonedRevision, key.ModRevision);
+        LogLeaseAbandoned(lease, key.ModRevision);
+        return new LeaderRelease(_name, key.ModRevision);
+    }
+
+    /// <summary>
+    /// etcd is back and nobody carried out the release: the key we handed over is still ours only if it is still that
+    /// version. Put it under a new lease in one compare, which gives it a new mod_revision: a release request still on its
+    /// way can no longer match it, so the lock we keep cannot be deleted behind our back.
+    /// </summary>
+    private async Task<bool> ReclaimAbandonedAsync(long revision, CancellationToken cancellationToken)
+    {
+        var lease = await _lease.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        MarkContact();
+        var txn = EtcdRequests.Txn(
+            [EtcdRequests.ValueIs(Layout.Leader, _name), EtcdRequests.ModRevisionIs(Layout.Leader, revision)],
+            EtcdRequests.Put(Layout.Leader, _name, lease));
+        var response = await TxnAsync("reclaim leader", txn, cancellationToken).ConfigureAwait(false);
+        if (!response.Succeeded)
+        {
+            LogLockLostOwner();
+            return false;
+        }
+
+        _watch.Cache.ApplyOwnPut(new StoredKey(KeyLayout.LeaderName, _name, response.Header.Revision, lease));
+        LogLeaderReclaimed(revision, response.Header.Revision);
+        return true;
+    }
+
+    public async Task<bool> ReleaseLeaderForAsync(LeaderRelease release, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        var txn = EtcdRequests.Txn(
+            [EtcdRequests.ValueIs(Layout.Leader, release.Leader), EtcdRequests.ModRevisionIs(Layout.Leader, release.ModRevision)],
+            EtcdRequests.Delete(Layout.Leader));
+        var response = await TxnAsync("release leader", txn, cancellationToken).ConfigureAwait(false);
         if (response.Succeeded)
         {
             _watch.Cache.ApplyOwnDelete(KeyLayout.LeaderName, response.Header.Revision);
@@ -350,6 +427,12 @@ internal sealed partial class Etcd3Dcs : IDcs
         MarkContact();
         return response;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "kept the leader lock handed over at mod_revision {Old}: nobody released it; it is now mod_revision {New}")]
+    private partial void LogLeaderReclaimed(long old, long @new);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "abandoned etcd lease {LeaseId:x}: the leader key (mod_revision {ModRevision}) is handed over to be deleted")]
+    private partial void LogLeaseAbandoned(long leaseId, long modRevision);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "acquired the leader lock as {Name}")]
     private partial void LogLeaderAcquired(string name);
