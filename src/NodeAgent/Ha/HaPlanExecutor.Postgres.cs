@@ -85,8 +85,10 @@ public sealed partial class HaPlanExecutor
             await postgres.StopAsync(StopMode.Immediate, checkpoint: false, ct).ConfigureAwait(false);
         }
 
-        // The safepoint: postmaster is gone, the node can no longer accept writes, the watchdog may go.
+        // The safepoint: postmaster is gone, the node can no longer accept writes, the watchdog may go. Members racing
+        // for the lock must not see a primary here any more.
         watchdog.Disable();
+        status.Note(StatusNote.PostgresStopped);
         if (demote.HandOver)
         {
             await HandOverLockAsync(o, ct).ConfigureAwait(false);

@@ -165,8 +165,10 @@ public sealed partial class HaPlanExecutor(
                 var promoted = await postgres.PromoteAsync(ct).ConfigureAwait(false);
                 if (promoted)
                 {
+                    // Routing moves as soon as postgres takes writes; the config rewrite and its fsyncs come after.
                     Counters.Promoted();
                     Routing.Promoted();
+                    await postgres.FinishPromotionAsync(ct).ConfigureAwait(false);
                 }
 
                 FireIf(promoted, CallbackAction.OnRoleChange, CallbackRole.Master);

@@ -15,6 +15,9 @@ internal enum StatusNote
     /// <summary>A demotion starts: no writes, no lock, role "demoted", before postgres stops.</summary>
     Demoting,
 
+    /// <summary>A demotion stopped postgres: no primary to report to the members racing for the lock (no xlog location).</summary>
+    PostgresStopped,
+
     /// <summary>A restart starts: no writes, before the fast stop.</summary>
     Restarting,
 

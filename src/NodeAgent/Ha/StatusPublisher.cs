@@ -19,6 +19,10 @@ internal sealed class StatusPublisher(StatusBoard board) : IStatusNotes
         StatusNote.LockLost => s with { HoldsLock = false },
         StatusNote.StoppingPostgres => s with { AcceptsWrites = false },
         StatusNote.Demoting => s with { AcceptsWrites = false, HoldsLock = false, Role = "demoted" },
+        StatusNote.PostgresStopped => s with
+        {
+            AcceptsWrites = false, HoldsLock = false, State = "stopped", XlogLocation = null, ReceivedLocation = null, ReplayedLocation = null, Replication = [],
+        },
         StatusNote.Restarting => s with { AcceptsWrites = false, State = MemberDataFactory.StateWord(LongActionKind.Restart)! },
         StatusNote.Reinitializing => s with { AcceptsWrites = false, State = MemberDataFactory.StateWord(LongActionKind.Reinitialize)! },
         StatusNote.ShuttingDown => s with { AcceptsWrites = false, HoldsLock = false, State = "stopping" },

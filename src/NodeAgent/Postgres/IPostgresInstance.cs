@@ -98,8 +98,15 @@ public interface IPostgresInstance : IAsyncDisposable
     /// <summary>Stops the postmaster. With <paramref name="checkpoint"/> a CHECKPOINT is issued first (switchover/shutdown).</summary>
     Task StopAsync(StopMode mode, bool checkpoint, CancellationToken cancellationToken);
 
-    /// <summary>pg_promote(); returns when the server left recovery.</summary>
+    /// <summary>pg_promote(); returns as soon as the server left recovery (it takes writes from then on).</summary>
     Task<bool> PromoteAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After a successful <see cref="PromoteAsync"/>: the configuration files brought in line with the new role (upstream
+    /// lines dropped, standby.signal gone, reload) and the checkpoint Patroni's rewind waits for started. Split from the
+    /// promotion so that routing can move to the new primary before these writes and their fsyncs.
+    /// </summary>
+    Task FinishPromotionAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Re-points primary_conninfo/primary_slot_name to a new upstream; reloads (PG 13+ applies it without restart).</summary>
     Task FollowAsync(UpstreamTarget? upstream, CancellationToken cancellationToken);

@@ -48,6 +48,9 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     private DynamicConfig _dynamic;
     private string? _upstreamMember;
 
+    // A promotion returned; its configuration files are written by FinishPromotionAsync, right after routing moved.
+    private bool _promotionFilesPending;
+
     // The newest timeline this postmaster's WAL receiver has streamed on, keyed by the postmaster's start time.
     private (DateTimeOffset? Started, int Timeline)? _streamedTimeline;
 
@@ -263,15 +266,26 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         var promoted = await _sql.RequestPromoteAsync(SqlBudget, cancellationToken) && await WaitOutOfRecoveryAsync(cancellationToken);
         if (promoted)
         {
-            // postgres removed standby.signal itself; the old upstream goes, the lines only a restart drops stay.
             _upstreamMember = null;
-            WriteConfig(RecoveryParameters.KeptAfterPromotion(_files.ReadRecoverySection()), null);
-            _files.WriteStandbySignal(false);
-            await ReloadSignalAsync(cancellationToken, announce: false);
-            StartCheckpointAfterPromote();
+            _promotionFilesPending = true;
         }
 
         return promoted;
+    }
+
+    public async Task FinishPromotionAsync(CancellationToken cancellationToken)
+    {
+        if (!_promotionFilesPending)
+        {
+            return;
+        }
+
+        // postgres removed standby.signal itself; the old upstream goes, the lines only a restart drops stay.
+        _promotionFilesPending = false;
+        WriteConfig(RecoveryParameters.KeptAfterPromotion(_files.ReadRecoverySection()), null);
+        _files.WriteStandbySignal(false);
+        await ReloadSignalAsync(cancellationToken, announce: false);
+        StartCheckpointAfterPromote();
     }
 
     /// <summary>

@@ -164,10 +164,10 @@ public sealed partial class RoutingPusher : IRoutingPush, IAsyncDisposable
                 commands = RuntimeCommands.Withdraw(_config, _server);
             }
 
-            foreach (var command in commands)
-            {
-                RuntimeCommands.CheckSetAnswer(command, await _api.SendAsync(address, command, deadline.Token).ConfigureAwait(false));
-            }
+            // One connection for the whole change: HAProxy runs ';'-separated commands in order, and the new primary is
+            // routed to one round trip sooner than with a connection per command.
+            var line = RuntimeCommands.OneLine(commands);
+            RuntimeCommands.CheckSetAnswer(line, await _api.SendAsync(address, line, deadline.Token).ConfigureAwait(false));
 
             Report(address, null);
             LogPushed(_logger, address, _server, Describe(role), commands.Count, _time.GetElapsedTime(started).TotalMilliseconds);

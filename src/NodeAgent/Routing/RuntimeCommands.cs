@@ -81,6 +81,13 @@ public static class RuntimeCommands
     }
 
     /// <summary>A <c>set server</c> that worked answers an empty line; anything else is an error ("No such server.", "Permission denied").</summary>
+    /// <summary>The commands as one runtime API line (non-interactive mode runs ';'-separated commands in order).</summary>
+    public static string OneLine(IReadOnlyList<string> commands)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        return string.Join("; ", commands);
+    }
+
     public static void CheckSetAnswer(string command, string answer)
     {
         ArgumentNullException.ThrowIfNull(answer);

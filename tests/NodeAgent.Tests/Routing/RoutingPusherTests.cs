@@ -14,7 +14,7 @@ public sealed class RoutingPusherTests
     private static HaproxyRuntimeConfig Config(double timeout = 1) => new() { Addresses = ["/run/haproxy/admin.sock"], Timeout = timeout };
 
     [Fact]
-    public async Task A_promotion_lists_the_primary_backend_then_sends_the_promotion_commands()
+    public async Task A_promotion_lists_the_primary_backend_then_sends_the_promotion_commands_on_one_line()
     {
         var api = new ScriptedApi();
         await using var pusher = new RoutingPusher(Config(), "u5", api, TimeProvider.System, new SafeLogger<RoutingPusher>());
@@ -25,11 +25,8 @@ public sealed class RoutingPusherTests
         Assert.Equal(
             [
                 "show servers state primary",
-                "set server primary/u4 health down",
-                "set server primary/u6 health down",
-                "set server primary/u5 state ready",
-                "set server primary/u5 health up",
-                "set server replica/u5 health down",
+                "set server primary/u4 health down; set server primary/u6 health down; set server primary/u5 state ready; "
+                    + "set server primary/u5 health up; set server replica/u5 health down",
             ],
             api.Sent);
     }
