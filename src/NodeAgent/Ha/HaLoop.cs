@@ -44,7 +44,7 @@ public sealed partial class HaLoop(
     private long _nextRun;
     private readonly long _started = time.GetTimestamp();
     private readonly LongActionRunner _longAction = new();
-    private readonly StatusPublisher _status = new(board);
+    private readonly StatusPublisher _status = new(board, lease);
     private readonly Sync.SyncReadiness _syncReadiness = new();
     private bool _syncSettling;
 

@@ -168,6 +168,7 @@ public sealed partial class HaPlanExecutor(
                     // Routing moves as soon as postgres takes writes; the config rewrite and its fsyncs come after.
                     Counters.Promoted();
                     Routing.Promoted();
+                    notes.Note(StatusNote.Promoted);
                     await postgres.FinishPromotionAsync(ct).ConfigureAwait(false);
                 }
 

@@ -18,6 +18,12 @@ internal enum StatusNote
     /// <summary>A demotion stopped postgres: no primary to report to the members racing for the lock (no xlog location).</summary>
     PostgresStopped,
 
+    /// <summary>
+    /// A promotion left recovery while the lock is held: the primary takes writes now, before the config rewrite and the
+    /// rest of the plan, so health checks route to it one plan sooner.
+    /// </summary>
+    Promoted,
+
     /// <summary>A restart starts: no writes, before the fast stop.</summary>
     Restarting,
 

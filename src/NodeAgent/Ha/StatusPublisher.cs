@@ -6,7 +6,7 @@ namespace NodeAgent.Ha;
 /// The only writer of the <see cref="StatusBoard"/>, owned by the loop: the snapshot at the end of each cycle, and the
 /// early notes a running plan sends through <see cref="IStatusNotes"/>.
 /// </summary>
-internal sealed class StatusPublisher(StatusBoard board) : IStatusNotes
+internal sealed class StatusPublisher(StatusBoard board, LeaseClock lease) : IStatusNotes
 {
     public StatusSnapshot Current => board.Current;
 
@@ -14,8 +14,16 @@ internal sealed class StatusPublisher(StatusBoard board) : IStatusNotes
 
     public void Note(StatusNote note) => board.Publish(Apply(board.Current, note));
 
-    private static StatusSnapshot Apply(StatusSnapshot s, StatusNote note) => note switch
+    private StatusSnapshot Apply(StatusSnapshot s, StatusNote note) => note switch
     {
+        // Only a held lock makes a primary one the health checks route to, as the cycle's snapshot would say.
+        StatusNote.Promoted when lease.Holds => s with
+        {
+            AcceptsWrites = true, HoldsLock = true, Role = Cluster.MemberRoleNames.ToWire(Cluster.MemberRole.Primary), State = "running",
+            LockRenewedTimestamp = lease.AnchorTimestamp ?? 0, LockValidFor = LeaseClock.DemoteAfter(lease.AnchorTtl),
+            XlogLocation = s.XlogLocation ?? s.ReplayedLocation ?? 0, ReceivedLocation = null, ReplayedLocation = null,
+        },
+        StatusNote.Promoted => s,
         StatusNote.LockLost => s with { HoldsLock = false },
         StatusNote.StoppingPostgres => s with { AcceptsWrites = false },
         StatusNote.Demoting => s with { AcceptsWrites = false, HoldsLock = false, Role = "demoted" },
