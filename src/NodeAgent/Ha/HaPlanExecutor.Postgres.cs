@@ -65,8 +65,10 @@ public sealed partial class HaPlanExecutor
             postgres.HoldOffClientsAfterSwitchover();
         }
 
-        // A handover stops at once: the fence is half a second away and the replicas wait for this stop to take over.
-        if (demote.Mode is DemoteMode.Offline or DemoteMode.Graceful && !demote.HandOver)
+        // A fast stop also for a handover: its walsenders send the replicas every last WAL record before the postmaster
+        // exits, so the member that takes over has each write this primary acknowledged (an immediate stop lost one in
+        // the chaos suite). If it is slower than the demotion margin, the fence stops postgres.
+        if (demote.Mode is DemoteMode.Offline or DemoteMode.Graceful)
         {
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
             budget.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, o.Dynamic.RetryTimeout)));

@@ -88,7 +88,7 @@ public abstract partial record HaStep
 
     /// <summary>Step down; <see cref="DemoteMode.Offline"/> is "stop accepting writes, keep the key".</summary>
     /// <param name="HandOver">
-    /// The lease is running out and etcd cannot be reached: stop at once, and as soon as postgres is down ask the members
+    /// The lease is running out and etcd cannot be reached: as soon as postgres is down, ask the members
     /// that may still reach etcd to delete the leader key, so one of them takes over without waiting for the lease to expire.
     /// </param>
     public sealed record Demote(DemoteMode Mode, UpstreamTarget? FollowAfter, bool HandOver = false) : HaStep;
