@@ -17,7 +17,7 @@ namespace NodeAgent.IntegrationTests.Packaging;
 /// and a one-member etcd stand in for the seed's.
 /// </summary>
 [Collection(AgentClusterSequence.Name)]
-public sealed class SystemdServiceTests(ITestOutputHelper output)
+public sealed partial class SystemdServiceTests(ITestOutputHelper output)
 {
     private const string Config = "/etc/node-agent/config.yml";
     private const string FileLog = "/var/log/node-agent/node-agent.log";
