@@ -8,7 +8,7 @@ namespace NodeAgent.IntegrationTests.Packaging;
 /// </summary>
 internal static class DebPackage
 {
-    /// <summary>flock(2) lock file; scripts/check-deb.sh takes the same with flock(1).</summary>
+    /// <summary>The lock file scripts/check-deb.sh takes with flock(1).</summary>
     public const string LockPath = "/tmp/nodeagent-deb.lock";
 
     public static string RepoRoot()
@@ -34,21 +34,8 @@ internal static class DebPackage
         return File.Exists(deb) ? deb : throw new InvalidOperationException($"package-deb.sh named {deb}, which does not exist:\n{output}");
     }
 
-    /// <summary>Takes <see cref="LockPath"/> exclusively (waits while check-deb.sh or another test holds it).</summary>
-    public static async Task<FileStream> LockAsync()
-    {
-        FileStream? held = null;
-        await Poll.UntilAsync(
-            () =>
-            {
-                // FileShare.None is flock(LOCK_EX | LOCK_NB) on Linux: an IOException while someone else holds it.
-                held = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                return true;
-            },
-            TimeSpan.FromMinutes(5),
-            $"{LockPath} (scripts/check-deb.sh or another test has the package installed)");
-        return held!;
-    }
+    /// <summary>Takes <see cref="LockPath"/> (waits while check-deb.sh or another test has the package installed).</summary>
+    public static Task<FileLock> LockAsync() => FileLock.AcquireAsync(LockPath, TimeSpan.FromMinutes(10));
 
     /// <summary>True if dpkg lists node-agent as installed, or half-installed, or with its config files left.</summary>
     public static async Task<bool> IsKnownToDpkgAsync()

@@ -21,7 +21,7 @@ public sealed class DemoScriptTests(ITestOutputHelper output)
     {
         var repo = DebPackage.RepoRoot();
         var agent = RequiredBinary.Require(Path.Combine(repo, "out", "bin", "node-agent"), "(run scripts/build.sh: the demo runs the native binary)");
-        using var benchLock = await LockAsync();
+        using var benchLock = await FileLock.AcquireAsync(BenchLock, TimeSpan.FromMinutes(30));
         using var root = new TempDirectory("demo");
         File.SetUnixFileMode(root.Path, (UnixFileMode)0b111_101_101);
         var state = root.Combine("state");
@@ -70,19 +70,4 @@ public sealed class DemoScriptTests(ITestOutputHelper output)
     private static Task<string> BashAsync(string commandLine) => CommandRunner.RunAsync("/bin/bash", ["-c", commandLine]);
 
     private static string Read(string path) => File.Exists(path) ? ChildProcess.ReadTail(path, 100_000) : "";
-
-    /// <summary>flock(2) on the demo's lock, as `flock /tmp/nodeagent-bench.lock` takes it (a bench run may hold it a while).</summary>
-    private static async Task<FileStream> LockAsync()
-    {
-        FileStream? held = null;
-        await Poll.UntilAsync(
-            () =>
-            {
-                held = new FileStream(BenchLock, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                return true;
-            },
-            TimeSpan.FromMinutes(30),
-            $"{BenchLock} (scripts/bench.sh or a demo holds the demo's addresses)");
-        return held!;
-    }
 }
