@@ -5,11 +5,13 @@ using NodeAgent.IntegrationTests.Interop;
 namespace NodeAgent.IntegrationTests.Packaging;
 
 /// <summary>
-/// docs/operations.md, "Moving a running Patroni 3.0.2 cluster to NodeAgent", steps 2 to 5 on one node as written: Patroni
-/// 3.0.2 runs under Debian's patroni.service from /etc/patroni/config.yml; then <c>systemctl stop patroni &amp;&amp;
-/// systemctl disable patroni</c>, <c>dpkg -i</c>, the same file installed as /etc/node-agent/config.yml, and
-/// <c>systemctl enable --now node-agent</c>, which runs postgres on the same data directory (same system identifier, the
-/// row written under Patroni still there). The whole cluster with writes flowing is RollingMigrationTests.
+/// docs/operations.md, "Moving a running Patroni 3.0.2 cluster to NodeAgent", steps 1 to 5 on a replica node as written,
+/// then "Upgrading NodeAgent itself" on that replica. u4 is a Patroni 3.0.2 leader started by the test. u5 runs Patroni
+/// under Debian's patroni.service from /etc/patroni/config.yml, as a streaming replica. Then the test runs
+/// <c>systemctl stop patroni &amp;&amp; systemctl disable patroni</c>, <c>dpkg -i</c>, the same file installed as
+/// /etc/node-agent/config.yml, and <c>systemctl enable --now node-agent</c>. That agent streams from the Patroni leader
+/// on the same data directory: same system identifier, no new base backup. The package is then installed again and
+/// the agent restarted, and it streams again. The whole cluster with writes flowing is RollingMigrationTests.
 /// </summary>
 public sealed partial class SystemdServiceTests
 {
@@ -17,7 +19,7 @@ public sealed partial class SystemdServiceTests
     private const string PatroniWants = "/etc/systemd/system/multi-user.target.wants/patroni.service";
 
     [Fact]
-    public async Task The_guide_moves_a_node_from_patroni_service_to_node_agent_service()
+    public async Task The_guide_moves_a_replica_from_patroni_service_to_node_agent_service_and_upgrades_it()
     {
         using var debLock = await DebPackage.LockAsync();
         var deb = await DebPackage.BuildAsync();
@@ -28,20 +30,24 @@ public sealed partial class SystemdServiceTests
         await using var etcd = await EtcdCluster.StartAsync(1);
         using var root = new TempDirectory("systemd-patroni");
         File.SetUnixFileMode(root.Path, (UnixFileMode)0b111_101_101);
-        // For its config and addresses only: systemd runs Patroni, then the agent (see the other test on disposal).
-        var node = new PatroniNode("it" + Guid.NewGuid().ToString("N")[..8], "u4", root.Combine("u4"), etcd);
+        var scope = "it" + Guid.NewGuid().ToString("N")[..8];
+        await using var leader = new PatroniNode(scope, "u4", root.Combine("u4"), etcd);
+        // Run by systemd; its dispose kills by the data dir's command lines, which the host sees too.
+        await using var node = new PatroniNode(scope, "u5", root.Combine("u5"), etcd);
         await PostgresUser.ChownToPostgresAsync(root.Path);
+        leader.Start();
+        await Poll.UntilAsync(async () => await IsAsync(leader, "master"), Bootstrap, "Patroni u4 to run as the leader");
+        var (systemId, marker) = await WriteMarkerAsync(leader);
 
         await using var systemd = await SystemdNamespace.BootAsync(root.Combine("systemd.log"));
         try
         {
             await systemd.CheckedAsync("install", "-o", "postgres", "-g", "postgres", "-m", "640", node.ConfigPath, PatroniConfig);
             await systemd.CheckedAsync("systemctl", "start", "patroni");
-            await Poll.UntilAsync(
-                async () => await node.StatusAsync() is var status && status["role"]?.ToString() == "master" && status["state"]?.ToString() == "running",
-                Bootstrap,
-                "Patroni under patroni.service to run as the leader");
-            var (systemId, marker) = await WriteMarkerAsync(node);
+            await Poll.UntilAsync(async () => await IsAsync(node, "replica") && await ReadMarkerAsync(node) == (systemId, marker), Bootstrap,
+                "Patroni u5 under patroni.service to replicate u4's marker row");
+            // Step 1, before the package is there: patronictl list.
+            output.WriteLine(await ListAsync(systemd, ["patronictl", "-c", PatroniConfig, "list"], node, "Replica", @"\w+"));
 
             // Step 2.
             await systemd.CheckedAsync("/bin/bash", "-c", "systemctl stop patroni && systemctl disable patroni");
@@ -56,18 +62,22 @@ public sealed partial class SystemdServiceTests
             var validate = await systemd.RunAsync("node-agent", Config, "--validate-config");
             Assert.True(validate.ExitCode == 0, $"--validate-config on Patroni's file exited {validate.ExitCode}:\n{validate.Output}");
 
-            // Steps 4 and 5.
+            // Steps 4 and 5: the same data directory, streaming from the Patroni leader.
             await systemd.CheckedAsync("systemctl", "enable", "--now", "node-agent");
-            string list = "";
-            await Poll.UntilAsync(
-                async () => (list = (await systemd.RunAsync("agentctl", "list")).Output).Contains("| Leader | running |", StringComparison.Ordinal),
-                Bootstrap,
-                "agentctl list to show u4 running as the leader under node-agent.service");
-            Assert.Matches(@"u4: NodeAgent \d+\.\d+\.\d+ \(as Patroni 3\.0\.2\)", await systemd.CheckedAsync("agentctl", "version", node.Scope));
+            output.WriteLine(await ListAsync(systemd, ["agentctl", "list"], node, "Replica", "streaming"));
+            var versions = await systemd.CheckedAsync("agentctl", "version", scope);
+            Assert.Matches(@"u5: NodeAgent \d+\.\d+\.\d+ \(as Patroni 3\.0\.2\)", versions);
+            Assert.Contains("u4: Patroni 3.0.2", versions, StringComparison.Ordinal);
             Assert.Equal((systemId, marker), await ReadMarkerAsync(node));
             var journal = await systemd.CheckedAsync("journalctl", "-u", "node-agent", "--no-pager");
-            Assert.DoesNotContain("started initdb", journal, StringComparison.Ordinal);
-            output.WriteLine(list);
+            Assert.DoesNotContain("started pg_basebackup", journal, StringComparison.Ordinal);
+
+            // Upgrading NodeAgent itself, on a replica: install, restart, wait until it streams again.
+            var pid = await MainPidAsync(systemd);
+            await systemd.CheckedAsync("dpkg", "-i", deb);
+            await systemd.CheckedAsync("systemctl", "restart", "node-agent");
+            Assert.NotEqual(pid, await MainPidAsync(systemd));
+            output.WriteLine(await ListAsync(systemd, ["agentctl", "list"], node, "Replica", "streaming"));
 
             await systemd.CheckedAsync("systemctl", "disable", "--now", "node-agent");
             await systemd.CheckedAsync("rm", Config);
@@ -83,6 +93,22 @@ public sealed partial class SystemdServiceTests
                 File.CreateSymbolicLink(PatroniWants, "/lib/systemd/system/patroni.service");
             }
         }
+    }
+
+    private static async Task<bool> IsAsync(PatroniNode node, string role) =>
+        await node.StatusAsync() is var status && status["role"]?.ToString() == role && status["state"]?.ToString() == "running";
+
+    /// <summary>Runs a list command (agentctl without -c reads /etc/node-agent/config.yml) until u5 has this role and state (a regex).</summary>
+    private static async Task<string> ListAsync(SystemdNamespace systemd, string[] command, PatroniNode node, string role, string state)
+    {
+        string list = "";
+        await Poll.UntilAsync(
+            async () => System.Text.RegularExpressions.Regex.IsMatch(
+                list = (await systemd.RunAsync(command)).Output,
+                $@"\| u5 +\| {System.Text.RegularExpressions.Regex.Escape(node.HostColumn)} +\| {role} +\| {state} +\|"),
+            Bootstrap,
+            $"{string.Join(' ', command)} to show u5 as {role}, {state}");
+        return list;
     }
 
     private static NpgsqlConnection Connect(PatroniNode node) => new(new NpgsqlConnectionStringBuilder
