@@ -18,6 +18,7 @@ for target in sysinit.target basic.target network-online.target; do
 done
 # .wants directories still add to them: mask every unit they name, but the journal.
 for want in /lib/systemd/system/sysinit.target.wants/* /etc/systemd/system/sysinit.target.wants/*; do
+  [ -e "$want" ] || continue # an empty .wants directory leaves the pattern unexpanded
   name=$(basename "$want")
   [ "$name" = systemd-journald.service ] || ln -sf /dev/null "$units/$name"
 done
