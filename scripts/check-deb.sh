@@ -3,6 +3,9 @@
 # that nothing is left behind but what Debian policy keeps. Needs root. Used by scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One installer at a time: Packaging/SystemdServiceTests installs and purges the same package under this lock.
+exec 9>/tmp/nodeagent-deb.lock
+flock 9
 deb=$(scripts/package-deb.sh | tail -1)
 fail() { echo "check-deb: $*" >&2; exit 1; }
 

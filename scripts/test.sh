@@ -43,6 +43,9 @@ declare -A NEEDED=(
   [iptables]=/usr/sbin/iptables
   # Backup step (tests/NodeAgent.IntegrationTests/Backup): pgBackRest archives, backs up and restores.
   [pgbackrest]=/usr/bin/pgbackrest
+  # Packaging/SystemdServiceTests: systemd as PID 1 of its own namespaces (unshare, nsenter) runs the packaged unit.
+  [systemd]=/lib/systemd/systemd
+  [util-linux]=/usr/bin/nsenter
 )
 install_missing() {
   local missing=() pkg

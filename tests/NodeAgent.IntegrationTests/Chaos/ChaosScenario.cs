@@ -101,12 +101,12 @@ internal sealed class ChaosScenario(ChaosCluster cluster, ITestOutputHelper outp
             leader.Name,
             finalLeader.Name);
         Report(verdict, log);
-        Judge(verdict, promise, writesStopFailure, notHealed, log, faultStart);
+        Judge(verdict, promise, writesStopFailure, notHealed, log, faultStart, fault.LeaderCutMs ?? faultStart);
         return verdict;
     }
 
     /// <summary>The fault took effect first; then what the design promises; then that the cluster healed.</summary>
-    private void Judge(ChaosVerdict verdict, ScenarioPromise promise, string? writesStopFailure, string? notHealed, WriteLog log, long faultStartMs)
+    private void Judge(ChaosVerdict verdict, ScenarioPromise promise, string? writesStopFailure, string? notHealed, WriteLog log, long faultStartMs, long crashMs)
     {
         var scenario = verdict.Scenario;
         Assert.True(writesStopFailure is null, $"{scenario}: the fault did not take effect: {writesStopFailure}");
@@ -132,10 +132,10 @@ internal sealed class ChaosScenario(ChaosCluster cluster, ITestOutputHelper outp
             Assert.True(failed.Count == 0,
                 $"{scenario}: {failed.Count} writes through HAProxy failed after the fault began: {string.Join("; ", failed.Take(10).Select(f => $"@{f.StartMs} {f.Message}"))}");
         }
-        var unexcused = ChaosVerdict.Unexcused(log, verdict.Haproxy.Missing, verdict.OldLeader, faultStartMs, promise.CrashWindow);
+        var unexcused = ChaosVerdict.Unexcused(log, verdict.Haproxy.Missing, verdict.OldLeader, crashMs, promise.CrashWindow);
         Assert.True(unexcused.Count == 0,
             $"{scenario}: {unexcused.Count} writes acknowledged through HAProxy are missing on the final leader {verdict.FinalLeader}: seq {string.Join(", ", unexcused.Take(30))}" +
-            (promise.CrashWindow > TimeSpan.Zero ? $" (acknowledged before the last {promise.CrashWindow.TotalSeconds:0.#} s of the old leader {verdict.OldLeader}, or by another node)" : ""));
+            (promise.CrashWindow > TimeSpan.Zero ? $" (acknowledged before the last {promise.CrashWindow.TotalSeconds:0.#} s of the old leader {verdict.OldLeader}{(crashMs > faultStartMs ? " before its cut" : "")}, or by another node)" : ""));
         if (promise.Synchronous || (verdict.FirstByOther is null && verdict.FinalLeader == verdict.OldLeader))
         {
             foreach (var channel in new[] { verdict.Direct, verdict.Local })

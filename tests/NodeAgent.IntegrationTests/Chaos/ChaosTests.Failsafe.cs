@@ -48,11 +48,16 @@ public sealed partial class ChaosTests
 
     /// <summary>
     /// No etcd, then the leader isolated while etcd comes back for the replicas: they may take over only once their
-    /// acceptance of the leader's POST /failsafe ran out, after the leader's fence has stopped its writes.
+    /// acceptance of the leader's POST /failsafe ran out, after the leader's fence has stopped its writes. Asynchronous
+    /// replication may lose what the leader acknowledged in the last second before its link went down (a CI run lost 2
+    /// through HAProxy), so that second, counted back from the cut and not from the etcd outage before it, is excused.
     /// </summary>
     [Fact]
     public Task Etcd_quorum_lost_then_leader_isolated_while_etcd_returns_in_failsafe_mode() => WithFailsafeModeAsync(() =>
-        Scenario.RunAsync("etcd_quorum_lost_then_leader_isolated", ScenarioPromise.FailoverAway with { WritesStopWithin = TimeSpan.FromSeconds(45) }, IsolateLeaderWhileEtcdReturnsAsync));
+        Scenario.RunAsync(
+            "etcd_quorum_lost_then_leader_isolated",
+            ScenarioPromise.FailoverAway with { WritesStopWithin = TimeSpan.FromSeconds(45), CrashWindow = ScenarioPromise.AsyncCrashWindow },
+            IsolateLeaderWhileEtcdReturnsAsync));
 
     /// <summary>
     /// etcd's quorum lost until the leader logs that failsafe mode keeps it, then the leader's link down and etcd back for
@@ -64,6 +69,7 @@ public sealed partial class ChaosTests
         var peers = Etcd.Concat(RestOf(Others(leader))).ToList();
         var restoreEtcd = await LoseEtcdQuorumAsync(fault, alsoHeal: leader.Host.LinkUpAsync);
         await RequireLoggedAsync(leader, logFrom, FailsafeKept, fault);
+        fault.LeaderCutNow();
         await leader.Host.LinkDownAsync();
         fault.Proved(await LinkCheck.RequireCutAsync(leader.Host, peers));
         await restoreEtcd();

@@ -54,10 +54,11 @@ public sealed record ChaosVerdict(
     /// <summary>
     /// Of the writes acknowledged through HAProxy and missing on the final leader, those the crash window does not
     /// excuse: acknowledged by another node than the old leader, or by the old leader before the window opened.
+    /// <paramref name="crashMs"/>: when the old leader crashed or was cut off (the fault's start, or its marked cut).
     /// </summary>
-    public static IReadOnlyList<string> Unexcused(WriteLog log, IReadOnlyList<string> missing, string oldLeader, long faultStartMs, TimeSpan crashWindow)
+    public static IReadOnlyList<string> Unexcused(WriteLog log, IReadOnlyList<string> missing, string oldLeader, long crashMs, TimeSpan crashWindow)
     {
-        var opens = faultStartMs - (long)crashWindow.TotalMilliseconds;
+        var opens = crashMs - (long)crashWindow.TotalMilliseconds;
         var excused = log.Haproxy.Where(a => a.Node == oldLeader && a.AckMs >= opens).Select(a => $"{a.Seq}").ToHashSet();
         return missing.Where(seq => crashWindow <= TimeSpan.Zero || !excused.Contains(seq)).ToList();
     }

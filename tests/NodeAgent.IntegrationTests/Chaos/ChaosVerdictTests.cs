@@ -46,8 +46,22 @@ public sealed class ChaosVerdictTests : IDisposable
             "H t 4 9000 9003 u5"); // the new leader's
         string[] missing = ["1", "2", "3", "4"];
 
-        Assert.Equal(["1", "4"], ChaosVerdict.Unexcused(log, missing, "u4", faultStartMs: 5000, TimeSpan.FromSeconds(1)));
-        Assert.Equal(missing, ChaosVerdict.Unexcused(log, missing, "u4", faultStartMs: 5000, TimeSpan.Zero));
+        Assert.Equal(["1", "4"], ChaosVerdict.Unexcused(log, missing, "u4", crashMs: 5000, TimeSpan.FromSeconds(1)));
+        Assert.Equal(missing, ChaosVerdict.Unexcused(log, missing, "u4", crashMs: 5000, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void A_cut_after_the_faults_start_excuses_only_the_second_before_the_cut()
+    {
+        // The fault starts at 5000 (etcd's quorum lost); the leader's link goes down at 10000.
+        var log = Parse(
+            "H t 1 5500 5503 u4", // during the etcd outage, streamed long before the cut
+            "H t 2 8900 8903 u4", // more than a second before the cut
+            "H t 3 9400 9403 u4", // within the second before the cut
+            "H t 4 9990 9996 u4");
+        string[] missing = ["1", "2", "3", "4"];
+
+        Assert.Equal(["1", "2"], ChaosVerdict.Unexcused(log, missing, "u4", crashMs: 10000, TimeSpan.FromSeconds(1)));
     }
 
     [Fact]

@@ -16,6 +16,15 @@ internal sealed class FaultRecord
     /// <summary>Time since the fault began.</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
 
+    /// <summary>
+    /// When the leader was cut from its replicas (Unix ms), for a fault that does so later than its start; the crash
+    /// window counts back from here. Null: from the fault's start.
+    /// </summary>
+    public long? LeaderCutMs { get; private set; }
+
+    /// <summary>Call right before the step that cuts the leader off (its link down).</summary>
+    public void LeaderCutNow() => LeaderCutMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
     public string Text
     {
         get

@@ -19,7 +19,9 @@ namespace NodeAgent.IntegrationTests.Chaos;
 /// <param name="CrashWindow">
 /// Writes the old leader acknowledged this long before the fault or later may be missing on the final leader:
 /// with asynchronous replication a leader that dies hard takes the commits it had not yet streamed with it
-/// (Patroni's <c>maximum_lag_on_failover</c> accepts the same). Zero where the leader's WAL survives or streams.
+/// (Patroni's <c>maximum_lag_on_failover</c> accepts the same). A fault that cuts the leader off later than it starts
+/// marks the cut (<see cref="FaultRecord.LeaderCutNow"/>), and the window counts back from there instead. Zero where
+/// the leader's WAL survives or streams.
 /// </param>
 /// <param name="Synchronous">
 /// Synchronous mode is on: no write acknowledged on any channel (HAProxy, direct, local on the old leader) may be missing
@@ -44,7 +46,10 @@ internal sealed record ScenarioPromise(bool Failover, bool LeaderStays, TimeSpan
     /// The leader's node dies hard (SIGKILL of agent, postmaster and backends): it may lose the commits of its last
     /// second that had not reached a replica, and it may win its lock back when it returns within its lease.
     /// </summary>
-    public static ScenarioPromise LeaderDiesHard => LeaderStopsWriting with { CrashWindow = TimeSpan.FromSeconds(1) };
+    public static ScenarioPromise LeaderDiesHard => LeaderStopsWriting with { CrashWindow = AsyncCrashWindow };
+
+    /// <summary>The last second before a hard kill or a cut: what asynchronous replication may not have streamed yet.</summary>
+    public static readonly TimeSpan AsyncCrashWindow = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Every process of the leader's node is frozen past its lease: a replica takes over, and the old node must

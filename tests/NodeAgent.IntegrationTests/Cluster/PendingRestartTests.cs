@@ -8,7 +8,8 @@ namespace NodeAgent.IntegrationTests.Cluster;
 
 /// <summary>
 /// Scenario: a switchover and a failover leave no member with a pending restart (Patroni 3.0.2 shows none on
-/// the same drill); an operator's change of a restart-requiring parameter still shows one on every member.
+/// the same drill); an operator's change of a restart-requiring parameter still shows one on every member, and
+/// <c>agentctl restart SCOPE MEMBER --pending</c> clears it on that member.
 /// </summary>
 [Collection(AgentClusterSequence.Name)]
 public sealed class PendingRestartTests(ITestOutputHelper output)
@@ -60,6 +61,17 @@ public sealed class PendingRestartTests(ITestOutputHelper output)
             var listed = await CtlRun.AgentCtlAsync("", "-c", cluster.Nodes[0].ConfigPath, "list");
             output.WriteLine(listed.Out);
             Assert.Contains("Pending restart", listed.Out, StringComparison.Ordinal);
+
+            // docs/operations.md's "restart for a pending setting": --pending restarts the member named, only because one is pending.
+            var replica = cluster.Nodes.First(n => n != successor);
+            var restarted = await CtlRun.AgentCtlAsync("", "-c", cluster.Nodes[0].ConfigPath, "restart", cluster.Scope, replica.Name, "--pending", "--force");
+            Assert.True(restarted.ExitCode == 0, $"agentctl restart --pending exited {restarted.ExitCode}: {restarted.Out}{restarted.Err}");
+            await Poll.UntilAsync(
+                async () => (await ReportsAsync(cluster)).All(r => r.Member != replica.Name),
+                TimeSpan.FromSeconds(60),
+                $"{replica.Name} to restart with the new shared_buffers and report no pending restart");
+            Assert.Equal("64MB", (string?)await replica.ScalarAsync("SHOW shared_buffers"));
+            Assert.Contains((successor.Name, "member key"), await ReportsAsync(cluster));
         });
     }
 

@@ -6,9 +6,18 @@ namespace NodeAgent.IntegrationTests.Fixtures;
 public static class CommandRunner
 {
     /// <summary>Runs a program to completion with output captured; throws on non-zero exit or after 2 min.</summary>
+    public static Task<string> RunAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        Action<ProcessStartInfo>? configure = null,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(fileName, arguments, TimeSpan.FromMinutes(2), configure, cancellationToken);
+
+    /// <summary>As above, for a program that may take longer (a script that starts a cluster): throws after <paramref name="limit"/>.</summary>
     public static async Task<string> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
+        TimeSpan limit,
         Action<ProcessStartInfo>? configure = null,
         CancellationToken cancellationToken = default)
     {
@@ -26,7 +35,7 @@ public static class CommandRunner
         configure?.Invoke(psi);
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {fileName}");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        timeout.CancelAfter(limit);
         var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
         try
