@@ -14,7 +14,8 @@
 # bench/backup.sh; only: that alone) with BENCH_BACKUP_SCALE (20), BENCH_BACKUP_PROFILE (seed) and
 # BENCH_BACKUP_BASELINE_S (30), BENCH_HAPROXY_CHECK ('inter 1s fall 2 rise 1'; 'inter 3s fall 3 rise 2' is the
 # seed's own), BENCH_PUSH (0; 1: the routing push, HAProxy's admin socket named in each agent's haproxy_runtime),
-# BENCH_AGENT (node-agent; patroni: Patroni 3.0.2 on the same configs).
+# BENCH_AGENT (node-agent; patroni: Patroni 3.0.2 on the same configs), BENCH_FOOTPRINT_SETTLE_S (30: idle before the
+# footprint minute). Each switchover and hard loss records the 1-minute load average before it.
 # Run as root; it stops and removes the demo cluster on exit, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -168,14 +169,27 @@ bootstrap() { # profile rep
   record "$1" bootstrap "to healthy s" "$2" "$(awk -v s="$started" -v e="$end" 'BEGIN { printf "%.2f", e - s }')"
 }
 
+fence_pid() { # node: NodeAgent's fence process (`node-agent --fence`, a child of the agent), if it runs
+  local c; for c in $(pgrep -P "$1" -x node-agent 2>/dev/null); do grep -qa -- --fence "/proc/$c/cmdline" && echo "$c"; done
+}
+
 footprint() { # profile: RSS after 60 s idle and CPU over that minute, per agent (agent process only), the leader
   # apart from the replicas: the leader renews the lock, writes its status and keeps the slots, the replicas do not.
   # The machine's load average is recorded beside them: on a shared machine the CPU figures are only indicative.
-  local n pid tck role leader; tck=$(getconf CLK_TCK)
+  # BENCH_FOOTPRINT_SETTLE_S (30): idle time after bootstrap before the minute starts (the checkpoint after
+  # bootstrap, the first slot and status writes are not idle work). NodeAgent's fence process (its own process,
+  # armed on the leader; Patroni has none without a watchdog device) is recorded apart.
+  local n pid fpid tck role leader; tck=$(getconf CLK_TCK)
+  sleep "${BENCH_FOOTPRINT_SETTLE_S:-30}"
   leader=$(name_of "$(leader_ip || true)")
   [ -n "$leader" ] || die "footprint: no single leader"
-  declare -A cpu0
-  for n in "${nodes[@]}"; do pid=$(agent_pid "$n"); cpu0[$n]=$(awk '{ print $14 + $15 }' "/proc/$pid/stat"); done
+  declare -A cpu0 fcpu0 fpids
+  record "$1" footprint "load average (1 min) at the start" 1 "$(cut -d' ' -f1 /proc/loadavg)"
+  for n in "${nodes[@]}"; do
+    pid=$(agent_pid "$n"); cpu0[$n]=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    fpids[$n]=$(fence_pid "$pid" | head -n 1)
+    [ -n "${fpids[$n]}" ] && fcpu0[$n]=$(awk '{ print $14 + $15 }' "/proc/${fpids[$n]}/stat")
+  done
   sleep 60
   record "$1" footprint "load average (1 min) at the end" 1 "$(cut -d' ' -f1 /proc/loadavg)"
   for n in "${nodes[@]}"; do
@@ -184,6 +198,12 @@ footprint() { # profile: RSS after 60 s idle and CPU over that minute, per agent
     record "$1" footprint "$role agent RSS MB" "$n" "$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")"
     record "$1" footprint "$role agent CPU s per idle min" "$n" \
       "$(awk -v a="${cpu0[$n]}" -v t="$tck" '{ printf "%.2f", ($14 + $15 - a) / t }' "/proc/$pid/stat")"
+    fpid=${fpids[$n]}
+    if [ -n "$fpid" ] && [ -r "/proc/$fpid/stat" ]; then
+      record "$1" footprint "$role fence process RSS MB" "$n" "$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$fpid/status")"
+      record "$1" footprint "$role fence process CPU s per idle min" "$n" \
+        "$(awk -v a="${fcpu0[$n]}" -v t="$tck" '{ printf "%.2f", ($14 + $15 - a) / t }' "/proc/$fpid/stat")"
+    fi
   done
 }
 
@@ -229,6 +249,7 @@ switchover() { # profile rep
   local leader name t0 t_cmd t_up new leader_after
   leader=$(wait_healthy 120) || die "switchover: cluster not healthy before"
   name=$(name_of "$leader")
+  record "$1" switchover "load average (1 min) before" "$2" "$(cut -d' ' -f1 /proc/loadavg)"
   start_wait "$run/go" "$(others_of "$leader")" writable
   touch "$run/go"; t0=$(now_ms)
   curl -s -m 120 -X POST "http://$leader:8008/switchover" -d "{\"leader\":\"$name\"}" >> "$run/switchover.out" || true
@@ -260,6 +281,7 @@ hard_loss() { # profile rep [scenario label]
   # the rejoined replica is confirmed) has no candidate to fail over to, as in Patroni: wait for one first.
   if [[ $label == *"sync="* ]]; then wait_sync_standby 120 || die "hard loss: the sync key names no standby"; fi
   name=$(name_of "$leader")
+  record "$1" "$label" "load average (1 min) before" "$2" "$(cut -d' ' -f1 /proc/loadavg)"
   background bash -c 'etcdctl --endpoints="$0" watch "$1" | while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done' \
     "$etcd_endpoints" "$leader_key" > "$run/watch-$1-${label// /_}-$2.out"
   watch_pid=$!
