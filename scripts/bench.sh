@@ -15,7 +15,8 @@
 # BENCH_BACKUP_BASELINE_S (30), BENCH_HAPROXY_CHECK ('inter 1s fall 2 rise 1'; 'inter 3s fall 3 rise 2' is the
 # seed's own), BENCH_PUSH (0; 1: the routing push, HAProxy's admin socket named in each agent's haproxy_runtime),
 # BENCH_AGENT (node-agent; patroni: Patroni 3.0.2 on the same configs), BENCH_FOOTPRINT_SETTLE_S (30: idle before the
-# footprint minute). Each switchover and hard loss records the 1-minute load average before it.
+# footprint minute). Each switchover and hard loss records the 1-minute load average before it and starts after a random
+# 0-3 s pause (HAProxy's check phase); HAProxy's state changes are kept with timestamps in haproxy-events-<profile>.log.
 # Run as root; it stops and removes the demo cluster on exit, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,6 +67,7 @@ keep_logs() { # label: the agents' logs outlive demo.sh down
     cat "$state/$n"/log/node-agent.log* "$state/$n"/log/patroni.log* >> "$run/logs/$1/$n-agent.log" 2>/dev/null || true
     cat "$state/$n"/data/log/*.log > "$run/logs/$1/$n-postgres.log" 2>/dev/null || true
   done
+  cp "$state/haproxy/haproxy.log" "$run/logs/$1/haproxy.log" 2>/dev/null || true
 }
 
 cleanup() {
@@ -245,9 +247,15 @@ health_floor() { # profile: what this machine allows at all. HAProxy answering a
   record "$1" health "floor: HAProxy fixed 200 p99 ms" 1 "$(wrk_ms "$(echo "$text" | awk '$1 == "99%" { print $2 }')")"
 }
 
+jitter() { # a random 0-3 s pause before a repetition: repetitions a fixed time apart would meet HAProxy's 3 s checks
+  # at the same phase each time, and the rise/fall wait would be one sample taken three times
+  sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.3f", r % 3000 / 1000 }')"
+}
+
 switchover() { # profile rep
   local leader name t0 t_cmd t_up new leader_after
   leader=$(wait_healthy 120) || die "switchover: cluster not healthy before"
+  jitter
   name=$(name_of "$leader")
   record "$1" switchover "load average (1 min) before" "$2" "$(cut -d' ' -f1 /proc/loadavg)"
   start_wait "$run/go" "$(others_of "$leader")" writable
@@ -280,6 +288,7 @@ hard_loss() { # profile rep [scenario label]
   # In synchronous mode a leader killed while the sync key names no standby (just after the previous failover, until
   # the rejoined replica is confirmed) has no candidate to fail over to, as in Patroni: wait for one first.
   if [[ $label == *"sync="* ]]; then wait_sync_standby 120 || die "hard loss: the sync key names no standby"; fi
+  jitter
   name=$(name_of "$leader")
   record "$1" "$label" "load average (1 min) before" "$2" "$(cut -d' ' -f1 /proc/loadavg)"
   background bash -c 'etcdctl --endpoints="$0" watch "$1" | while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done' \
@@ -479,6 +488,10 @@ profile_run() { # profile
   [ "$p" = "$health_profile" ] && [[ $scenarios == *" footprint "* ]] && health "$p" "$leader"
   if [ "$sync" != 0 ] && [ "$pgbench_cost" = 1 ]; then sync_cost "$p" "$leader"; set_sync "$leader" off; fi
   writes=$run/writes-$p.log
+  # HAProxy's server state changes (its log has no time of its own in -db mode), stamped as they are written.
+  background bash -c 'tail -n 0 -F "$0" 2>/dev/null | while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done' \
+    "$state/haproxy/haproxy.log" > "$run/haproxy-events-$p.log"
+  local haproxy_watch=$!
   local retry=0; [ "$write_interval" -lt 20 ] && retry=20
   write_errors=$run/write-errors-$p.log
   touch "$write_errors"
@@ -498,6 +511,7 @@ profile_run() { # profile
   [[ $scenarios == *" pg_crash "* ]] && for r in $(seq 1 "$reps"); do pg_crash "$p" "$r"; done
   [ "$sync" = 1 ] && [[ $scenarios == *" sync_stop "* ]] && sync_stop "$p"
   stop_background "$writer_pid"
+  stop_background "$haproxy_watch"
   leader=$(wait_healthy 60) || die "not healthy at the end"
   local all; all=$(tool lost --log "$writes" --host "$leader" --from 0 --to "$(now_ms)")
   record "$p" "whole run" "acknowledged writes" 1 "$(echo "$all" | cut -d' ' -f1)"
