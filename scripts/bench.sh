@@ -175,6 +175,10 @@ fence_pid() { # node: NodeAgent's fence process (`node-agent --fence`, a child o
   local c; for c in $(pgrep -P "$1" -x node-agent 2>/dev/null); do grep -qa -- --fence "/proc/$c/cmdline" && echo "$c"; done
 }
 
+private_mb() { # pid: memory no other process shares (RSS counts the binary's pages that the agents and the fence share)
+  awk '/^Private_(Clean|Dirty)/ { kb += $2 } END { printf "%.1f", kb / 1024 }' "/proc/$1/smaps_rollup"
+}
+
 footprint() { # profile: RSS after 60 s idle and CPU over that minute, per agent (agent process only), the leader
   # apart from the replicas: the leader renews the lock, writes its status and keeps the slots, the replicas do not.
   # The machine's load average is recorded beside them: on a shared machine the CPU figures are only indicative.
@@ -198,11 +202,13 @@ footprint() { # profile: RSS after 60 s idle and CPU over that minute, per agent
     pid=$(agent_pid "$n")
     role=replica; [ "$n" = "$leader" ] && role=leader
     record "$1" footprint "$role agent RSS MB" "$n" "$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")"
+    record "$1" footprint "$role agent private MB" "$n" "$(private_mb "$pid")"
     record "$1" footprint "$role agent CPU s per idle min" "$n" \
       "$(awk -v a="${cpu0[$n]}" -v t="$tck" '{ printf "%.2f", ($14 + $15 - a) / t }' "/proc/$pid/stat")"
     fpid=${fpids[$n]}
     if [ -n "$fpid" ] && [ -r "/proc/$fpid/stat" ]; then
       record "$1" footprint "$role fence process RSS MB" "$n" "$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$fpid/status")"
+      record "$1" footprint "$role fence process private MB" "$n" "$(private_mb "$fpid")"
       record "$1" footprint "$role fence process CPU s per idle min" "$n" \
         "$(awk -v a="${fcpu0[$n]}" -v t="$tck" '{ printf "%.2f", ($14 + $15 - a) / t }' "/proc/$fpid/stat")"
     fi
@@ -273,9 +279,12 @@ switchover() { # profile rep
   gap_and_loss "$1" switchover "$2" $((t0 - 1000)) "$(now_ms)" "$leader_after"
 }
 
-victims_of() { # node: the agent with its fence process, the postmaster with its backends and walsenders
+victims_of() { # node: the agent with its fence process, the postmaster with its backends and walsenders. The agent
+  # comes first: kill(1) signals one pid after the other, and on a loaded machine it can be descheduled between two of
+  # them; an agent still alive after its postmaster's SIGKILL starts a new postmaster as primary (it holds the lock)
+  # that no list names (push run of 21:53, fast #3: that orphan took writes for 5 s until HAProxy's checks dropped it).
   local agent pm; agent=$(agent_pid "$1"); pm=$(postmaster_pid "$1")
-  printf '%s\n' "$agent" "$pm" $(pgrep -P "$agent") $(pgrep -P "$pm") | sort -u
+  printf '%s\n' "$agent" $(pgrep -P "$agent") "$pm" $(pgrep -P "$pm") | awk 'NF && !seen[$0]++'
 }
 # Found before the clock starts (pgrep takes a while on a loaded machine); one of them may already be gone when
 # its parent died first.
