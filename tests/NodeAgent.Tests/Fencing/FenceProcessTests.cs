@@ -196,6 +196,33 @@ public sealed class FenceProcessTests : IDisposable
         Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task A_running_fence_waiting_for_a_far_deadline_fires_when_a_kick_brings_it_forward()
+    {
+        var system = TimeProvider.System;
+        using var input = new LineQueue();
+        using var text = new StringWriter();
+        var log = TextWriter.Synchronized(text);
+        var fence = new FenceProcess(_dataDir, input, log, system);
+        var run = fence.RunAsync(CancellationToken.None);
+        string Log()
+        {
+            lock (log)
+            {
+                return text.ToString();
+            }
+        }
+
+        // Armed a minute ahead; then a renewal under a shorter lease whose deadline has already passed (a ttl edit).
+        input.Add(FenceCommand.ArmWith(new LeaseDeadline(system.GetTimestamp(), TimeSpan.FromSeconds(60)), system));
+        Assert.True(await Eventually.HoldsAsync(() => fence.NextWait() > TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10)));
+        input.Add(FenceCommand.KickWith(new LeaseDeadline(system.GetTimestamp() - 10 * system.TimestampFrequency, TimeSpan.FromSeconds(1)), system));
+        Assert.True(await Eventually.HoldsAsync(() => Log().Contains("not renewed in time", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), Log());
+
+        input.Add(null);
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
     /// <summary>The agent's pipe: ReadLine blocks until a line (or null, the pipe closed) is added.</summary>
     private sealed class LineQueue : TextReader
     {
