@@ -14,7 +14,9 @@
 # bench/backup.sh; only: that alone) with BENCH_BACKUP_SCALE (20), BENCH_BACKUP_PROFILE (seed) and
 # BENCH_BACKUP_BASELINE_S (30), BENCH_HAPROXY_CHECK ('inter 1s fall 2 rise 1'; 'inter 3s fall 3 rise 2' is the
 # seed's own), BENCH_PUSH (0; 1: the routing push, HAProxy's admin socket named in each agent's haproxy_runtime),
-# BENCH_AGENT (node-agent; patroni: Patroni 3.0.2 on the same configs).
+# BENCH_AGENT (node-agent; patroni: Patroni 3.0.2 on the same configs), BENCH_FOOTPRINT_SETTLE_S (30: idle before the
+# footprint minute). Each switchover and hard loss records the 1-minute load average before it and starts after a random
+# 0-3 s pause (HAProxy's check phase); HAProxy's state changes are kept with timestamps in haproxy-events-<profile>.log.
 # Run as root; it stops and removes the demo cluster on exit, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,6 +67,7 @@ keep_logs() { # label: the agents' logs outlive demo.sh down
     cat "$state/$n"/log/node-agent.log* "$state/$n"/log/patroni.log* >> "$run/logs/$1/$n-agent.log" 2>/dev/null || true
     cat "$state/$n"/data/log/*.log > "$run/logs/$1/$n-postgres.log" 2>/dev/null || true
   done
+  cp "$state/haproxy/haproxy.log" "$run/logs/$1/haproxy.log" 2>/dev/null || true
 }
 
 cleanup() {
@@ -168,22 +171,47 @@ bootstrap() { # profile rep
   record "$1" bootstrap "to healthy s" "$2" "$(awk -v s="$started" -v e="$end" 'BEGIN { printf "%.2f", e - s }')"
 }
 
+fence_pid() { # node: NodeAgent's fence process (`node-agent --fence`, a child of the agent), if it runs
+  local c; for c in $(pgrep -P "$1" -x node-agent 2>/dev/null); do grep -qa -- --fence "/proc/$c/cmdline" && echo "$c"; done
+}
+
+private_mb() { # pid: memory no other process shares (RSS counts the binary's pages that the agents and the fence share)
+  awk '/^Private_(Clean|Dirty)/ { kb += $2 } END { printf "%.1f", kb / 1024 }' "/proc/$1/smaps_rollup"
+}
+
 footprint() { # profile: RSS after 60 s idle and CPU over that minute, per agent (agent process only), the leader
   # apart from the replicas: the leader renews the lock, writes its status and keeps the slots, the replicas do not.
   # The machine's load average is recorded beside them: on a shared machine the CPU figures are only indicative.
-  local n pid tck role leader; tck=$(getconf CLK_TCK)
+  # BENCH_FOOTPRINT_SETTLE_S (30): idle time after bootstrap before the minute starts (the checkpoint after
+  # bootstrap, the first slot and status writes are not idle work). NodeAgent's fence process (its own process,
+  # armed on the leader; Patroni has none without a watchdog device) is recorded apart.
+  local n pid fpid tck role leader; tck=$(getconf CLK_TCK)
+  sleep "${BENCH_FOOTPRINT_SETTLE_S:-30}"
   leader=$(name_of "$(leader_ip || true)")
   [ -n "$leader" ] || die "footprint: no single leader"
-  declare -A cpu0
-  for n in "${nodes[@]}"; do pid=$(agent_pid "$n"); cpu0[$n]=$(awk '{ print $14 + $15 }' "/proc/$pid/stat"); done
+  declare -A cpu0 fcpu0 fpids
+  record "$1" footprint "load average (1 min) at the start" 1 "$(cut -d' ' -f1 /proc/loadavg)"
+  for n in "${nodes[@]}"; do
+    pid=$(agent_pid "$n"); cpu0[$n]=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    fpids[$n]=$(fence_pid "$pid" | head -n 1)
+    [ -n "${fpids[$n]}" ] && fcpu0[$n]=$(awk '{ print $14 + $15 }' "/proc/${fpids[$n]}/stat")
+  done
   sleep 60
   record "$1" footprint "load average (1 min) at the end" 1 "$(cut -d' ' -f1 /proc/loadavg)"
   for n in "${nodes[@]}"; do
     pid=$(agent_pid "$n")
     role=replica; [ "$n" = "$leader" ] && role=leader
     record "$1" footprint "$role agent RSS MB" "$n" "$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")"
+    record "$1" footprint "$role agent private MB" "$n" "$(private_mb "$pid")"
     record "$1" footprint "$role agent CPU s per idle min" "$n" \
       "$(awk -v a="${cpu0[$n]}" -v t="$tck" '{ printf "%.2f", ($14 + $15 - a) / t }' "/proc/$pid/stat")"
+    fpid=${fpids[$n]}
+    if [ -n "$fpid" ] && [ -r "/proc/$fpid/stat" ]; then
+      record "$1" footprint "$role fence process RSS MB" "$n" "$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$fpid/status")"
+      record "$1" footprint "$role fence process private MB" "$n" "$(private_mb "$fpid")"
+      record "$1" footprint "$role fence process CPU s per idle min" "$n" \
+        "$(awk -v a="${fcpu0[$n]}" -v t="$tck" '{ printf "%.2f", ($14 + $15 - a) / t }' "/proc/$fpid/stat")"
+    fi
   done
 }
 
@@ -225,10 +253,17 @@ health_floor() { # profile: what this machine allows at all. HAProxy answering a
   record "$1" health "floor: HAProxy fixed 200 p99 ms" 1 "$(wrk_ms "$(echo "$text" | awk '$1 == "99%" { print $2 }')")"
 }
 
+jitter() { # a random 0-3 s pause before a repetition: repetitions a fixed time apart would meet HAProxy's 3 s checks
+  # at the same phase each time, and the rise/fall wait would be one sample taken three times
+  sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.3f", r % 3000 / 1000 }')"
+}
+
 switchover() { # profile rep
   local leader name t0 t_cmd t_up new leader_after
   leader=$(wait_healthy 120) || die "switchover: cluster not healthy before"
+  jitter
   name=$(name_of "$leader")
+  record "$1" switchover "load average (1 min) before" "$2" "$(cut -d' ' -f1 /proc/loadavg)"
   start_wait "$run/go" "$(others_of "$leader")" writable
   touch "$run/go"; t0=$(now_ms)
   curl -s -m 120 -X POST "http://$leader:8008/switchover" -d "{\"leader\":\"$name\"}" >> "$run/switchover.out" || true
@@ -244,9 +279,12 @@ switchover() { # profile rep
   gap_and_loss "$1" switchover "$2" $((t0 - 1000)) "$(now_ms)" "$leader_after"
 }
 
-victims_of() { # node: the agent with its fence process, the postmaster with its backends and walsenders
+victims_of() { # node: the agent with its fence process, the postmaster with its backends and walsenders. The agent
+  # comes first: kill(1) signals one pid after the other, and on a loaded machine it can be descheduled between two of
+  # them; an agent still alive after its postmaster's SIGKILL starts a new postmaster as primary (it holds the lock)
+  # that no list names (push run of 21:53, fast #3: that orphan took writes for 5 s until HAProxy's checks dropped it).
   local agent pm; agent=$(agent_pid "$1"); pm=$(postmaster_pid "$1")
-  printf '%s\n' "$agent" "$pm" $(pgrep -P "$agent") $(pgrep -P "$pm") | sort -u
+  printf '%s\n' "$agent" $(pgrep -P "$agent") "$pm" $(pgrep -P "$pm") | awk 'NF && !seen[$0]++'
 }
 # Found before the clock starts (pgrep takes a while on a loaded machine); one of them may already be gone when
 # its parent died first.
@@ -259,7 +297,9 @@ hard_loss() { # profile rep [scenario label]
   # In synchronous mode a leader killed while the sync key names no standby (just after the previous failover, until
   # the rejoined replica is confirmed) has no candidate to fail over to, as in Patroni: wait for one first.
   if [[ $label == *"sync="* ]]; then wait_sync_standby 120 || die "hard loss: the sync key names no standby"; fi
+  jitter
   name=$(name_of "$leader")
+  record "$1" "$label" "load average (1 min) before" "$2" "$(cut -d' ' -f1 /proc/loadavg)"
   background bash -c 'etcdctl --endpoints="$0" watch "$1" | while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done' \
     "$etcd_endpoints" "$leader_key" > "$run/watch-$1-${label// /_}-$2.out"
   watch_pid=$!
@@ -457,6 +497,10 @@ profile_run() { # profile
   [ "$p" = "$health_profile" ] && [[ $scenarios == *" footprint "* ]] && health "$p" "$leader"
   if [ "$sync" != 0 ] && [ "$pgbench_cost" = 1 ]; then sync_cost "$p" "$leader"; set_sync "$leader" off; fi
   writes=$run/writes-$p.log
+  # HAProxy's server state changes (its log has no time of its own in -db mode), stamped as they are written.
+  background bash -c 'tail -n 0 -F "$0" 2>/dev/null | while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done' \
+    "$state/haproxy/haproxy.log" > "$run/haproxy-events-$p.log"
+  local haproxy_watch=$!
   local retry=0; [ "$write_interval" -lt 20 ] && retry=20
   write_errors=$run/write-errors-$p.log
   touch "$write_errors"
@@ -476,6 +520,7 @@ profile_run() { # profile
   [[ $scenarios == *" pg_crash "* ]] && for r in $(seq 1 "$reps"); do pg_crash "$p" "$r"; done
   [ "$sync" = 1 ] && [[ $scenarios == *" sync_stop "* ]] && sync_stop "$p"
   stop_background "$writer_pid"
+  stop_background "$haproxy_watch"
   leader=$(wait_healthy 60) || die "not healthy at the end"
   local all; all=$(tool lost --log "$writes" --host "$leader" --from 0 --to "$(now_ms)")
   record "$p" "whole run" "acknowledged writes" 1 "$(echo "$all" | cut -d' ' -f1)"

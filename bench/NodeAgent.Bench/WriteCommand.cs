@@ -27,7 +27,7 @@ internal static class WriteCommand
         await using var log = new StreamWriter(options.Text("log"), append: true) { AutoFlush = true };
         await using var unreplicated = new StreamWriter(options.Text("log") + ".unreplicated", append: true) { AutoFlush = true };
         var syncWaitCancelled = false;
-        // Failed attempts, "<ms> <sqlstate or exception type>": 25006 is a write that reached a read-only server.
+        // Failed attempts, "<ms> <sqlstate or exception type> ...": 25006 is a write that reached a read-only server.
         var errorsPath = options.Text("errors", "");
         await using var errors = errorsPath.Length == 0 ? null : new StreamWriter(errorsPath, append: true) { AutoFlush = true };
         using var timer = new PeriodicTimer(interval);
@@ -37,6 +37,7 @@ internal static class WriteCommand
         {
             while (await timer.WaitForNextTickAsync(stop.Token))
             {
+                var attemptStart = Clock.NowMs();
                 try
                 {
                     if (connection is null)
@@ -64,8 +65,12 @@ internal static class WriteCommand
                     failed++;
                     if (errors is not null)
                     {
+                        // "<ms> <sqlstate or type> <attempt ms> <message>": how long the attempt took tells a refused connect
+                        // (HAProxy's retries) from one that hung until its budget.
                         var kind = ex is PostgresException pe ? pe.SqlState : ex.GetType().Name;
-                        await errors.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{Clock.NowMs()} {kind}"));
+                        var now = Clock.NowMs();
+                        var message = ex.Message.ReplaceLineEndings(" ");
+                        await errors.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{now} {kind} {now - attemptStart} {message}"));
                     }
 
                     if (connection is not null)

@@ -11,28 +11,57 @@ namespace NodeAgent.Fencing;
 /// </summary>
 internal sealed class FenceProcess(string dataDir, TextReader input, TextWriter log, TimeProvider time)
 {
+    /// <summary>Past its deadline the fence looks this often for a postmaster that appears.</summary>
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
     private readonly Lock _gate = new();
     private long? _dueMs;
     private bool _inputClosed;
     private (long Due, int? Pid)? _said;
+    private TaskCompletionSource? _wake;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var reader = Task.Run(() => ReadCommands(cancellationToken), cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
+            TaskCompletionSource wake;
+            lock (_gate)
+            {
+                // Replaced before the look: a command that comes after it completes this one and wakes the wait below.
+                wake = _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
             if (Check())
             {
                 return 0;
             }
 
-            await Task.Delay(Tick, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // It sleeps until the deadline or a command that changes it, not on a fixed poll: an idle leader's fence used to
+            // wake ten times a second (0.12 s CPU per idle minute, as much as the agent itself).
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(NextWait(), time, timer.Token);
+            await Task.WhenAny(wake.Task, delay).ConfigureAwait(false);
+            await timer.CancelAsync().ConfigureAwait(false);
         }
 
         await reader.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return 0;
+    }
+
+    /// <summary>Until the deadline when armed, the tick once past it, no limit when disarmed (a command wakes it).</summary>
+    internal TimeSpan NextWait()
+    {
+        lock (_gate)
+        {
+            if (_dueMs is not { } due)
+            {
+                return Timeout.InfiniteTimeSpan;
+            }
+
+            var left = due - FenceCommand.Milliseconds(time.GetTimestamp(), time);
+            return left > 0 ? TimeSpan.FromMilliseconds(left) : Tick;
+        }
     }
 
     /// <summary>
@@ -82,6 +111,7 @@ internal sealed class FenceProcess(string dataDir, TextReader input, TextWriter 
 
         lock (_gate)
         {
+            var before = _dueMs;
             switch (parts[0])
             {
                 case FenceCommand.Arm when FenceCommand.TryParseDue(parts, out var due):
@@ -99,6 +129,12 @@ internal sealed class FenceProcess(string dataDir, TextReader input, TextWriter 
                 default:
                     Say($"fence: ignoring unknown command '{line}'");
                     break;
+            }
+
+            // A kick that moves the deadline later needs no wake-up: the wait ends at the earlier one and looks again.
+            if (_dueMs != before && (before is null || _dueMs is null || _dueMs < before))
+            {
+                _wake?.TrySetResult();
             }
         }
     }
@@ -119,6 +155,7 @@ internal sealed class FenceProcess(string dataDir, TextReader input, TextWriter 
         lock (_gate)
         {
             _inputClosed = true;
+            _wake?.TrySetResult();
         }
     }
 

@@ -149,4 +149,97 @@ public sealed class FenceProcessTests : IDisposable
         Assert.Equal(0, await fence.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Contains("closed the fence pipe while leading", _log.ToString(), StringComparison.Ordinal);
     }
+    [Fact]
+    public void It_waits_until_the_deadline_when_armed_the_tick_past_it_and_for_a_command_when_disarmed()
+    {
+        var fence = Create();
+        Assert.Equal(Timeout.InfiniteTimeSpan, fence.NextWait());
+
+        fence.Apply(Line(FenceCommand.Arm, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(9)));
+        Assert.Equal(TimeSpan.FromSeconds(7), fence.NextWait());
+
+        _time.Advance(TimeSpan.FromSeconds(8));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), fence.NextWait());
+
+        fence.Apply(FenceCommand.Disarm);
+        Assert.Equal(Timeout.InfiniteTimeSpan, fence.NextWait());
+    }
+
+    [Fact]
+    public async Task A_running_fence_wakes_for_a_command_and_at_its_deadline()
+    {
+        var system = TimeProvider.System;
+        using var input = new LineQueue();
+        using var text = new StringWriter();
+        var log = TextWriter.Synchronized(text);
+        var fence = new FenceProcess(_dataDir, input, log, system);
+        var run = fence.RunAsync(CancellationToken.None);
+        string Log()
+        {
+            lock (log)
+            {
+                return text.ToString();
+            }
+        }
+
+        bool Says(string what) => Log().Contains(what, StringComparison.Ordinal);
+
+        // Disarmed, it waits for a command only: an arm whose deadline is already past must wake it.
+        input.Add(FenceCommand.ArmWith(new LeaseDeadline(system.GetTimestamp() - 10 * system.TimestampFrequency, TimeSpan.FromSeconds(1)), system));
+        Assert.True(await Eventually.HoldsAsync(() => Says("deadline passed"), TimeSpan.FromSeconds(10)), Log());
+
+        // Re-armed 300 ms ahead and left alone: it wakes at that deadline by itself.
+        input.Add(FenceCommand.KickWith(new LeaseDeadline(system.GetTimestamp(), TimeSpan.FromMilliseconds(300)), system));
+        Assert.True(await Eventually.HoldsAsync(() => Says("deadline passed 0."), TimeSpan.FromSeconds(10)), Log());
+
+        input.Add(null);
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_running_fence_waiting_for_a_far_deadline_fires_when_a_kick_brings_it_forward()
+    {
+        var system = TimeProvider.System;
+        using var input = new LineQueue();
+        using var text = new StringWriter();
+        var log = TextWriter.Synchronized(text);
+        var fence = new FenceProcess(_dataDir, input, log, system);
+        var run = fence.RunAsync(CancellationToken.None);
+        string Log()
+        {
+            lock (log)
+            {
+                return text.ToString();
+            }
+        }
+
+        // Armed a minute ahead; then a renewal under a shorter lease whose deadline has already passed (a ttl edit).
+        input.Add(FenceCommand.ArmWith(new LeaseDeadline(system.GetTimestamp(), TimeSpan.FromSeconds(60)), system));
+        Assert.True(await Eventually.HoldsAsync(() => fence.NextWait() > TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10)));
+        input.Add(FenceCommand.KickWith(new LeaseDeadline(system.GetTimestamp() - 10 * system.TimestampFrequency, TimeSpan.FromSeconds(1)), system));
+        Assert.True(await Eventually.HoldsAsync(() => Log().Contains("not renewed in time", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), Log());
+
+        input.Add(null);
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>The agent's pipe: ReadLine blocks until a line (or null, the pipe closed) is added.</summary>
+    private sealed class LineQueue : TextReader
+    {
+        private readonly System.Collections.Concurrent.BlockingCollection<string?> _lines = [];
+
+        public void Add(string? line) => _lines.Add(line);
+
+        public override string? ReadLine() => _lines.Take();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _lines.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
 }
