@@ -20,30 +20,8 @@ internal sealed class HttpFailsafeClient(HttpClient http, AuthenticationHeaderVa
         return [.. answers.Where(a => !a.Accepted).Select(a => a.Key)];
     }
 
-    private async Task<bool> SendOneAsync(string apiUrl, byte[] body, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (!Uri.TryCreate(apiUrl, UriKind.Absolute, out var api))
-        {
-            return false;
-        }
-
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api.GetLeftPart(UriPartial.Authority) + "/failsafe"));
-            request.Headers.Authorization = auth;
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cts.Token).ConfigureAwait(false);
-            var text = await response.Content.ReadAsStringAsync(cts.Token).ConfigureAwait(false);
-            return (int)response.StatusCode == 200 && text == "Accepted";
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException && !cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
+    private async Task<bool> SendOneAsync(string apiUrl, byte[] body, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await MemberApiPost.SendAsync(http, auth, apiUrl, "/failsafe", body, timeout, cancellationToken).ConfigureAwait(false) is (200, "Accepted");
 
     internal static byte[] Encode(FailsafeHeartbeat heartbeat)
     {

@@ -30,29 +30,10 @@ internal sealed class HttpLeaderReleaseClient(HttpClient http, AuthenticationHea
         return null;
     }
 
-    private async Task<string?> SendOneAsync(string name, string apiUrl, byte[] body, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (!Uri.TryCreate(apiUrl, UriKind.Absolute, out var api))
-        {
-            return null;
-        }
-
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api.GetLeftPart(UriPartial.Authority) + "/leader_release"));
-            request.Headers.Authorization = auth;
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cts.Token).ConfigureAwait(false);
-            return (int)response.StatusCode == 200 ? name : null;
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-        {
-            return null;
-        }
-    }
+    private async Task<string?> SendOneAsync(string name, string apiUrl, byte[] body, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await MemberApiPost.SendAsync(http, auth, apiUrl, "/leader_release", body, timeout, cancellationToken).ConfigureAwait(false) is (200, _)
+            ? name
+            : null;
 
     internal static byte[] Encode(LeaderRelease release)
     {

@@ -53,6 +53,25 @@ public sealed class FailsafeEndpointTests
         Assert.Equal(new object[] { "leader-release" }, api.Sink.Calls.ToArray());
     }
 
+    [Fact]
+    public async Task The_release_client_posts_the_key_version_with_the_members_credentials_and_names_who_released_it()
+    {
+        await using var api = await ApiServerHarness.StartAsync("127.0.87.63", ApiSnapshots.Replica(),
+            o => o with { Authentication = new RestApiAuthentication("admin", "s3cret") });
+        using var http = new HttpClient();
+        var client = new NodeAgent.Ha.HttpLeaderReleaseClient(http, NodeAgent.Ha.HttpFailsafeClient.Basic("admin", "s3cret"));
+        var unreachable = $"http://127.0.87.64:{NodeAgent.IntegrationTests.Fixtures.LoopbackAddresses.FreePort("127.0.87.64")}/patroni";
+        var members = new Dictionary<string, string> { ["u5"] = unreachable, ["u6"] = new Uri(api.BaseAddress, "/patroni").ToString() };
+
+        var by = await client.SendAsync(members, new NodeAgent.Dcs.LeaderRelease("u4", 42), TimeSpan.FromSeconds(2), default);
+        var wrongPassword = await new NodeAgent.Ha.HttpLeaderReleaseClient(http, NodeAgent.Ha.HttpFailsafeClient.Basic("admin", "nope"))
+            .SendAsync(members, new NodeAgent.Dcs.LeaderRelease("u4", 42), TimeSpan.FromSeconds(2), default);
+
+        Assert.Equal("u6", by);
+        Assert.Null(wrongPassword);
+        Assert.Equal("""{"leader":"u4","mod_revision":42}""", Assert.Single(api.Sink.ReleaseBodies));
+    }
+
     private static async Task<HttpResponseMessage> PostAsync(HttpClient http, AuthenticationHeaderValue? auth, string body, string path = "/failsafe")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative));

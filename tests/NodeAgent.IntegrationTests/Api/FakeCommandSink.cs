@@ -47,8 +47,14 @@ internal sealed class FakeCommandSink : IApiCommandSink
     public Task<ApiCommandResult> AcceptFailsafeAsync(JsonObject heartbeat, CancellationToken cancellationToken) =>
         Record("accept-failsafe", ApiCommandResult.Text(200, "Accepted"));
 
-    public Task<ApiCommandResult> ReleaseLeaderAsync(JsonObject body, CancellationToken cancellationToken) =>
-        Record("leader-release", ApiCommandResult.Text(200, "released"));
+    public Task<ApiCommandResult> ReleaseLeaderAsync(JsonObject body, CancellationToken cancellationToken)
+    {
+        ReleaseBodies.Enqueue(body.ToJsonString());
+        return Record("leader-release", ApiCommandResult.Text(200, "released"));
+    }
+
+    /// <summary>The bodies of POST /leader_release, as received.</summary>
+    public ConcurrentQueue<string> ReleaseBodies { get; } = new();
 
     public Task<ApiCommandResult> GetFailsafeAsync(CancellationToken cancellationToken) =>
         Record("failsafe", ApiCommandResult.FromJson(200, new JsonObject { ["u4"] = "http://127.0.1.84:8008/patroni" }));
