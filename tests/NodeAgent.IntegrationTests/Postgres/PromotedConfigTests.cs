@@ -21,6 +21,7 @@ public sealed class PromotedConfigTests(ITestOutputHelper output)
         await primary.Instance.StopAsync(StopMode.Fast, checkpoint: true, CancellationToken.None);
 
         Assert.True(await replica.Instance.PromoteAsync(CancellationToken.None));
+        await replica.Instance.FinishPromotionAsync(CancellationToken.None);
 
         var conf = Path.Combine(replica.DataDir, "postgresql.conf");
         Assert.Contains("recovery_target_timeline = 'latest'", await File.ReadAllTextAsync(conf), StringComparison.Ordinal);

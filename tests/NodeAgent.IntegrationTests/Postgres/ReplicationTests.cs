@@ -55,6 +55,7 @@ public sealed class ReplicationTests(ITestOutputHelper output)
 
         await primary.Instance.StopAsync(StopMode.Fast, checkpoint: true, CancellationToken.None);
         Assert.True(await replica.Instance.PromoteAsync(CancellationToken.None));
+        await replica.Instance.FinishPromotionAsync(CancellationToken.None);
 
         var after = await replica.Instance.ObserveAsync(CancellationToken.None);
         Assert.False(after.IsInRecovery);

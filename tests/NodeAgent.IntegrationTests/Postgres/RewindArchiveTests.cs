@@ -94,6 +94,7 @@ public sealed class RewindArchiveTests(ITestOutputHelper output)
         // Failover: B is promoted and writes on timeline 2.
         Assert.True(await b.Instance.StartAsync(asPrimary: false, upstream: null, CancellationToken.None));
         Assert.True(await b.Instance.PromoteAsync(CancellationToken.None));
+        await b.Instance.FinishPromotionAsync(CancellationToken.None);
         await b.Instance.SyncReplicationSlotsAsync(new HashSet<string> { SlotNames.FromMemberName(a.Name) }, CancellationToken.None);
         await ExecAsync(b, "INSERT INTO t VALUES (2)");
 

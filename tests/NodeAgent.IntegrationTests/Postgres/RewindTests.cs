@@ -116,6 +116,7 @@ public sealed class RewindTests(ITestOutputHelper output)
         }
 
         Assert.True(await b.Instance.PromoteAsync(CancellationToken.None));
+        await b.Instance.FinishPromotionAsync(CancellationToken.None);
         await b.Instance.SyncReplicationSlotsAsync(new HashSet<string> { SlotNames.FromMemberName(a.Name) }, CancellationToken.None);
     }
 
