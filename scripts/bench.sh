@@ -131,7 +131,7 @@ wait_ack_after() { # log ms: the writer acknowledged a write after ms (so a gap 
   return 1
 }
 
-agent_pid() { # node: demo.sh records runuser's pid; the agent is runuser's child
+agent_pid() { # node: the pid file names the agent (Patroni: its process; an older demo recorded runuser, the agent its child)
   local pid; pid=$(cat "$state/$1/pid")
   case "$(cat "/proc/$pid/comm" 2>/dev/null)" in node-agent|patroni) echo "$pid" ;; *) pgrep -P "$pid" -x node-agent ;; esac
 }
