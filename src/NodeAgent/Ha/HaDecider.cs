@@ -68,7 +68,8 @@ public static partial class HaDecider
 
         if (o.Stalled)
         {
-            return Demoted(o, $"stopped accepting writes: this agent stalled for {Seconds(o.SincePreviousCycle)} s, longer than the leader lock can be trusted");
+            return new($"stopped accepting writes: this agent stalled for {Seconds(o.SincePreviousCycle)} s, longer than the leader lock can be trusted",
+                [new Demote(DemoteMode.Offline, null)]);
         }
 
         // A leader keeps trying to renew until this moment (LeaseClock); then the lease leaves only the margins the
@@ -82,9 +83,6 @@ public static partial class HaDecider
         }
 
         return null;
-
-        static HaDecision Demoted(Observation o, string reason) =>
-            new(reason, [new Demote(DemoteMode.Offline, null)]);
     }
 
     /// <summary>

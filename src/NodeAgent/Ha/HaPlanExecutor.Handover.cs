@@ -17,16 +17,17 @@ public sealed partial class HaPlanExecutor
     /// </summary>
     private async Task HandOverLockAsync(Observation o, CancellationToken ct)
     {
-        if (dcs.AbandonLeaderLease() is not { } release)
-        {
-            LogNothingToHandOver(logger);
-            return;
-        }
-
+        // Nobody to ask: the lease is kept, and the lock ends as before the handover existed.
         var members = (o.Cluster ?? dcs.Current)?.Members
             .Where(m => m.Name != o.Me && !string.IsNullOrEmpty(m.Data.ApiUrl))
             .ToDictionary(m => m.Name, m => m.Data.ApiUrl, StringComparer.Ordinal) ?? [];
         if (releaseClient is null || members.Count == 0)
+        {
+            LogNoMemberToAsk(logger);
+            return;
+        }
+
+        if (dcs.AbandonLeaderLease() is not { } release)
         {
             LogNothingToHandOver(logger);
             return;
@@ -49,6 +50,9 @@ public sealed partial class HaPlanExecutor
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "could not hand the leader lock over (asked {Members}); it ends when etcd expires its lease")]
     private static partial void LogHandoverFailed(ILogger logger, string members);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "no member to hand the leader lock over to; it ends when etcd expires its lease")]
+    private static partial void LogNoMemberToAsk(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "no leader lock to hand over")]
     private static partial void LogNothingToHandOver(ILogger logger);

@@ -180,6 +180,9 @@ public sealed class LeaseClock(TimeProvider time, Func<long?>? deviceResetDue = 
         }
     }
 
+    /// <summary>How long after <see cref="AnchorTimestamp"/> the health checks may count this node as the lock holder.</summary>
+    public TimeSpan ValidFor => DemoteAfter(AnchorTtl);
+
     /// <summary>
     /// The ttl in force went down: from now on the leader key may be moved to a lease granted (after the last renewal)
     /// with this shorter TTL, even by a call whose answer is lost. Counting the shorter TTL from the last renewal is

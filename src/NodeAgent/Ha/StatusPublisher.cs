@@ -20,7 +20,7 @@ internal sealed class StatusPublisher(StatusBoard board, LeaseClock lease) : ISt
         StatusNote.Promoted when lease.Holds => s with
         {
             AcceptsWrites = true, HoldsLock = true, Role = Cluster.MemberRoleNames.ToWire(Cluster.MemberRole.Primary), State = "running",
-            LockRenewedTimestamp = lease.AnchorTimestamp ?? 0, LockValidFor = LeaseClock.DemoteAfter(lease.AnchorTtl),
+            LockRenewedTimestamp = lease.AnchorTimestamp ?? 0, LockValidFor = lease.ValidFor,
             XlogLocation = s.XlogLocation ?? s.ReplayedLocation ?? 0, ReceivedLocation = null, ReplayedLocation = null,
         },
         StatusNote.Promoted => s,

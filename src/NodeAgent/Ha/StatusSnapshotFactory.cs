@@ -31,7 +31,7 @@ public static class StatusSnapshotFactory
             HoldsLock = holds,
             // The deadline counts from the last renewal, or a later failsafe confirmation (LeaseClock).
             LockRenewedTimestamp = lease.AnchorTimestamp ?? 0,
-            LockValidFor = holds ? LeaseClock.DemoteAfter(lease.AnchorTtl) : null,
+            LockValidFor = holds ? lease.ValidFor : null,
             // api.py:get_postgresql_status: the leader kept on POST /failsafe, or a member that accepted one within its validity.
             FailsafeModeIsActive = lease.FailsafeActive || o.FailsafeAccepted is { Fresh: true },
             Ttl = o.Dynamic.Ttl,

@@ -238,7 +238,7 @@ internal sealed partial class Etcd3Dcs : IDcs
     public LeaderRelease? AbandonLeaderLease()
     {
         var lease = _lease.Id;
-        if (_watch.Cache.Get(KeyLayout.LeaderName) is not { } key || !HoldsLeaderUnder(lease))
+        if (!HoldsLeaderUnder(lease) || _watch.Cache.Get(KeyLayout.LeaderName) is not { } key)
         {
             return null;
         }
