@@ -21,9 +21,6 @@ internal sealed partial class Etcd3Dcs : IDcs
     private readonly ILogger _logger;
     private readonly string _name;
     private long _lastContact;
-
-    // The version of the leader key handed over by AbandonLeaderLease whose release no one has been seen to carry out.
-    private long _abandonedRevision;
     private ulong? _lastStatus;
 
     public Etcd3Dcs(AgentConfig config, DynamicConfig dynamic, ILogger<Etcd3Dcs> logger, TimeProvider time)
@@ -235,59 +232,6 @@ internal sealed partial class Etcd3Dcs : IDcs
         return response.Succeeded;
     }
 
-    public LeaderRelease? AbandonLeaderLease()
-    {
-        var lease = _lease.Id;
-        if (!HoldsLeaderUnder(lease) || _watch.Cache.Get(KeyLayout.LeaderName) is not { } key)
-        {
-            return null;
-        }
-
-        _lease.Drop(lease);
-        Interlocked.Exchange(ref _abandonedRevision, key.ModRevision);
-        LogLeaseAbandoned(lease, key.ModRevision);
-        return new LeaderRelease(_name, key.ModRevision);
-    }
-
-    /// <summary>
-    /// etcd is back and nobody carried out the release: the key we handed over is still ours only if it is still that
-    /// version. Put it under a new lease in one compare, which gives it a new mod_revision: a release request still on its
-    /// way can no longer match it, so the lock we keep cannot be deleted behind our back.
-    /// </summary>
-    private async Task<bool> ReclaimAbandonedAsync(long revision, CancellationToken cancellationToken)
-    {
-        var lease = await _lease.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        MarkContact();
-        var txn = EtcdRequests.Txn(
-            [EtcdRequests.ValueIs(Layout.Leader, _name), EtcdRequests.ModRevisionIs(Layout.Leader, revision)],
-            EtcdRequests.Put(Layout.Leader, _name, lease));
-        var response = await TxnAsync("reclaim leader", txn, cancellationToken).ConfigureAwait(false);
-        if (!response.Succeeded)
-        {
-            LogLockLostOwner();
-            return false;
-        }
-
-        _watch.Cache.ApplyOwnPut(new StoredKey(KeyLayout.LeaderName, _name, response.Header.Revision, lease));
-        LogLeaderReclaimed(revision, response.Header.Revision);
-        return true;
-    }
-
-    public async Task<bool> ReleaseLeaderForAsync(LeaderRelease release, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(release);
-        var txn = EtcdRequests.Txn(
-            [EtcdRequests.ValueIs(Layout.Leader, release.Leader), EtcdRequests.ModRevisionIs(Layout.Leader, release.ModRevision)],
-            EtcdRequests.Delete(Layout.Leader));
-        var response = await TxnAsync("release leader", txn, cancellationToken).ConfigureAwait(false);
-        if (response.Succeeded)
-        {
-            _watch.Cache.ApplyOwnDelete(KeyLayout.LeaderName, response.Header.Revision);
-        }
-
-        return response.Succeeded;
-    }
-
     public async Task<bool> InitializeAsync(bool createNew, string value, CancellationToken cancellationToken)
     {
         if (!createNew)
@@ -427,12 +371,6 @@ internal sealed partial class Etcd3Dcs : IDcs
         MarkContact();
         return response;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "kept the leader lock handed over at mod_revision {Old}: nobody released it; it is now mod_revision {New}")]
-    private partial void LogLeaderReclaimed(long old, long @new);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "abandoned etcd lease {LeaseId:x}: the leader key (mod_revision {ModRevision}) is handed over to be deleted")]
-    private partial void LogLeaseAbandoned(long leaseId, long modRevision);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "acquired the leader lock as {Name}")]
     private partial void LogLeaderAcquired(string name);
