@@ -32,6 +32,11 @@ public sealed record StatusSnapshot
 
     /// <summary>Postgres accepts writes right now (primary, out of recovery, not being demoted).</summary>
     public bool AcceptsWrites { get; init; }
+    /// <summary>
+    /// The lock holder, fenced, has started its promotion: /primary answers 200 from now on (Patroni answers from the lock
+    /// alone, api.py:do_GET), so HAProxy's rise checks count while postgres leaves recovery, and /replica 503.
+    /// </summary>
+    public bool Promoting { get; init; }
     public bool IsStandbyCluster { get; init; }
     public bool Paused { get; init; }
     public bool ClusterUnlocked { get; init; }

@@ -162,6 +162,7 @@ public sealed partial class HaPlanExecutor(
                 FireIf(started, CallbackAction.OnStart, CallbackRole.Master);
                 return true;
             case Promote:
+                notes.Note(StatusNote.Promoting);
                 var promoted = await postgres.PromoteAsync(ct).ConfigureAwait(false);
                 if (promoted)
                 {

@@ -19,6 +19,12 @@ internal enum StatusNote
     PostgresStopped,
 
     /// <summary>
+    /// The lock holder, its fence armed, asks postgres to leave recovery: /primary answers 200 from here, so HAProxy's
+    /// rise checks run during the promotion instead of after it (Patroni answers from the lock alone).
+    /// </summary>
+    Promoting,
+
+    /// <summary>
     /// A promotion left recovery while the lock is held: the primary takes writes now, before the config rewrite and the
     /// rest of the plan, so health checks route to it one plan sooner.
     /// </summary>

@@ -22,18 +22,24 @@ internal sealed class StatusPublisher(StatusBoard board, LeaseClock lease) : ISt
             AcceptsWrites = true, HoldsLock = true, Role = Cluster.MemberRoleNames.ToWire(Cluster.MemberRole.Primary), State = "running",
             LockRenewedTimestamp = lease.AnchorTimestamp ?? 0, LockValidFor = lease.ValidFor,
             XlogLocation = s.XlogLocation ?? s.ReplayedLocation ?? 0, ReceivedLocation = null, ReplayedLocation = null,
+            Promoting = false,
         },
         StatusNote.Promoted => s,
-        StatusNote.LockLost => s with { HoldsLock = false },
-        StatusNote.StoppingPostgres => s with { AcceptsWrites = false },
-        StatusNote.Demoting => s with { AcceptsWrites = false, HoldsLock = false, Role = "demoted" },
+        StatusNote.Promoting when lease.Holds => s with
+        {
+            Promoting = true, HoldsLock = true, LockRenewedTimestamp = lease.AnchorTimestamp ?? 0, LockValidFor = lease.ValidFor,
+        },
+        StatusNote.Promoting => s,
+        StatusNote.LockLost => s with { HoldsLock = false, Promoting = false },
+        StatusNote.StoppingPostgres => s with { AcceptsWrites = false, Promoting = false },
+        StatusNote.Demoting => s with { AcceptsWrites = false, HoldsLock = false, Promoting = false, Role = "demoted" },
         StatusNote.PostgresStopped => s with
         {
-            AcceptsWrites = false, HoldsLock = false, State = "stopped", XlogLocation = null, ReceivedLocation = null, ReplayedLocation = null, Replication = [],
+            AcceptsWrites = false, HoldsLock = false, Promoting = false, State = "stopped", XlogLocation = null, ReceivedLocation = null, ReplayedLocation = null, Replication = [],
         },
-        StatusNote.Restarting => s with { AcceptsWrites = false, State = MemberDataFactory.StateWord(LongActionKind.Restart)! },
-        StatusNote.Reinitializing => s with { AcceptsWrites = false, State = MemberDataFactory.StateWord(LongActionKind.Reinitialize)! },
-        StatusNote.ShuttingDown => s with { AcceptsWrites = false, HoldsLock = false, State = "stopping" },
+        StatusNote.Restarting => s with { AcceptsWrites = false, Promoting = false, State = MemberDataFactory.StateWord(LongActionKind.Restart)! },
+        StatusNote.Reinitializing => s with { AcceptsWrites = false, Promoting = false, State = MemberDataFactory.StateWord(LongActionKind.Reinitialize)! },
+        StatusNote.ShuttingDown => s with { AcceptsWrites = false, HoldsLock = false, Promoting = false, State = "stopping" },
         _ => throw new ArgumentOutOfRangeException(nameof(note), note, null),
     };
 }

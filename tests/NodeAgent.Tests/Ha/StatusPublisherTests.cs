@@ -38,6 +38,37 @@ public sealed class StatusPublisherTests
     }
 
     [Fact]
+    public void A_fenced_lock_holder_that_starts_its_promotion_answers_primary_and_leaves_the_replica_backend()
+    {
+        var board = new StatusBoard();
+        board.Publish(Replica());
+        var lease = new LeaseClock(_time);
+        lease.Renewed(_time.GetTimestamp(), 30);
+        var publisher = new StatusPublisher(board, lease);
+
+        publisher.Note(StatusNote.Promoting);
+
+        var s = board.Current;
+        Assert.Equal(("replica", false, true, true), (s.Role, s.AcceptsWrites, s.HoldsLock, s.Promoting));
+        Assert.Equal(HealthEvaluator.Ok, HealthEvaluator.Evaluate(HealthEndpoint.Primary, HealthQuery.From([]), s, TimeSpan.Zero));
+        Assert.Equal(HealthEvaluator.Unavailable, HealthEvaluator.Evaluate(HealthEndpoint.Replica, HealthQuery.From([]), s, TimeSpan.Zero));
+
+        publisher.Note(StatusNote.Promoted);
+        Assert.Equal(("master", true, false), (board.Current.Role, board.Current.AcceptsWrites, board.Current.Promoting));
+    }
+
+    [Fact]
+    public void A_promotion_that_starts_after_the_lock_was_lost_answers_nothing_new()
+    {
+        var board = new StatusBoard();
+        board.Publish(Replica());
+
+        new StatusPublisher(board, new LeaseClock(_time)).Note(StatusNote.Promoting);
+
+        Assert.Equal((false, false), (board.Current.Promoting, board.Current.HoldsLock));
+    }
+
+    [Fact]
     public void A_promotion_without_the_lock_changes_nothing()
     {
         var board = new StatusBoard();
