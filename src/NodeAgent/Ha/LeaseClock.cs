@@ -21,8 +21,11 @@ public sealed class LeaseClock(TimeProvider time, Func<long?>? deviceResetDue = 
     /// <summary>Before expiry, the fence must have fired: its 100 ms poll, the signal and the postmaster's immediate shutdown.</summary>
     public static readonly TimeSpan FenceMargin = TimeSpan.FromSeconds(1);
 
-    /// <summary>Before the fence fires, the agent demotes on its own: stopping postgres fast takes well under this.</summary>
-    public static readonly TimeSpan DemoteMargin = TimeSpan.FromSeconds(0.5);
+    /// <summary>
+    /// Before the fence fires, the agent demotes on its own. The fast stop must end inside it: its walsenders hand the
+    /// replicas every last WAL record before the postmaster exits, and a fence firing mid-stop would cut that short.
+    /// </summary>
+    public static readonly TimeSpan DemoteMargin = TimeSpan.FromSeconds(1);
 
     private readonly Lock _gate = new();
     private bool _holds;

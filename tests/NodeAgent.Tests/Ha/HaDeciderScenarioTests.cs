@@ -309,8 +309,8 @@ public sealed class HaDeciderScenarioTests
     public void Lease_deadlines_leave_the_fence_and_the_demotion_their_margins_before_expiry()
     {
         Assert.Equal(TimeSpan.FromSeconds(29), LeaseClock.FenceAfter(30));
-        Assert.Equal(TimeSpan.FromSeconds(28.5), LeaseClock.DemoteAfter(30));
+        Assert.Equal(TimeSpan.FromSeconds(28), LeaseClock.DemoteAfter(30));
         Assert.Equal(TimeSpan.FromSeconds(9), LeaseClock.FenceAfter(10));
-        Assert.Equal(TimeSpan.FromSeconds(8.5), LeaseClock.DemoteAfter(10));
+        Assert.Equal(TimeSpan.FromSeconds(8), LeaseClock.DemoteAfter(10));
     }
 }

@@ -19,7 +19,7 @@ public sealed class LeaseClockTests
         lease.Renewed(asked, grantedTtl: 10);
 
         Assert.Equal(new NodeAgent.Watchdog.LeaseDeadline(asked, TimeSpan.FromSeconds(9)), lease.FenceDeadline);
-        Assert.Equal(TimeSpan.FromSeconds(6.5), lease.TimeLeft);
+        Assert.Equal(TimeSpan.FromSeconds(6), lease.TimeLeft);
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class LeaseClockTests
         lease.Renewed(_time.GetTimestamp(), grantedTtl: 30);
         Assert.Equal(TimeSpan.FromSeconds(10), lease.CallBudget(10));
         _time.Advance(TimeSpan.FromSeconds(25));
-        Assert.Equal(TimeSpan.FromSeconds(3.5), lease.CallBudget(10));
+        Assert.Equal(TimeSpan.FromSeconds(3), lease.CallBudget(10));
         _time.Advance(TimeSpan.FromSeconds(4));
         Assert.Equal(TimeSpan.FromSeconds(10), lease.CallBudget(10));
     }
@@ -55,11 +55,11 @@ public sealed class LeaseClockTests
         long? resetDue = null;
         var lease = new LeaseClock(_time, () => resetDue);
         lease.Renewed(_time.GetTimestamp(), grantedTtl: 30);
-        Assert.Equal(TimeSpan.FromSeconds(28.5), lease.TimeLeft);
+        Assert.Equal(TimeSpan.FromSeconds(28), lease.TimeLeft);
 
-        // Kicked with ttl - safety_margin = 25 s at the renewal: demote 1.5 s before the machine would be reset.
+        // Kicked with ttl - safety_margin = 25 s at the renewal: demote 2 s before the machine would be reset.
         resetDue = _time.GetTimestamp() + TimeSpan.FromSeconds(25).Ticks;
-        Assert.Equal(TimeSpan.FromSeconds(23.5), lease.TimeLeft);
+        Assert.Equal(TimeSpan.FromSeconds(23), lease.TimeLeft);
         Assert.Equal(new NodeAgent.Watchdog.LeaseDeadline(lease.RenewedTimestamp!.Value, TimeSpan.FromSeconds(29)), lease.FenceDeadline);
     }
 

@@ -84,10 +84,10 @@ public sealed class HaSimulationTests(ITestOutputHelper output)
         // The safety point of the handover: a release request delivered late (its receiver froze) deletes a key the old
         // leader renewed in the meantime, unless the old leader dropped its lease and keeps the lock only as a new version.
         // The schedule needs an etcd-only partition, a handover whose receiver froze and etcd back in between: rare. The
-        // first seed that catches it is 81669 as the simulation stands; the range around it keeps the test short. A change
+        // first seed that catches it is 3581 as the simulation stands; the range around it keeps the test short. A change
         // to the simulation may move it: search from 0 with NODEAGENT_SIM_* and move the range.
-        const int first = 81_000;
-        const int budget = 2_000;
+        const int first = 3_000;
+        const int budget = 1_000;
         var mutated = new SimOptions { HandoverKeepsLease = true };
         var (failures, _, elapsed) = RunMany(first, budget, mutated, stopWhen: f => IsSafetyFailure(f.Failure!));
         var caught = failures.Where(f => IsSafetyFailure(f.Failure!)).OrderBy(f => f.Seed).ToList();
