@@ -193,6 +193,13 @@ internal sealed partial class Postmaster
     private async Task<bool> WaitExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = _time.GetTimestamp() + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
+        // Our own child says when it exits (the handover after a demotion waits on this); an adopted one is polled.
+        Task? exited;
+        lock (_gate)
+        {
+            exited = _child is { HasExited: false } child ? child.WaitForExitAsync(cancellationToken) : null;
+        }
+
         while (Pid is not null)
         {
             if (_time.GetTimestamp() >= deadline)
@@ -200,7 +207,9 @@ internal sealed partial class Postmaster
                 return false;
             }
 
-            await Task.Delay(PollInterval, _time, cancellationToken);
+            var poll = Task.Delay(PollInterval, _time, cancellationToken);
+            await (exited is null ? poll : Task.WhenAny(exited, poll)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
 
         return true;
