@@ -14,10 +14,6 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     /// <summary>Used when unix_socket_directories is not set: the Debian build's compiled-in default.</summary>
     internal const string DefaultSocketDirectory = "/var/run/postgresql";
     private static readonly TimeSpan SqlBudget = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan PromoteTimeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan PromoteFastPollInterval = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan PromoteFastPollFor = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan PromoteSlowPollInterval = TimeSpan.FromMilliseconds(100);
     private AgentConfig _config;
     private volatile bool _wasPrimary;
 
@@ -251,63 +247,6 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         _startBlocked = null;
         _upstreamMember = null;
         return Task.CompletedTask;
-    }
-
-    public async Task<bool> PromoteAsync(CancellationToken cancellationToken)
-    {
-        await EndClientHoldoffBeforePromoteAsync(cancellationToken);
-        // A replica start returns once postgres listens; pg_promote() needs it to answer SQL.
-        if (!await _postmaster.WaitReadyAsync(PgCtlTimeout, cancellationToken))
-        {
-            LogNotReady(PgCtlTimeout.TotalSeconds);
-            return false;
-        }
-
-        var promoted = await _sql.RequestPromoteAsync(SqlBudget, cancellationToken) && await WaitOutOfRecoveryAsync(cancellationToken);
-        if (promoted)
-        {
-            _upstreamMember = null;
-            _promotionFilesPending = true;
-        }
-
-        return promoted;
-    }
-
-    public async Task FinishPromotionAsync(CancellationToken cancellationToken)
-    {
-        if (!_promotionFilesPending)
-        {
-            return;
-        }
-
-        // postgres removed standby.signal itself; the old upstream goes, the lines only a restart drops stay.
-        _promotionFilesPending = false;
-        WriteConfig(RecoveryParameters.KeptAfterPromotion(_files.ReadRecoverySection()), null);
-        _files.WriteStandbySignal(false);
-        await ReloadSignalAsync(cancellationToken, announce: false);
-        StartCheckpointAfterPromote();
-    }
-
-    /// <summary>
-    /// pg_promote(wait =&gt; true) looks every 100 ms; the new primary takes writes a few ms after the signal, and
-    /// every ms of that is client downtime, so look every 10 ms for the first half second (each look is a new
-    /// connection), then every 100 ms as pg_promote does (same 60 s limit).
-    /// </summary>
-    private async Task<bool> WaitOutOfRecoveryAsync(CancellationToken cancellationToken)
-    {
-        var started = _time.GetTimestamp();
-        while (await _sql.IsInRecoveryAsync(SqlBudget, cancellationToken))
-        {
-            if (_time.GetElapsedTime(started) >= PromoteTimeout)
-            {
-                return false;
-            }
-
-            var elapsed = _time.GetElapsedTime(started);
-            await Task.Delay(elapsed < PromoteFastPollFor ? PromoteFastPollInterval : PromoteSlowPollInterval, _time, cancellationToken);
-        }
-
-        return true;
     }
 
     public async Task FollowAsync(UpstreamTarget? upstream, CancellationToken cancellationToken)
