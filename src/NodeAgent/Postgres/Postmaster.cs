@@ -11,6 +11,9 @@ namespace NodeAgent.Postgres;
 internal sealed partial class Postmaster
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    // A stop is short and the takeover waits on its end; the child's exit task also waits for its output pipes to close.
+    private static readonly TimeSpan StopPollInterval = TimeSpan.FromMilliseconds(20);
     private readonly PostgresPaths _paths;
     private readonly OsUser? _user;
     private readonly ProcessRunner _runner;
@@ -207,7 +210,7 @@ internal sealed partial class Postmaster
                 return false;
             }
 
-            var poll = Task.Delay(PollInterval, _time, cancellationToken);
+            var poll = Task.Delay(StopPollInterval, _time, cancellationToken);
             await (exited is null ? poll : Task.WhenAny(exited, poll)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
