@@ -6,7 +6,7 @@ namespace NodeAgent.Api.Health;
 /// Decides 200 or 503 for a health check from a snapshot alone (Patroni <c>api.py:do_GET</c>), pure.
 /// NodeAgent is stricter than Patroni on the write endpoints: the lock counts only while its last
 /// renewal is younger than ttl (so a stuck loop stops answering 200 on its own), and
-/// /primary additionally needs postgres to accept writes right now, or a promotion under way on the fenced lock holder.
+/// /primary additionally needs postgres to accept writes right now, or a promotion under way on the lock holder.
 /// </summary>
 public static class HealthEvaluator
 {

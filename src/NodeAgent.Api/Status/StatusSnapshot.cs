@@ -33,7 +33,7 @@ public sealed record StatusSnapshot
     /// <summary>Postgres accepts writes right now (primary, out of recovery, not being demoted).</summary>
     public bool AcceptsWrites { get; init; }
     /// <summary>
-    /// The lock holder, fenced, has started its promotion: /primary answers 200 from now on (Patroni answers from the lock
+    /// The lock holder has started its promotion (its fence is being armed, then pg_promote): /primary answers 200 (Patroni answers from the lock
     /// alone, api.py:do_GET), so HAProxy's rise checks count while postgres leaves recovery, and /replica 503.
     /// </summary>
     public bool Promoting { get; init; }

@@ -83,8 +83,16 @@ public sealed partial class HaPlanExecutor(
         var startDeferred = false;
         var syncChanged = false;
         PostgresObservation? after = null;
+        var promotes = decision.Steps.Any(s => s is Promote);
         foreach (var step in decision.Steps)
         {
+            if (promotes && step is ActivateWatchdog)
+            {
+                // The lock holder on its way to promote answers /primary before its fence is up (Patroni answers from the
+                // lock alone): HAProxy's rise checks start counting. A fence that fails releases the lock, which undoes it.
+                context.Status.Note(StatusNote.Promoting);
+            }
+
             switch (step)
             {
                 case Exit exit:

@@ -19,8 +19,8 @@ internal enum StatusNote
     PostgresStopped,
 
     /// <summary>
-    /// The lock holder, its fence armed, asks postgres to leave recovery: /primary answers 200 from here, so HAProxy's
-    /// rise checks run during the promotion instead of after it (Patroni answers from the lock alone).
+    /// The lock holder is about to arm its fence and ask postgres to leave recovery: /primary answers 200 from here, so
+    /// HAProxy's rise checks run during the promotion instead of after it (Patroni answers from the lock alone).
     /// </summary>
     Promoting,
 

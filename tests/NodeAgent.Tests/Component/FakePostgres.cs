@@ -230,9 +230,13 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
         return Task.CompletedTask;
     }
 
+    /// <summary>Runs as a promotion starts, before postgres leaves recovery (what the health checks answer then).</summary>
+    public Action? OnPromote { get; set; }
+
     public Task<bool> PromoteAsync(CancellationToken cancellationToken)
     {
         Actions.Add("promote");
+        OnPromote?.Invoke();
         if (!Running || !InRecovery)
         {
             return Task.FromResult(false);

@@ -13,8 +13,12 @@ internal sealed class FakeWatchdog : IWatchdog
 
     public WatchdogState Status => new("automatic", "/dev/fake-watchdog", Armed, Armed ? 25 : null, null, !IsHealthy, null);
 
+    /// <summary>Runs as arming starts (what the health checks answer then).</summary>
+    public Action? OnActivate { get; set; }
+
     public bool Activate(int ttl, int loopWait, LeaseDeadline deadline)
     {
+        OnActivate?.Invoke();
         Armed = IsHealthy;
         LastDeadline = deadline;
         return Armed;

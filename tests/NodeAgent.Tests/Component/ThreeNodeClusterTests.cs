@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using NodeAgent.Api.Health;
 
 namespace NodeAgent.Tests.Component;
 
@@ -96,6 +97,44 @@ public sealed class ThreeNodeClusterTests
         Assert.Equal("replica", cluster["u3"].Board.Current.Role);
     }
 
+    /// <summary>
+    /// HAProxy's rise checks count during the promotion: the node taking over answers /primary (and leaves /replica)
+    /// from before it arms its fence until postgres has left recovery, as Patroni answers from the lock alone.
+    /// </summary>
+    [Fact]
+    public async Task A_replica_taking_over_answers_primary_while_it_promotes_and_leaves_the_replica_backend()
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+        await cluster.BootstrapAsync();
+        cluster["u1"].Alive = false;
+        cluster["u1"].Postgres.Crash();
+        var seen = new List<(string Node, int Primary, int Replica, bool Fenced)>();
+        foreach (var node in new[] { cluster["u2"], cluster["u3"] })
+        {
+            void Look()
+            {
+                var s = node.Board.Current;
+                var age = cluster.Time.GetElapsedTime(s.LockRenewedTimestamp);
+                seen.Add((node.Name, HealthEvaluator.Evaluate(HealthEndpoint.Primary, HealthQuery.From([]), s, age),
+                    HealthEvaluator.Evaluate(HealthEndpoint.Replica, HealthQuery.From([]), s, age), node.Watchdog.Armed));
+            }
+
+            node.Watchdog.OnActivate = Look;
+            node.Postgres.OnPromote = Look;
+        }
+
+        Assert.All(new[] { "u2", "u3" }, n => Assert.Equal(HealthEvaluator.Unavailable, HealthEvaluator.Evaluate(
+            HealthEndpoint.Primary, HealthQuery.From([]), cluster[n].Board.Current, TimeSpan.Zero)));
+        await cluster.RunForAsync(3);
+
+        // Once as it arms its fence, once as it asks postgres to leave recovery.
+        Assert.Equal(2, seen.Count);
+        Assert.Single(seen.Select(s => s.Node).Distinct());
+        Assert.Equal([(HealthEvaluator.Ok, HealthEvaluator.Unavailable, false), (HealthEvaluator.Ok, HealthEvaluator.Unavailable, true)],
+            seen.Select(s => (s.Primary, s.Replica, s.Fenced)));
+        Assert.False(Assert.Single(cluster.Primaries).Board.Current.Promoting);
+    }
+
     [Fact]
     public async Task Leader_keeps_its_primary_while_the_lease_runs_and_stops_writes_before_it_can_expire()
     {
@@ -108,7 +147,7 @@ public sealed class ThreeNodeClusterTests
         Assert.StartsWith("DCS is not accessible; keeping the primary while the leader lock is valid for", u1.Reasons[^1], StringComparison.Ordinal);
         Assert.True(u1.Postgres.AcceptsWrites);
 
-        await cluster.RunForAsync(1, loopWaitSeconds: 19); // 29 s: past the 28.5 s the lease leaves before its fence margin
+        await cluster.RunForAsync(1, loopWaitSeconds: 19); // 29 s: past the 28 s the lease leaves before its margins
         Assert.Equal("stopped accepting writes: the leader lock could not be renewed before its lease runs out", u1.Reasons[^1]);
         Assert.False(u1.Postgres.AcceptsWrites);
         Assert.True(u1.Postgres.Running); // read-only, not down
