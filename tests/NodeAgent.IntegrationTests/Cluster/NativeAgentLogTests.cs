@@ -13,7 +13,7 @@ public sealed partial class NativeAgentLogTests
     [Fact]
     public async Task Native_agent_writes_a_rotating_log_file_in_the_configured_format()
     {
-        var binary = NativeBinary();
+        var binary = NativeAgentBinary.Require();
         RequiredBinary.RequirePostgres("postgres");
         await using var etcd = await EtcdCluster.StartAsync(1);
         using var root = new TempDirectory("native-log");
@@ -84,19 +84,4 @@ public sealed partial class NativeAgentLogTests
                 return ""; // rotated away between the listing and the open
             }
         }));
-
-    /// <summary>out/bin/node-agent of this checkout, built by scripts/build.sh (scripts/test.sh runs it before the tests).</summary>
-    private static string NativeBinary()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "NodeAgent.sln")))
-            {
-                var binary = Path.Combine(dir.FullName, "out", "bin", "node-agent");
-                return File.Exists(binary) ? binary : throw new InvalidOperationException($"{binary} not found: run scripts/build.sh (native AOT) first");
-            }
-        }
-
-        throw new InvalidOperationException($"no NodeAgent.sln above {AppContext.BaseDirectory}: cannot find out/bin/node-agent");
-    }
 }
