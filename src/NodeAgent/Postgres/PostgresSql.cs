@@ -124,12 +124,22 @@ internal sealed class PostgresSql
     /// <summary>The agent sent postgres SIGHUP (see <see cref="SqlConnector.NoteReloaded"/>).</summary>
     public void NoteReloaded() => _connector.NoteReloaded();
 
+    // The promotion asks and then looks every 10 ms: on the kept connection, not a backend fork and an authentication
+    // each time on a machine that is promoting. Both are safe to repeat (a second request only wakes the startup process).
+
     /// <summary>pg_promote(wait =&gt; false): true when the promotion signal was sent.</summary>
     public Task<bool> RequestPromoteAsync(TimeSpan budget, CancellationToken cancellationToken) =>
-        ScalarAsync<bool>("SELECT pg_catalog.pg_promote(false)", budget, cancellationToken);
+        KeptScalarAsync<bool>("SELECT pg_catalog.pg_promote(false)", budget, cancellationToken);
 
     public Task<bool> IsInRecoveryAsync(TimeSpan budget, CancellationToken cancellationToken) =>
-        ScalarAsync<bool>("SELECT pg_catalog.pg_is_in_recovery()", budget, cancellationToken);
+        KeptScalarAsync<bool>("SELECT pg_catalog.pg_is_in_recovery()", budget, cancellationToken);
+
+    private Task<T> KeptScalarAsync<T>(string sql, TimeSpan budget, CancellationToken cancellationToken) =>
+        _connector.RunReadAsync(async (c, ct) =>
+        {
+            await using var cmd = Cmd(sql, c, budget);
+            return (T)(await cmd.ExecuteScalarAsync(ct))!;
+        }, budget, cancellationToken);
 
     public Task CheckpointAsync(TimeSpan budget, CancellationToken cancellationToken) =>
         ExecuteAsync("CHECKPOINT", budget, cancellationToken);
