@@ -49,6 +49,13 @@ public sealed partial class HaPlanExecutor
     private async Task DemoteAsync(Demote demote, Observation o, IStatusNotes status, CancellationToken ct)
     {
         var releases = demote.Mode is DemoteMode.Graceful or DemoteMode.Immediate;
+        if (demote.Mode == DemoteMode.Graceful && lease.Holds)
+        {
+            // postgresql/__init__.py:_do_stop: the checkpoint runs while this primary still serves and is routed to, so
+            // the shutdown checkpoint is short and the clients' window opens only after it.
+            await postgres.CheckpointBeforeStopAsync(TimeSpan.FromSeconds(Math.Max(1, o.Dynamic.RetryTimeout)), ct).ConfigureAwait(false);
+        }
+
         if (lease.Holds)
         {
             // Out of HAProxy's primary backend before postgres stops; only the lock holder pushes.
@@ -74,7 +81,7 @@ public sealed partial class HaPlanExecutor
             budget.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, o.Dynamic.RetryTimeout)));
             try
             {
-                await postgres.StopAsync(StopMode.Fast, checkpoint: demote.Mode == DemoteMode.Graceful, budget.Token).ConfigureAwait(false);
+                await postgres.StopAsync(StopMode.Fast, checkpoint: false, budget.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {

@@ -95,6 +95,12 @@ public interface IPostgresInstance : IAsyncDisposable
     /// <summary>Empties the data directory for a re-clone (POST /reinitialize). Postgres must be stopped.</summary>
     Task RemoveDataDirectoryAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A CHECKPOINT within <paramref name="budget"/>, before a stop that should be short; one that fails or runs out of time
+    /// is logged and left to the shutdown checkpoint.
+    /// </summary>
+    Task CheckpointBeforeStopAsync(TimeSpan budget, CancellationToken cancellationToken);
+
     /// <summary>Stops the postmaster. With <paramref name="checkpoint"/> a CHECKPOINT is issued first (switchover/shutdown).</summary>
     Task StopAsync(StopMode mode, bool checkpoint, CancellationToken cancellationToken);
 

@@ -169,6 +169,18 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         return ready;
     }
 
+    public async Task CheckpointBeforeStopAsync(TimeSpan budget, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _sql.CheckpointAsync(budget, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or Npgsql.NpgsqlException)
+        {
+            LogCheckpointFailed(ex.Message);
+        }
+    }
+
     public async Task StopAsync(StopMode mode, bool checkpoint, CancellationToken cancellationToken)
     {
         if (!_postmaster.TryAdopt())

@@ -173,6 +173,16 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
         return Task.FromResult(true);
     }
 
+    /// <summary>Runs as the checkpoint before a stop starts (what the health checks and the routing saw then).</summary>
+    public Action? OnCheckpoint { get; set; }
+
+    public Task CheckpointBeforeStopAsync(TimeSpan budget, CancellationToken cancellationToken)
+    {
+        Actions.Add("checkpoint");
+        OnCheckpoint?.Invoke();
+        return Task.CompletedTask;
+    }
+
     public Task StopAsync(StopMode mode, bool checkpoint, CancellationToken cancellationToken)
     {
         Actions.Add($"stop {mode.ToString().ToLowerInvariant()}{(checkpoint ? " checkpoint" : "")}");

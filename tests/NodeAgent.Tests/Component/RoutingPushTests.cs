@@ -38,6 +38,25 @@ public sealed class RoutingPushTests
         Assert.DoesNotContain(cluster.Nodes.SelectMany(n => n.Routing.Calls), c => c.Call is "promoted" or "withdraw" && !c.HeldLock);
     }
 
+    /// <summary>As Patroni's graceful demotion: the checkpoint runs while the old primary still serves, before it withdraws.</summary>
+    [Fact]
+    public async Task A_switchover_checkpoints_while_the_old_primary_still_serves_and_then_stops_fast()
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+        await cluster.BootstrapAsync();
+        var u1 = cluster["u1"];
+        (bool AcceptsWrites, bool Withdrawn)? atCheckpoint = null;
+        u1.Postgres.OnCheckpoint = () => atCheckpoint = (u1.Board.Current.AcceptsWrites, u1.Routing.Calls.Any(c => c.Call == "withdraw"));
+
+        cluster.Store.SetFailover(new FailoverRequest("u1", "u2", null, 0));
+        await cluster.RunForAsync(3, loopWaitSeconds: 1);
+
+        Assert.Equal("u2", cluster.Store.Leader?.Name);
+        Assert.Equal((true, false), atCheckpoint);
+        var checkpoint = u1.Postgres.Actions.IndexOf("checkpoint");
+        Assert.Equal("stop fast", u1.Postgres.Actions[checkpoint + 1]);
+    }
+
     [Fact]
     public async Task A_frozen_leader_that_wakes_without_the_lock_pushes_nothing()
     {

@@ -283,6 +283,10 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
         pg.Operation(asPrimary ? "start as primary" : $"start as replica of {upstream?.MemberName ?? "-"}", 0.2, 3,
             () => pg.Start(asPrimary, upstream?.MemberName), false);
 
+    /// <summary>A CHECKPOINT is SQL: a hung postgres holds the demotion for the budget.</summary>
+    public Task CheckpointBeforeStopAsync(TimeSpan budget, CancellationToken cancellationToken) =>
+        pg.After(pg.Hung ? budget.TotalSeconds : 0.05, () => true);
+
     public Task StopAsync(StopMode mode, bool checkpoint, CancellationToken cancellationToken) =>
         pg.Operation($"stop {mode}", 0.05, mode == StopMode.Immediate ? 0.3 : 2, pg.Stop, true);
 
