@@ -44,4 +44,7 @@ public sealed partial class HaPlanExecutor
 
     [LoggerMessage(EventId = 1113, Level = LogLevel.Information, Message = "reinitializing: stopping postgres, removing the data directory and cloning again from '{Member}'")]
     private static partial void LogReinitializing(ILogger logger, string member);
+
+    [LoggerMessage(EventId = 1121, Level = LogLevel.Information, Message = "HAProxy took this node out of the primary backend: no client hold-off after the switchover")]
+    private static partial void LogNoClientHoldoff(ILogger logger);
 }

@@ -98,6 +98,14 @@ public sealed partial class HaPlanExecutor
         // for the lock must not see a primary here any more.
         watchdog.Disable();
         status.Note(StatusNote.PostgresStopped);
+        if (demote.Mode == DemoteMode.Graceful && Routing.Withdrawn)
+        {
+            // HAProxy took the withdrawal: it sends this node no new clients, so the replica it becomes may listen at once
+            // (and can be promoted again without first restarting to listen).
+            LogNoClientHoldoff(logger);
+            await postgres.OpenToClientsAsync(ct).ConfigureAwait(false);
+        }
+
         if (demote.HandOver)
         {
             await HandOverLockAsync(o, ct).ConfigureAwait(false);

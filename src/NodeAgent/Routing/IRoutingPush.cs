@@ -17,6 +17,9 @@ public interface IRoutingPush
     /// once per cycle; a node that is no longer the lock holder stops pushing.
     /// </summary>
     void Confirm(bool primaryWithLock);
+
+    /// <summary>The last push every HAProxy took was this node's withdrawal from the primary backend.</summary>
+    bool Withdrawn { get; }
 }
 
 /// <summary>No <c>haproxy_runtime</c> configured: routing is the health checks' alone.</summary>
@@ -35,4 +38,6 @@ public sealed class NoRoutingPush : IRoutingPush
     public void Confirm(bool primaryWithLock)
     {
     }
+
+    public bool Withdrawn => false;
 }

@@ -41,6 +41,8 @@ public sealed partial class RoutingPusher : IRoutingPush, IAsyncDisposable
     /// <summary>The role of the last push that every HAProxy took; None before the first.</summary>
     public RoutingRole Applied { get; private set; }
 
+    public bool Withdrawn => Applied == RoutingRole.Withdrawn;
+
     public void Promoted() => Want(RoutingRole.Primary);
 
     public void Withdraw() => Want(RoutingRole.Withdrawn);

@@ -11,6 +11,9 @@ internal sealed class RecordingRoutingPush(LeaseClock lease) : IRoutingPush
     /// <summary>"promoted", "withdraw", and "confirm primary" / "confirm not primary" whenever that answer changes.</summary>
     public List<(string Call, bool HeldLock)> Calls { get; } = [];
 
+    /// <summary>What HAProxy is said to have taken: set by a test.</summary>
+    public bool Withdrawn { get; set; }
+
     public void Promoted() => Calls.Add(("promoted", lease.Holds));
 
     public void Withdraw() => Calls.Add(("withdraw", lease.Holds));

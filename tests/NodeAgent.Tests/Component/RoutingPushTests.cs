@@ -57,6 +57,29 @@ public sealed class RoutingPushTests
         Assert.Equal("stop fast", u1.Postgres.Actions[checkpoint + 1]);
     }
 
+    /// <summary>A withdrawal HAProxy took sends the old primary no new clients: it needs no client hold-off after the stop.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_switchover_keeps_the_client_hold_off_only_when_haproxy_did_not_take_the_withdrawal(bool withdrawn)
+    {
+        var cluster = new ComponentCluster("u1", "u2", "u3");
+        await cluster.BootstrapAsync();
+        cluster["u1"].Routing.Withdrawn = withdrawn;
+
+        cluster.Store.SetFailover(new FailoverRequest("u1", "u2", null, 0));
+        await cluster.RunForAsync(3, loopWaitSeconds: 1);
+
+        Assert.Equal("u2", cluster.Store.Leader?.Name);
+        var actions = cluster["u1"].Postgres.Actions;
+        var stop = actions.IndexOf("stop fast");
+        Assert.Equal(withdrawn, actions.Skip(stop).Contains("open to clients"));
+        if (withdrawn)
+        {
+            Assert.Equal("open to clients", actions[stop + 1]);
+        }
+    }
+
     [Fact]
     public async Task A_frozen_leader_that_wakes_without_the_lock_pushes_nothing()
     {
