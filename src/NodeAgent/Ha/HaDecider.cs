@@ -96,7 +96,9 @@ public static partial class HaDecider
         {
             if (o.BelievesHoldsLock && o.LockTimeLeft is { } left && left > TimeSpan.Zero)
             {
-                return HaDecision.NoSteps($"DCS is not accessible; keeping the primary while the leader lock is valid for {Seconds(left)} s more");
+                var keeping = $"DCS is not accessible; keeping the primary while the leader lock is valid for {Seconds(left)} s more";
+                // The demotion may come at the next cycle: a checkpoint now leaves its fast stop little to write.
+                return left <= TimeSpan.FromSeconds(o.Dynamic.LoopWait) ? new(keeping, [new CheckpointAhead()]) : HaDecision.NoSteps(keeping);
             }
 
             return new("demoted self because DCS is not accessible and I was a leader", [new Demote(DemoteMode.Offline, null)]);

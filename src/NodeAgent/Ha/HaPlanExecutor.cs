@@ -192,6 +192,13 @@ public sealed partial class HaPlanExecutor(
             case Demote demote:
                 await DemoteAsync(demote, o, notes, ct).ConfigureAwait(false);
                 return true;
+            case CheckpointAhead when lease.TimeLeft is { } left && left > TimeSpan.Zero:
+                // Never past the demotion deadline: that cycle must run on time.
+                var retry = TimeSpan.FromSeconds(Math.Max(1, o.Dynamic.RetryTimeout));
+                await postgres.CheckpointBeforeStopAsync(left < retry ? left : retry, ct).ConfigureAwait(false);
+                return false;
+            case CheckpointAhead:
+                return false;
             case StopPostgres stop:
                 notes.Note(StatusNote.StoppingPostgres);
                 await postgres.StopAsync(stop.Mode, checkpoint: false, ct).ConfigureAwait(false);

@@ -95,6 +95,12 @@ public abstract partial record HaStep
 
     public sealed record StopPostgres(StopMode Mode) : HaStep;
 
+    /// <summary>
+    /// A CHECKPOINT on the primary while it still serves, ahead of a demotion that may come at the next cycle: its fast
+    /// stop then has little left to write. Bounded by the time the lock has left; a failure only costs a longer stop.
+    /// </summary>
+    public sealed record CheckpointAhead : HaStep;
+
     /// <summary>Write <c>initialize</c> = sysid (create only when absent).</summary>
     public sealed record WriteInitialize(string SystemIdentifier, bool CreateNew) : HaStep;
 

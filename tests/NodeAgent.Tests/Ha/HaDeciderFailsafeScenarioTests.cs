@@ -51,11 +51,11 @@ public sealed class HaDeciderFailsafeScenarioTests
         ["no etcd, failsafe_mode off: today's behaviour, the primary is kept only while the lease runs"] = new(
             LeaderWithoutEtcd(new DynamicConfig()),
             "DCS is not accessible; keeping the primary while the leader lock is valid for 5 s more",
-            []),
+            [typeof(CheckpointAhead)]),
         ["no etcd, leader not in the failsafe topology: nothing to confirm, today's behaviour"] = new(
             LeaderWithoutEtcd(On) with { FailsafeTopology = new Dictionary<string, string> { ["u5"] = "http://127.0.0.5:8008/patroni" } },
             "DCS is not accessible; keeping the primary while the leader lock is valid for 5 s more (failsafe mode: u4 is not in the failsafe topology)",
-            []),
+            [typeof(CheckpointAhead)]),
         ["no etcd, past the deadline: the leader stops writes, failsafe or not"] = new(
             LeaderWithoutEtcd(On, secondsLeft: -0.1),
             "stopped accepting writes: the leader lock could not be renewed before its lease runs out",
@@ -121,7 +121,7 @@ public sealed class HaDeciderFailsafeScenarioTests
         Assert.Equal(["u5", "u6"], confirm.Members.Keys.Order());
         Assert.Equal("http://127.0.0.5:8008/patroni", confirm.Members["u5"]);
         Assert.Equal("failsafe mode: not every member accepted; DCS is not accessible; keeping the primary while the leader lock is valid for 5 s more", confirm.Otherwise.Reason);
-        Assert.Empty(confirm.Otherwise.Steps);
+        Assert.Equal([typeof(CheckpointAhead)], confirm.Otherwise.Steps.Select(s => s.GetType()));
     }
 
     [Fact]
