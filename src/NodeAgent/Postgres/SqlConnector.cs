@@ -104,7 +104,7 @@ internal sealed class SqlConnector
         }
 
         var reloads = Volatile.Read(ref _reloads);
-        var fresh = new NpgsqlConnection(connectionString);
+        var fresh = NpgsqlSources.Connection(connectionString);
         return Keep(await RunOnAsync(fresh, work, budget, cancellationToken), fresh, connectionString, reloads);
     }
 
@@ -167,7 +167,7 @@ internal sealed class SqlConnector
     public async Task<T> RunAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, TimeSpan budget, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var connection = new NpgsqlConnection(_connectionString());
+        var connection = NpgsqlSources.Connection(_connectionString());
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var task = RunOnAsync(connection, work, cts.Token);
         try

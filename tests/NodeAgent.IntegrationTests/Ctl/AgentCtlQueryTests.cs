@@ -23,10 +23,13 @@ public sealed class AgentCtlQueryTests
         var auth = new[] { "-U", postgres.Superuser, "-d", "postgres", "--password" };
 
         var ok = await CtlRun.AgentCtlAsync(postgres.Password + "\n", ["-c", config, "query", .. auth, "-c", "SELECT 1 AS one, NULL AS nothing, true AS yes, 'a b' AS text"]);
+        // The query connection reads no arrays (NpgsqlSources): such a cell shows its type, the row's other cells print.
+        var unread = await CtlRun.AgentCtlAsync(postgres.Password + "\n", ["-c", config, "query", .. auth, "-c", "SELECT ARRAY[1,2] AS arr, '1.2.3.4'::inet AS ip, int4range(1,3) AS r"]);
         var failed = await CtlRun.AgentCtlAsync(postgres.Password + "\n", ["-c", config, "query", .. auth, "-c", "SELECT * FROM missing_table"]);
         var noReplica = await CtlRun.AgentCtlAsync(postgres.Password + "\n", ["-c", config, "query", .. auth, "-r", "replica", "-c", "SELECT 1"]);
 
         Assert.Equal("Password: one\tnothing\tyes\ttext\n1\tNone\tTrue\ta b\n", ok.Out);
+        Assert.Equal("Password: arr\tip\tr\n<integer[]>\t1.2.3.4\t[1,3)\n", unread.Out);
         Assert.EndsWith("\tERROR, SQLSTATE: 42P01\n", failed.Out, StringComparison.Ordinal);
         Assert.EndsWith("\tNo connection to role=replica is available\n", noReplica.Out, StringComparison.Ordinal);
     }

@@ -4,6 +4,7 @@ using Npgsql;
 using NodeAgent.Cluster;
 using NodeAgent.Ctl.Cli;
 using NodeAgent.Ctl.Output;
+using NodeAgent.Postgres;
 
 namespace NodeAgent.Ctl.Commands;
 
@@ -80,7 +81,7 @@ internal static class QueryCommand
 
         try
         {
-            await using var connection = new NpgsqlConnection(ConnectionString(target, user, password, dbname));
+            await using var connection = NpgsqlSources.QueryConnection(ConnectionString(target, user, password, dbname));
             await connection.OpenAsync(ct).ConfigureAwait(false);
             if (role is not ("any" or "leader"))
             {
@@ -98,7 +99,7 @@ internal static class QueryCommand
             var rows = new List<JsonNode?[]>();
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                rows.Add([.. Enumerable.Range(0, reader.FieldCount).Select(i => (JsonNode?)JsonValue.Create(PyText(reader.GetValue(i))))]);
+                rows.Add([.. Enumerable.Range(0, reader.FieldCount).Select(i => (JsonNode?)JsonValue.Create(PyText(Cell(reader, i))))]);
             }
 
             return (columns, rows);
@@ -107,6 +108,24 @@ internal static class QueryCommand
         {
             var message = (e as PostgresException)?.SqlState ?? e.Message;
             return (null, [Row(ctx, "ERROR, SQLSTATE: " + message.Replace('\n', ' '))]);
+        }
+    }
+
+    /// <summary>A cell's value; one of a type the query connection does not read (arrays, records) shows that type.</summary>
+    private static object Cell(NpgsqlDataReader reader, int i)
+    {
+        if (reader.IsDBNull(i))
+        {
+            return DBNull.Value;
+        }
+
+        try
+        {
+            return reader.GetValue(i);
+        }
+        catch (InvalidCastException)
+        {
+            return "<" + reader.GetDataTypeName(i) + ">";
         }
     }
 
