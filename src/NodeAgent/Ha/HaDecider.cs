@@ -97,8 +97,11 @@ public static partial class HaDecider
             if (o.BelievesHoldsLock && o.LockTimeLeft is { } left && left > TimeSpan.Zero)
             {
                 var keeping = $"DCS is not accessible; keeping the primary while the leader lock is valid for {Seconds(left)} s more";
-                // The demotion may come at the next cycle: a checkpoint now leaves its fast stop little to write.
-                return left <= TimeSpan.FromSeconds(o.Dynamic.LoopWait) ? new(keeping, [new CheckpointAhead()]) : HaDecision.NoSteps(keeping);
+                // The demotion may come at the next cycle (after loop_wait and up to retry_timeout on etcd): a checkpoint now
+                // leaves its fast stop little to write.
+                return left <= TimeSpan.FromSeconds(o.Dynamic.LoopWait + o.Dynamic.RetryTimeout)
+                    ? new(keeping, [new CheckpointAhead()])
+                    : HaDecision.NoSteps(keeping);
             }
 
             return new("demoted self because DCS is not accessible and I was a leader", [new Demote(DemoteMode.Offline, null)]);

@@ -121,10 +121,10 @@ public sealed class HaDeciderScenarioTests
             "demoted self because DCS is not accessible and I was a leader",
             [typeof(Demote)]),
         ["lock holder keeps its primary while the lease runs, retrying etcd"] = new(
-            Observe("u4", null, PostgresRunningAsPrimary()) with { BelievesHoldsLock = true, LockTimeLeft = TimeSpan.FromSeconds(15) },
-            "DCS is not accessible; keeping the primary while the leader lock is valid for 15 s more",
+            Observe("u4", null, PostgresRunningAsPrimary()) with { BelievesHoldsLock = true, LockTimeLeft = TimeSpan.FromSeconds(25) },
+            "DCS is not accessible; keeping the primary while the leader lock is valid for 25 s more",
             []),
-        ["lock holder within loop_wait of its demotion deadline checkpoints ahead of the stop"] = new(
+        ["lock holder within a cycle (loop_wait + retry_timeout) of its demotion deadline checkpoints ahead of the stop"] = new(
             Observe("u4", null, PostgresRunningAsPrimary()) with { BelievesHoldsLock = true, LockTimeLeft = TimeSpan.FromSeconds(5) },
             "DCS is not accessible; keeping the primary while the leader lock is valid for 5 s more",
             [typeof(CheckpointAhead)]),
