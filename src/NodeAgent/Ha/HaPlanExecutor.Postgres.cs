@@ -43,17 +43,34 @@ public sealed partial class HaPlanExecutor
     }
 
     /// <summary>
+    /// A CHECKPOINT ahead of a stop, only while the lock is held and never past the demotion deadline (that cycle must run
+    /// on time), within retry_timeout; one that fails only leaves the stop more to write.
+    /// </summary>
+    private async Task CheckpointWhileLeadingAsync(Observation o, CancellationToken ct)
+    {
+        if (lease.TimeLeft is not { } left || left <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var retry = StopBudget(o);
+        await postgres.CheckpointBeforeStopAsync(left < retry ? left : retry, ct).ConfigureAwait(false);
+    }
+
+    private static TimeSpan StopBudget(Observation o) => TimeSpan.FromSeconds(Math.Max(1, o.Dynamic.RetryTimeout));
+
+    /// <summary>
     /// ha.py:demote. Writes stop being accepted (as far as health checks go) before postgres is even asked to stop.
     /// A fast stop that does not finish within retry_timeout is escalated to immediate.
     /// </summary>
     private async Task DemoteAsync(Demote demote, Observation o, IStatusNotes status, CancellationToken ct)
     {
         var releases = demote.Mode is DemoteMode.Graceful or DemoteMode.Immediate;
-        if (demote.Mode == DemoteMode.Graceful && lease.Holds)
+        if (demote.Mode == DemoteMode.Graceful)
         {
             // postgresql/__init__.py:_do_stop: the checkpoint runs while this primary still serves and is routed to, so
             // the shutdown checkpoint is short and the clients' window opens only after it.
-            await postgres.CheckpointBeforeStopAsync(TimeSpan.FromSeconds(Math.Max(1, o.Dynamic.RetryTimeout)), ct).ConfigureAwait(false);
+            await CheckpointWhileLeadingAsync(o, ct).ConfigureAwait(false);
         }
 
         if (lease.Holds)
@@ -78,7 +95,7 @@ public sealed partial class HaPlanExecutor
         if (demote.Mode is DemoteMode.Offline or DemoteMode.Graceful)
         {
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            budget.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, o.Dynamic.RetryTimeout)));
+            budget.CancelAfter(StopBudget(o));
             try
             {
                 await postgres.StopAsync(StopMode.Fast, checkpoint: false, budget.Token).ConfigureAwait(false);

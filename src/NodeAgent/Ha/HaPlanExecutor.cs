@@ -83,14 +83,15 @@ public sealed partial class HaPlanExecutor(
         var startDeferred = false;
         var syncChanged = false;
         PostgresObservation? after = null;
-        var promotes = decision.Steps.Any(s => s is Promote);
+        var announce = decision.Steps.Any(s => s is Promote);
         foreach (var step in decision.Steps)
         {
-            if (promotes && step is ActivateWatchdog)
+            if (announce && step is ActivateWatchdog or Promote)
             {
                 // The lock holder on its way to promote answers /primary before its fence is up (Patroni answers from the
                 // lock alone): HAProxy's rise checks start counting. A fence that fails releases the lock, which undoes it.
                 context.Status.Note(StatusNote.Promoting);
+                announce = false;
             }
 
             switch (step)
@@ -170,7 +171,6 @@ public sealed partial class HaPlanExecutor(
                 FireIf(started, CallbackAction.OnStart, CallbackRole.Master);
                 return true;
             case Promote:
-                notes.Note(StatusNote.Promoting);
                 var promoted = await postgres.PromoteAsync(ct).ConfigureAwait(false);
                 if (promoted)
                 {
@@ -192,12 +192,8 @@ public sealed partial class HaPlanExecutor(
             case Demote demote:
                 await DemoteAsync(demote, o, notes, ct).ConfigureAwait(false);
                 return true;
-            case CheckpointAhead when lease.TimeLeft is { } left && left > TimeSpan.Zero:
-                // Never past the demotion deadline: that cycle must run on time.
-                var retry = TimeSpan.FromSeconds(Math.Max(1, o.Dynamic.RetryTimeout));
-                await postgres.CheckpointBeforeStopAsync(left < retry ? left : retry, ct).ConfigureAwait(false);
-                return false;
             case CheckpointAhead:
+                await CheckpointWhileLeadingAsync(o, ct).ConfigureAwait(false);
                 return false;
             case StopPostgres stop:
                 notes.Note(StatusNote.StoppingPostgres);

@@ -48,8 +48,8 @@ internal sealed partial class PostgresInstance
 
     /// <summary>
     /// pg_promote(wait =&gt; true) looks every 100 ms; the new primary takes writes a few ms after the signal, and
-    /// every ms of that is client downtime, so look every 10 ms for the first half second (each look is a new
-    /// connection), then every 100 ms as pg_promote does (same 60 s limit).
+    /// every ms of that is client downtime, so look every 10 ms for the first half second (on the kept connection),
+    /// then every 100 ms as pg_promote does (same 60 s limit).
     /// A request that finds the startup process between its WAL receiver's start and failure is acted on only after
     /// a wal_retrieve_retry_interval sleep (5 s by default) that nothing wakes, so the request is sent again every
     /// second until postgres left recovery; each one wakes that sleep.

@@ -190,14 +190,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
 
         if (checkpoint && mode != StopMode.Immediate)
         {
-            try
-            {
-                await _sql.CheckpointAsync(PgCtlTimeout, cancellationToken);
-            }
-            catch (Exception ex) when (ex is TimeoutException or Npgsql.NpgsqlException)
-            {
-                LogCheckpointFailed(ex.Message);
-            }
+            await CheckpointBeforeStopAsync(PgCtlTimeout, cancellationToken);
         }
 
         // The kept connection would hold a smart shutdown open; any other mode would break it anyway.

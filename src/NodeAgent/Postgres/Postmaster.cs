@@ -12,7 +12,8 @@ internal sealed partial class Postmaster
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    // A stop is short and the takeover waits on its end; the child's exit task also waits for its output pipes to close.
+    // A stop is short and the takeover (the lock handover after a demotion) waits on its end. Not the child's exit task:
+    // it also waits for postgres' output pipes to close, which the logging collector holds a little longer.
     private static readonly TimeSpan StopPollInterval = TimeSpan.FromMilliseconds(20);
     private readonly PostgresPaths _paths;
     private readonly OsUser? _user;
@@ -196,13 +197,6 @@ internal sealed partial class Postmaster
     private async Task<bool> WaitExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = _time.GetTimestamp() + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
-        // Our own child says when it exits (the handover after a demotion waits on this); an adopted one is polled.
-        Task? exited;
-        lock (_gate)
-        {
-            exited = _child is { HasExited: false } child ? child.WaitForExitAsync(cancellationToken) : null;
-        }
-
         while (Pid is not null)
         {
             if (_time.GetTimestamp() >= deadline)
@@ -210,9 +204,7 @@ internal sealed partial class Postmaster
                 return false;
             }
 
-            var poll = Task.Delay(StopPollInterval, _time, cancellationToken);
-            await (exited is null ? poll : Task.WhenAny(exited, poll)).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
+            await Task.Delay(StopPollInterval, _time, cancellationToken);
         }
 
         return true;
