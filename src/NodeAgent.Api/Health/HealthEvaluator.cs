@@ -84,7 +84,7 @@ public static class HealthEvaluator
                 && query.MaxLagBytes is { } maxLag
                 && s.ClusterLastLsn > SaturatingAdd(s.ReplayedLocation ?? 0, maxLag);
             var replica = !TagValues.IsSet(s.Tags, "noloadbalance") && !lagging && s.Role == "replica" && s.State == "running"
-                ? Ok : Unavailable;
+                && !s.ClientsHeldOff ? Ok : Unavailable;
 
             if (!s.DcsAvailable && s.Paused)
             {

@@ -37,6 +37,11 @@ public sealed record StatusSnapshot
     /// alone, api.py:do_GET), so HAProxy's rise checks count while postgres leaves recovery, and /replica 503.
     /// </summary>
     public bool Promoting { get; init; }
+    /// <summary>
+    /// A replica demoted by a switchover that takes no TCP clients yet (the client hold-off): /replica answers 503, so a
+    /// proxy sends it no readers it could not serve.
+    /// </summary>
+    public bool ClientsHeldOff { get; init; }
     public bool IsStandbyCluster { get; init; }
     public bool Paused { get; init; }
     public bool ClusterUnlocked { get; init; }

@@ -34,6 +34,11 @@ public sealed record PostgresqlConfig
     /// marked it down cannot route writes to it as a replica. 10: the seed's HAProxy `inter 3s fall 3`, plus 1 s. 0: off.
     /// </summary>
     public int DemotedClientHoldoff { get; init; } = 10;
+    /// <summary>
+    /// During the hold-off the agent takes the TCP clients a proxy still sends and relays them to the new primary once it
+    /// runs (NodeAgent only). false: they are refused.
+    /// </summary>
+    public bool DemotedClientRelay { get; init; } = true;
     /// <summary>Seconds one create_replica_methods entry (pg_basebackup or a restore command) may run before it is killed.</summary>
     public int CreateReplicaTimeout { get; init; } = 6 * 3600;
     /// <summary>Seconds pg_rewind may run before it is killed.</summary>

@@ -120,6 +120,7 @@ public sealed partial class HaLoop(
         }
 
         LastPostgres = observation.Postgres;
+        postgres.RelayHeldOffClientsTo(HeldOffRelayTargets.NewPrimary(observation.DcsAvailable ? observation.Cluster : null, _config.Name));
         executor.Routing.Confirm(lease.Holds && observation.Postgres is { IsRunning: true, IsInRecovery: false });
         _longAction.Saw(observation.LongActionInProgress);
         _counters.HaCycleDuration.Observe(time.GetElapsedTime(start));

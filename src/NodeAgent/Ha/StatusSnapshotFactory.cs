@@ -39,6 +39,7 @@ public static class StatusSnapshotFactory
             NextRunTimestamp = nextRunTimestamp,
             // A restart or re-clone takes postgres down: health checks stop routing writes as soon as it starts.
             AcceptsWrites = holds && role == MemberRole.Primary && longAction is not (LongActionKind.Restart or LongActionKind.Reinitialize),
+            ClientsHeldOff = pg.ClientHoldoffRemaining is not null,
             Paused = o.Paused,
             ClusterUnlocked = o.Cluster is { IsLocked: false },
             DcsAvailable = o.DcsAvailable,

@@ -86,6 +86,12 @@ public interface IPostgresInstance : IAsyncDisposable
     Task OpenToClientsAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// The new primary the TCP clients of a held-off node are relayed to (postgresql.demoted_client_relay); null: none
+    /// known to be running as primary, they wait. The HA loop tells it after each look at the DCS.
+    /// </summary>
+    void RelayHeldOffClientsTo(Relay.RelayTarget? target);
+
+    /// <summary>
     /// POST /restart (postgresql.restart): a fast stop after a CHECKPOINT, then a start in the role the data directory
     /// has (standby.signal: a replica of the same upstream) with the config files rewritten, so pending settings apply.
     /// Waits up to <paramref name="startTimeout"/> for connections.

@@ -1,3 +1,6 @@
+using System.Globalization;
+using NodeAgent.Postgres.Relay;
+
 namespace NodeAgent.Postgres;
 
 /// <summary>
@@ -13,6 +16,10 @@ internal sealed partial class PostgresInstance
     // The running postmaster was started on the unix socket only.
     private bool _startedUnixSocketOnly;
 
+    // Inside the window, from the stop on: the agent takes the TCP clients and relays them to the new primary.
+    private HeldOffClientRelay? _relay;
+    private RelayTarget? _relayTarget;
+
     public void HoldOffClientsAfterSwitchover()
     {
         var seconds = _config.Postgresql.DemotedClientHoldoff;
@@ -27,6 +34,33 @@ internal sealed partial class PostgresInstance
 
     public Task OpenToClientsAsync(CancellationToken cancellationToken) => ReopenToClientsAsync("its time is up", cancellationToken);
 
+    public void RelayHeldOffClientsTo(RelayTarget? target)
+    {
+        _relayTarget = target;
+        _relay?.SetTarget(target);
+    }
+
+    // From the moment postgres stopped listening inside the window until it listens again: HAProxy's connects to this node
+    // reach the agent instead of a refusal.
+    private void RelayClientsWhileHeldOff()
+    {
+        if (_relay is not null || !_config.Postgresql.DemotedClientRelay || !(ClientHoldoff.Remaining(_clientHoldoffUntil, _time) > TimeSpan.Zero))
+        {
+            return;
+        }
+
+        var port = Parameters.TryGetValue("port", out var p) && int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 5432;
+        _relay = HeldOffClientRelay.Open(ListenEndpoints.Of(Parameters.GetValueOrDefault("listen_addresses", "localhost"), port), _logger);
+        _relay?.SetTarget(_relayTarget);
+    }
+
+    // Before postgres binds its TCP addresses again.
+    private void StopRelayingClients()
+    {
+        _relay?.Dispose();
+        _relay = null;
+    }
+
     /// <summary>What the observation reports: time left while the running postmaster is held off, else null.</summary>
     private TimeSpan? ClientHoldoffRemaining() =>
         _startedUnixSocketOnly ? ClientHoldoff.Remaining(_clientHoldoffUntil, _time) ?? TimeSpan.Zero : null;
@@ -39,6 +73,7 @@ internal sealed partial class PostgresInstance
     private async Task ReopenToClientsAsync(string why, CancellationToken cancellationToken)
     {
         _clientHoldoffUntil = null;
+        StopRelayingClients();
         if (!_startedUnixSocketOnly || !_postmaster.TryAdopt())
         {
             _startedUnixSocketOnly = false;
@@ -57,6 +92,11 @@ internal sealed partial class PostgresInstance
         if (_startedUnixSocketOnly)
         {
             LogStartingHeldOff(left!.Value.TotalSeconds);
+            RelayClientsWhileHeldOff();
+        }
+        else
+        {
+            StopRelayingClients();
         }
 
         return RunningOptions();

@@ -199,6 +199,8 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         {
             throw new InvalidOperationException($"postmaster (pid {_postmaster.Pid}) did not stop");
         }
+
+        RelayClientsWhileHeldOff();
     }
 
     public async Task<RestartOutcome> RestartAsync(TimeSpan startTimeout, CancellationToken cancellationToken)
@@ -270,7 +272,8 @@ internal sealed partial class PostgresInstance : IPostgresInstance
 
     public async ValueTask DisposeAsync()
     {
-        // The postmaster outlives the agent on purpose (adopted after a restart); nothing to stop here.
+        // The postmaster outlives the agent on purpose (adopted after a restart); the relay does not.
+        StopRelayingClients();
         await Task.CompletedTask;
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Npgsql;
 using NodeAgent.IntegrationTests.Fixtures;
 using Xunit.Abstractions;
@@ -7,10 +9,11 @@ namespace NodeAgent.IntegrationTests.Cluster;
 /// <summary>
 /// Acceptance for the client hold-off: with the seed's HAProxy timers unchanged (inter 3s fall 3 rise 2), a client writing
 /// through the primary port during a switchover never gets a read-only error. Without the hold-off the demoted node is a
-/// replica within a second while HAProxy keeps it in the primary backend for up to 9 s: 148-224 read-only errors.
+/// replica within a second while HAProxy keeps it in the primary backend for up to 9 s: 148-224 read-only errors. The
+/// clients HAProxy still sends it meanwhile are relayed to the new primary once it runs.
 /// </summary>
 [Collection(AgentClusterSequence.Name)]
-public sealed class SwitchoverThroughHaproxyTests(ITestOutputHelper output)
+public sealed partial class SwitchoverThroughHaproxyTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_switchover_under_the_seed_haproxy_timers_gives_a_writer_on_the_primary_port_no_read_only_error()
@@ -59,10 +62,12 @@ public sealed class SwitchoverThroughHaproxyTests(ITestOutputHelper output)
                 },
                 AgentCluster.Patience,
                 $"haproxy to mark {leader.Name} down in 'primary' and the writer to reach {candidate.Name}");
+            // Postgres answers TCP itself only once the relay stopped at the end of the hold-off (before that the relay did).
             await Poll.UntilAsync(
-                async () => await haproxy.ServerStatusAsync("replica", leader.Name) == "UP" && await AcceptsTcpClientsAsync(leader),
+                async () => RelayStopped(leader.ReadLog()) && await AcceptsTcpClientsAsync(leader)
+                    && await haproxy.ServerStatusAsync("replica", leader.Name) == "UP",
                 AgentCluster.Patience,
-                $"{leader.Name} to accept TCP clients again and haproxy to mark it up in 'replica'");
+                $"{leader.Name} to end its hold-off, accept TCP clients again and haproxy to mark it up in 'replica'");
 
             var window = writer.LongestGapAfter(before);
             output.WriteLine($"switchover through haproxy (seed timers): client window {window.TotalSeconds:0.00} s, "
@@ -75,9 +80,22 @@ public sealed class SwitchoverThroughHaproxyTests(ITestOutputHelper output)
             }
             Assert.Equal(0, writer.ReadOnlyErrors);
 
+            // The clients HAProxy sent to the held-off old primary were relayed to the new one (none are refused there).
+            var relayed = RelayedConnections(leader.ReadLog(), candidate.Name);
+            output.WriteLine($"  {leader.Name} relayed {relayed} connections to {candidate.Name}");
+            Assert.True(relayed >= 1, $"{leader.Name} relayed no client to {candidate.Name}:\n{leader.LogTail()}");
+
             string Since(TimeSpan? t) => t is { } v ? $"{(v - before).TotalSeconds:0.00}" : "-";
         });
     }
+
+    private static bool RelayStopped(string log) => RelayClosed().IsMatch(log);
+
+    private static int RelayedConnections(string log, string to) =>
+        RelayClosed().Matches(log).Where(m => m.Groups[2].Value == to).Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+
+    [GeneratedRegex(@"stopped relaying held-off clients: (\d+) connections relayed to (\S+)")]
+    private static partial Regex RelayClosed();
 
     private static async Task<bool> AcceptsTcpClientsAsync(AgentNode node)
     {

@@ -157,6 +157,11 @@ internal sealed class FakePostgres(string name, Func<string, FakePostgres?> look
         return Task.CompletedTask;
     }
 
+    /// <summary>What the HA loop last named as the primary to relay held-off clients to.</summary>
+    public NodeAgent.Postgres.Relay.RelayTarget? RelayTarget { get; private set; }
+
+    public void RelayHeldOffClientsTo(NodeAgent.Postgres.Relay.RelayTarget? target) => RelayTarget = target;
+
     public Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken)
     {
         Actions.Add(asPrimary ? "start primary" : $"start replica {upstream?.MemberName ?? "-"}");

@@ -279,6 +279,10 @@ internal sealed class SimPostgresPort(SimPostgres pg, HaSimulation sim) : IPostg
 
     public Task OpenToClientsAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public void RelayHeldOffClientsTo(NodeAgent.Postgres.Relay.RelayTarget? target)
+    {
+    }
+
     public Task<bool> StartAsync(bool asPrimary, UpstreamTarget? upstream, CancellationToken cancellationToken) =>
         pg.Operation(asPrimary ? "start as primary" : $"start as replica of {upstream?.MemberName ?? "-"}", 0.2, 3,
             () => pg.Start(asPrimary, upstream?.MemberName), false);

@@ -35,6 +35,7 @@ internal static class PostgresqlConfigMapper
             PgIdent = s.StringList("pg_ident") ?? d.PgIdent,
             PgCtlTimeout = s.Int("pg_ctl_timeout", d.PgCtlTimeout),
             DemotedClientHoldoff = Math.Max(0, s.Int("demoted_client_holdoff", d.DemotedClientHoldoff)),
+            DemotedClientRelay = s.Bool("demoted_client_relay", d.DemotedClientRelay),
             CreateReplicaTimeout = PositiveSeconds(s, "create_replica_timeout", d.CreateReplicaTimeout),
             RewindTimeout = PositiveSeconds(s, "rewind_timeout", d.RewindTimeout),
             InitdbTimeout = PositiveSeconds(s, "initdb_timeout", d.InitdbTimeout),
