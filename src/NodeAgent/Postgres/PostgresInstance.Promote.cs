@@ -9,7 +9,7 @@ internal sealed partial class PostgresInstance
     private static readonly TimeSpan PromoteFastPollInterval = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan PromoteFastPollFor = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan PromoteSlowPollInterval = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan PromoteResendEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PromoteResendEvery = TimeSpan.FromMilliseconds(200);
 
     public async Task<bool> PromoteAsync(CancellationToken cancellationToken)
     {
@@ -51,8 +51,9 @@ internal sealed partial class PostgresInstance
     /// every ms of that is client downtime, so look every 10 ms for the first half second (on the kept connection),
     /// then every 100 ms as pg_promote does (same 60 s limit).
     /// A request that finds the startup process between its WAL receiver's start and failure is acted on only after
-    /// a wal_retrieve_retry_interval sleep (5 s by default) that nothing wakes, so the request is sent again every
-    /// second until postgres left recovery; each one wakes that sleep.
+    /// a wal_retrieve_retry_interval sleep (5 s by default) that nothing wakes: the request's own wake-up was used up
+    /// before that sleep began. So the request is sent again every 200 ms until postgres left recovery; any one after
+    /// the first wake-up ends that sleep. A request postgres no longer needs costs a signal and a file we remove.
     /// </summary>
     private async Task<bool> WaitOutOfRecoveryAsync(CancellationToken cancellationToken)
     {
@@ -69,7 +70,11 @@ internal sealed partial class PostgresInstance
             if (elapsed >= PromoteResendEvery * (resent + 1))
             {
                 resent++;
-                LogPromoteResent(elapsed.TotalSeconds);
+                if (resent == 1)
+                {
+                    LogPromoteResent(elapsed.TotalSeconds);
+                }
+
                 try
                 {
                     await _sql.RequestPromoteAsync(SqlBudget, cancellationToken);
@@ -92,6 +97,6 @@ internal sealed partial class PostgresInstance
         return true;
     }
 
-    [LoggerMessage(EventId = 2018, Level = LogLevel.Information, Message = "postgres still in recovery {Seconds:F1} s after the promote request: sending it again")]
+    [LoggerMessage(EventId = 2018, Level = LogLevel.Information, Message = "postgres still in recovery {Seconds:F1} s after the promote request: sending it again every 200 ms until it leaves recovery")]
     private partial void LogPromoteResent(double seconds);
 }

@@ -62,9 +62,9 @@ public sealed partial class SwitchoverThroughHaproxyTests(ITestOutputHelper outp
                 },
                 AgentCluster.Patience,
                 $"haproxy to mark {leader.Name} down in 'primary' and the writer to reach {candidate.Name}");
-            // Postgres answers TCP itself only once the relay stopped at the end of the hold-off (before that the relay did).
+            // Postgres answers TCP itself only after the hold-off (before that the relay did).
             await Poll.UntilAsync(
-                async () => RelayStopped(leader.ReadLog()) && await AcceptsTcpClientsAsync(leader)
+                async () => leader.ReadLog().Contains("client hold-off over", StringComparison.Ordinal) && await AcceptsTcpClientsAsync(leader)
                     && await haproxy.ServerStatusAsync("replica", leader.Name) == "UP",
                 AgentCluster.Patience,
                 $"{leader.Name} to end its hold-off, accept TCP clients again and haproxy to mark it up in 'replica'");
@@ -89,12 +89,10 @@ public sealed partial class SwitchoverThroughHaproxyTests(ITestOutputHelper outp
         });
     }
 
-    private static bool RelayStopped(string log) => RelayClosed().IsMatch(log);
-
     private static int RelayedConnections(string log, string to) =>
         RelayClosed().Matches(log).Where(m => m.Groups[2].Value == to).Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
 
-    [GeneratedRegex(@"stopped relaying held-off clients: (\d+) connections relayed to (\S+)")]
+    [GeneratedRegex(@"stopped relaying held-off clients: (\d+) connections relayed to ([^\s,]+)")]
     private static partial Regex RelayClosed();
 
     private static async Task<bool> AcceptsTcpClientsAsync(AgentNode node)

@@ -27,6 +27,7 @@ internal sealed partial class HeldOffClientRelay : IDisposable
     private RelayTarget? _target;
     private long _relayed;
     private int _waiting;
+    private int _accepted;
 
     private HeldOffClientRelay(IReadOnlyList<Socket> listeners, ILogger logger)
     {
@@ -83,7 +84,6 @@ internal sealed partial class HeldOffClientRelay : IDisposable
             _ = relay.AcceptAsync(listener);
         }
 
-        LogOpened(logger, string.Join(", ", relay.Endpoints));
         return relay;
     }
 
@@ -130,7 +130,11 @@ internal sealed partial class HeldOffClientRelay : IDisposable
             socket.Dispose();
         }
 
-        LogClosed(_logger, Relayed, _target?.Member ?? "-");
+        // Quiet when no client came (a routing push took this node out of HAProxy first).
+        if (Volatile.Read(ref _accepted) > 0)
+        {
+            LogClosed(_logger, Relayed, _target?.Member ?? "-");
+        }
     }
 
     private Task<RelayTarget> Ready
@@ -163,6 +167,11 @@ internal sealed partial class HeldOffClientRelay : IDisposable
                 }
 
                 return;
+            }
+
+            if (Interlocked.Increment(ref _accepted) == 1)
+            {
+                LogFirstClient(_logger, string.Join(", ", Endpoints));
             }
 
             _ = RelayAsync(client);
@@ -271,13 +280,13 @@ internal sealed partial class HeldOffClientRelay : IDisposable
     }
 
     [LoggerMessage(EventId = 2401, Level = LogLevel.Information,
-        Message = "held-off clients: the agent takes the TCP clients on {Endpoints} and relays them to the new primary once it runs")]
-    private static partial void LogOpened(ILogger logger, string endpoints);
+        Message = "held-off clients: a proxy still sends TCP clients to {Endpoints}; the agent takes them and relays them to the new primary once it runs")]
+    private static partial void LogFirstClient(ILogger logger, string endpoints);
 
     [LoggerMessage(EventId = 2402, Level = LogLevel.Information, Message = "held-off clients are relayed to the new primary {Member} ({Host}:{Port})")]
     private static partial void LogTarget(ILogger logger, string member, string host, int port);
 
-    [LoggerMessage(EventId = 2403, Level = LogLevel.Information, Message = "stopped relaying held-off clients: {Count} connections relayed to {Member}")]
+    [LoggerMessage(EventId = 2403, Level = LogLevel.Information, Message = "stopped relaying held-off clients: {Count} connections relayed to {Member}, the rest closed")]
     private static partial void LogClosed(ILogger logger, long count, string member);
 
     [LoggerMessage(EventId = 2404, Level = LogLevel.Warning, Message = "cannot take held-off clients on {Endpoint}: {Reason}; they are refused there")]
