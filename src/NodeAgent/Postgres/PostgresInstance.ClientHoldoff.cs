@@ -16,7 +16,9 @@ internal sealed partial class PostgresInstance
     // The running postmaster was started on the unix socket only.
     private bool _startedUnixSocketOnly;
 
-    // Inside the window, from the stop on: the agent takes the TCP clients and relays them to the new primary.
+    // Inside the window, from the stop on: the agent takes the TCP clients and relays them to the new primary. The HA
+    // loop's thread names the target; a start or stop in a background action opens or closes the relay.
+    private readonly Lock _relayGate = new();
     private HeldOffClientRelay? _relay;
     private RelayTarget? _relayTarget;
 
@@ -29,6 +31,12 @@ internal sealed partial class PostgresInstance
         }
 
         _clientHoldoffUntil = _time.GetTimestamp() + (long)(seconds * (double)_time.TimestampFrequency);
+        lock (_relayGate)
+        {
+            // The leader this node followed before it led is no target: the next look at the DCS names one.
+            _relayTarget = null;
+        }
+
         LogClientHoldoffStarted(seconds);
     }
 
@@ -36,29 +44,47 @@ internal sealed partial class PostgresInstance
 
     public void RelayHeldOffClientsTo(RelayTarget? target)
     {
-        _relayTarget = target;
-        _relay?.SetTarget(target);
+        lock (_relayGate)
+        {
+            _relayTarget = target;
+            if (_relay is { IsClosed: false } relay)
+            {
+                relay.SetTarget(target);
+            }
+        }
     }
 
-    // From the moment postgres stopped listening inside the window until it listens again: HAProxy's connects to this node
-    // reach the agent instead of a refusal.
+    // From the moment postgres stopped listening inside the window until it listens again (or the window ends, whatever
+    // postgres does): HAProxy's connects to this node reach the agent instead of a refusal.
     private void RelayClientsWhileHeldOff()
     {
-        if (_relay is not null || !_config.Postgresql.DemotedClientRelay || !(ClientHoldoff.Remaining(_clientHoldoffUntil, _time) > TimeSpan.Zero))
+        if (!_config.Postgresql.DemotedClientRelay || ClientHoldoff.Remaining(_clientHoldoffUntil, _time) is not { } left || left <= TimeSpan.Zero)
         {
             return;
         }
 
         var port = Parameters.TryGetValue("port", out var p) && int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 5432;
-        _relay = HeldOffClientRelay.Open(ListenEndpoints.Of(Parameters.GetValueOrDefault("listen_addresses", "localhost"), port), _logger);
-        _relay?.SetTarget(_relayTarget);
+        var endpoints = ListenEndpoints.Of(Parameters.GetValueOrDefault("listen_addresses", "localhost"), port);
+        lock (_relayGate)
+        {
+            if (_relay is { IsClosed: false })
+            {
+                return;
+            }
+
+            _relay = HeldOffClientRelay.Open(endpoints, left, _logger);
+            _relay?.SetTarget(_relayTarget);
+        }
     }
 
     // Before postgres binds its TCP addresses again.
     private void StopRelayingClients()
     {
-        _relay?.Dispose();
-        _relay = null;
+        lock (_relayGate)
+        {
+            _relay?.Dispose();
+            _relay = null;
+        }
     }
 
     /// <summary>What the observation reports: time left while the running postmaster is held off, else null.</summary>

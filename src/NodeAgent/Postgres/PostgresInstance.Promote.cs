@@ -59,42 +59,48 @@ internal sealed partial class PostgresInstance
     {
         var started = _time.GetTimestamp();
         var resent = 0;
-        while (await _sql.IsInRecoveryAsync(SqlBudget, cancellationToken))
+        try
         {
-            var elapsed = _time.GetElapsedTime(started);
-            if (elapsed >= PromoteTimeout)
+            while (await _sql.IsInRecoveryAsync(SqlBudget, cancellationToken))
             {
-                return false;
+                var elapsed = _time.GetElapsedTime(started);
+                if (elapsed >= PromoteTimeout)
+                {
+                    return false;
+                }
+
+                if (elapsed >= PromoteResendEvery * (resent + 1))
+                {
+                    resent++;
+                    if (resent == 1)
+                    {
+                        LogPromoteResent(elapsed.TotalSeconds);
+                    }
+
+                    try
+                    {
+                        await _sql.RequestPromoteAsync(SqlBudget, cancellationToken);
+                    }
+                    catch (Npgsql.PostgresException ex) when (ex.SqlState == Npgsql.PostgresErrorCodes.ObjectNotInPrerequisiteState)
+                    {
+                        // "recovery is not in progress": it left recovery since the last look.
+                    }
+                }
+
+                await Task.Delay(elapsed < PromoteFastPollFor ? PromoteFastPollInterval : PromoteSlowPollInterval, _time, cancellationToken);
             }
 
-            if (elapsed >= PromoteResendEvery * (resent + 1))
-            {
-                resent++;
-                if (resent == 1)
-                {
-                    LogPromoteResent(elapsed.TotalSeconds);
-                }
-
-                try
-                {
-                    await _sql.RequestPromoteAsync(SqlBudget, cancellationToken);
-                }
-                catch (Npgsql.PostgresException ex) when (ex.SqlState == Npgsql.PostgresErrorCodes.ObjectNotInPrerequisiteState)
-                {
-                    // "recovery is not in progress": it left recovery since the last look.
-                }
-            }
-
-            await Task.Delay(elapsed < PromoteFastPollFor ? PromoteFastPollInterval : PromoteSlowPollInterval, _time, cancellationToken);
+            return true;
         }
-
-        if (resent > 0)
+        finally
         {
-            // A request the startup process no longer needed leaves its signal file behind; the next start would drop it.
-            File.Delete(Path.Combine(_paths.DataDir, "promote"));
+            if (resent > 0)
+            {
+                // A request the startup process no longer needed, or a promotion given up, leaves its signal file
+                // behind, and the next signal to the postmaster would act on it.
+                File.Delete(Path.Combine(_paths.DataDir, "promote"));
+            }
         }
-
-        return true;
     }
 
     [LoggerMessage(EventId = 2018, Level = LogLevel.Information, Message = "postgres still in recovery {Seconds:F1} s after the promote request: sending it again every 200 ms until it leaves recovery")]

@@ -16,9 +16,17 @@ namespace NodeAgent.Postgres.Relay;
 internal sealed partial class HeldOffClientRelay : IDisposable
 {
     private const int BufferSize = 16 * 1024;
+
+    // Postgres' own limit on a startup packet (MAX_STARTUP_PACKET_LENGTH): a client sending more before it is relayed
+    // is no postgres client.
+    private const int MaxEarlyBytes = 10_000;
+
+    // Beyond this many clients at once the rest are closed at once: the agent's descriptors serve etcd and the REST API too.
+    private const int MaxClients = 200;
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
 
     private readonly IReadOnlyList<Socket> _listeners;
+    private readonly string _endpoints;
     private readonly ConcurrentDictionary<Socket, byte> _open = new();
     private readonly CancellationTokenSource _closed = new();
     private readonly ILogger _logger;
@@ -28,10 +36,14 @@ internal sealed partial class HeldOffClientRelay : IDisposable
     private long _relayed;
     private int _waiting;
     private int _accepted;
+    private int _clients;
+    private int _disposed;
+    private RelayTarget? _connectFailedTo;
 
     private HeldOffClientRelay(IReadOnlyList<Socket> listeners, ILogger logger)
     {
         _listeners = listeners;
+        _endpoints = string.Join(", ", listeners.Select(l => l.LocalEndPoint));
         _logger = logger;
     }
 
@@ -41,11 +53,17 @@ internal sealed partial class HeldOffClientRelay : IDisposable
     /// <summary>Clients held until a primary is named.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
 
-    /// <summary>The addresses it listens on.</summary>
-    public IReadOnlyList<EndPoint> Endpoints => [.. _listeners.Select(l => l.LocalEndPoint!)];
+    /// <summary>The addresses it listens on (or listened on).</summary>
+    public string Endpoints => _endpoints;
 
-    /// <summary>Listens on each endpoint it can bind; null when it could bind none (the clients are then refused).</summary>
-    public static HeldOffClientRelay? Open(IReadOnlyList<IPEndPoint> endpoints, ILogger logger)
+    /// <summary>Stopped listening: disposed, or its time is up.</summary>
+    public bool IsClosed => _closed.IsCancellationRequested;
+
+    /// <summary>
+    /// Listens on each endpoint it can bind, until <paramref name="closeAfter"/> has passed or it is disposed, whichever
+    /// comes first; null when it could bind none (the clients are then refused).
+    /// </summary>
+    public static HeldOffClientRelay? Open(IReadOnlyList<IPEndPoint> endpoints, TimeSpan closeAfter, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(logger);
@@ -84,6 +102,9 @@ internal sealed partial class HeldOffClientRelay : IDisposable
             _ = relay.AcceptAsync(listener);
         }
 
+        // The hold-off ends on time even when nothing else closes the relay (postgres kept stopped, a long re-clone).
+        var deadline = new Timer(static r => ((HeldOffClientRelay)r!).Dispose(), relay, closeAfter, Timeout.InfiniteTimeSpan);
+        relay._closed.Token.Register(static d => ((Timer)d!).Dispose(), deadline);
         return relay;
     }
 
@@ -114,12 +135,13 @@ internal sealed partial class HeldOffClientRelay : IDisposable
     /// <summary>Stops listening and closes every connection it carries.</summary>
     public void Dispose()
     {
-        if (_closed.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
 
         _closed.Cancel();
+
         foreach (var listener in _listeners)
         {
             listener.Dispose();
@@ -163,7 +185,9 @@ internal sealed partial class HeldOffClientRelay : IDisposable
             {
                 if (!_closed.IsCancellationRequested)
                 {
+                    // Refused from now on rather than left to hang in the backlog of a listener nobody accepts from.
                     LogAcceptFailed(_logger, e.Message);
+                    listener.Dispose();
                 }
 
                 return;
@@ -171,7 +195,14 @@ internal sealed partial class HeldOffClientRelay : IDisposable
 
             if (Interlocked.Increment(ref _accepted) == 1)
             {
-                LogFirstClient(_logger, string.Join(", ", Endpoints));
+                LogFirstClient(_logger, _endpoints);
+            }
+
+            if (Interlocked.Increment(ref _clients) > MaxClients)
+            {
+                Interlocked.Decrement(ref _clients);
+                client.Dispose();
+                continue;
             }
 
             _ = RelayAsync(client);
@@ -204,8 +235,8 @@ internal sealed partial class HeldOffClientRelay : IDisposable
                         break;
                     }
 
-                    var n = await read.ConfigureAwait(false);
-                    if (n == 0)
+                        var n = await read.ConfigureAwait(false);
+                    if (n == 0 || early.Length + n > MaxEarlyBytes)
                     {
                         return;
                     }
@@ -224,7 +255,20 @@ internal sealed partial class HeldOffClientRelay : IDisposable
             using (var connect = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
                 connect.CancelAfter(ConnectTimeout);
-                await upstream.ConnectAsync(target.Host, target.Port, connect.Token).ConfigureAwait(false);
+                try
+                {
+                    await upstream.ConnectAsync(target.Host, target.Port, connect.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+                {
+                    ObserveLater(read);
+                    if (Interlocked.Exchange(ref _connectFailedTo, target) != target)
+                    {
+                        LogConnectFailed(_logger, target.Member, target.Host, target.Port, e.Message);
+                    }
+
+                    return;
+                }
             }
 
             await using var toUpstream = new NetworkStream(upstream, ownsSocket: false);
@@ -250,8 +294,14 @@ internal sealed partial class HeldOffClientRelay : IDisposable
             {
                 Close(upstream);
             }
+
+            Interlocked.Decrement(ref _clients);
         }
     }
+
+    // A read left pending when the relay gives up on a client ends with the socket's close; its outcome is not needed.
+    private static void ObserveLater(Task<int> read) =>
+        _ = read.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     // Bytes from one side to the other until it closes; `pending` is the read already under way.
     private static async Task PumpAsync(Socket from, NetworkStream to, byte[] buffer, Task<int> pending, CancellationToken ct)
@@ -288,6 +338,9 @@ internal sealed partial class HeldOffClientRelay : IDisposable
 
     [LoggerMessage(EventId = 2403, Level = LogLevel.Information, Message = "stopped relaying held-off clients: {Count} connections relayed to {Member}, the rest closed")]
     private static partial void LogClosed(ILogger logger, long count, string member);
+
+    [LoggerMessage(EventId = 2406, Level = LogLevel.Warning, Message = "cannot relay held-off clients to {Member} ({Host}:{Port}): {Reason}; they are closed")]
+    private static partial void LogConnectFailed(ILogger logger, string member, string host, int port, string reason);
 
     [LoggerMessage(EventId = 2404, Level = LogLevel.Warning, Message = "cannot take held-off clients on {Endpoint}: {Reason}; they are refused there")]
     private static partial void LogBindFailed(ILogger logger, string endpoint, string reason);

@@ -35,13 +35,17 @@ internal static class ListenEndpoints
         return [.. endpoints.Distinct()];
     }
 
+    // On the demotion path: a resolver that does not answer within a second leaves the name out (its clients are refused).
+    private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(1);
+
     private static IPAddress[] Resolve(string name)
     {
         try
         {
-            return Dns.GetHostAddresses(name);
+            var lookup = Dns.GetHostAddressesAsync(name);
+            return lookup.Wait(ResolveTimeout) ? lookup.Result : [];
         }
-        catch (SocketException)
+        catch (AggregateException e) when (e.InnerException is SocketException)
         {
             return [];
         }

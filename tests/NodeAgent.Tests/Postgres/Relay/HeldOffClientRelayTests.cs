@@ -26,7 +26,9 @@ public sealed class HeldOffClientRelayTests : IAsyncDisposable
 
         // Held: no primary named yet, nothing reaches one and nothing comes back.
         var answer = ReadAsync(client, "ack:startup".Length);
-        Assert.False(await Eventually.HoldsAsync(() => answer.IsCompleted || _primary.Accepted > 0, TimeSpan.FromMilliseconds(300)));
+        Assert.True(await Eventually.HoldsAsync(() => relay.Waiting == 1, Patience), "the client is not held");
+        Assert.False(answer.IsCompleted);
+        Assert.Equal(0, _primary.Accepted);
 
         relay.SetTarget(_primary.Target);
         Assert.Equal("ack:startup", await answer.WaitAsync(Patience));
@@ -59,7 +61,7 @@ public sealed class HeldOffClientRelayTests : IAsyncDisposable
     public async Task Closing_the_relay_closes_what_it_carries_and_frees_the_address_for_postgres()
     {
         var relay = OpenRelay();
-        var endpoint = (IPEndPoint)relay.Endpoints[0];
+        var endpoint = relay.ListenEndpoint();
         relay.SetTarget(_primary.Target);
         using var client = await ConnectAsync(relay);
         await client.SendAsync(Encoding.ASCII.GetBytes("startup"));
@@ -78,7 +80,46 @@ public sealed class HeldOffClientRelayTests : IAsyncDisposable
         using var taken = new Socket(SocketType.Stream, ProtocolType.Tcp);
         taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         taken.Listen();
-        Assert.Null(HeldOffClientRelay.Open([(IPEndPoint)taken.LocalEndPoint!], NullLogger.Instance));
+        Assert.Null(HeldOffClientRelay.Open([(IPEndPoint)taken.LocalEndPoint!], TimeSpan.FromMinutes(1), NullLogger.Instance));
+    }
+
+    [Fact]
+    public async Task At_the_end_of_its_time_it_stops_listening_and_closes_what_it_carries()
+    {
+        using var relay = HeldOffClientRelay.Open([new IPEndPoint(IPAddress.Loopback, 0)], TimeSpan.FromSeconds(1), NullLogger.Instance)!;
+        var endpoint = relay.ListenEndpoint();
+        relay.SetTarget(_primary.Target);
+        using var client = await ConnectAsync(relay);
+        await client.SendAsync(Encoding.ASCII.GetBytes("startup"));
+        Assert.Equal("ack:startup", await ReadAsync(client, "ack:startup".Length).WaitAsync(Patience));
+
+        Assert.Equal(0, await ReceiveOrResetAsync(client).WaitAsync(Patience));
+        Assert.True(relay.IsClosed);
+        using var late = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await Assert.ThrowsAsync<SocketException>(async () => await late.ConnectAsync(endpoint));
+    }
+
+    [Fact]
+    public async Task A_client_sending_more_than_a_startup_packet_before_it_is_relayed_is_closed()
+    {
+        using var relay = OpenRelay();
+        using var client = await ConnectAsync(relay);
+        await client.SendAsync(new byte[20_000]);
+        Assert.Equal(0, await ReceiveOrResetAsync(client).WaitAsync(Patience));
+        relay.SetTarget(_primary.Target);
+        Assert.Equal(0, _primary.Accepted);
+    }
+
+    [Fact]
+    public async Task A_primary_it_cannot_reach_closes_the_client_instead_of_leaving_it_hanging()
+    {
+        using var relay = OpenRelay();
+        using var closed = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        relay.SetTarget(new RelayTarget("u6", "127.0.0.1", ((IPEndPoint)closed.LocalEndPoint!).Port));
+        using var client = await ConnectAsync(relay);
+        await client.SendAsync(Encoding.ASCII.GetBytes("startup"));
+        Assert.Equal(0, await ReceiveOrResetAsync(client).WaitAsync(Patience));
     }
 
     [Fact]
@@ -97,12 +138,13 @@ public sealed class HeldOffClientRelayTests : IAsyncDisposable
     }
 
     private static HeldOffClientRelay OpenRelay() =>
-        HeldOffClientRelay.Open([new IPEndPoint(IPAddress.Loopback, 0)], NullLogger.Instance) ?? throw new InvalidOperationException("no relay");
+        HeldOffClientRelay.Open([new IPEndPoint(IPAddress.Loopback, 0)], TimeSpan.FromMinutes(1), NullLogger.Instance)
+            ?? throw new InvalidOperationException("no relay");
 
     private static async Task<Socket> ConnectAsync(HeldOffClientRelay relay)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(relay.Endpoints[0]);
+        await socket.ConnectAsync(relay.ListenEndpoint());
         return socket;
     }
 
@@ -203,4 +245,10 @@ public sealed class HeldOffClientRelayTests : IAsyncDisposable
             Interlocked.Increment(ref _closed);
         }
     }
+}
+
+internal static class HeldOffClientRelayTestExtensions
+{
+    /// <summary>The one address a test relay listens on ("127.0.0.1:PORT").</summary>
+    public static IPEndPoint ListenEndpoint(this HeldOffClientRelay relay) => IPEndPoint.Parse(relay.Endpoints);
 }
