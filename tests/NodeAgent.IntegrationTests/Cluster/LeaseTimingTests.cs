@@ -123,8 +123,8 @@ public sealed class LeaseTimingTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Polls a frozen leader until etcd deleted its leader key: when did its postgres first refuse a write, and when was the
-    /// key gone (nobody can take the lock before that).
+    /// Polls a frozen leader until etcd deleted its leader key (or another member holds it already): when did its postgres
+    /// first refuse a write, and when was the key gone (nobody can take the lock before that).
     /// </summary>
     private async Task<(TimeSpan Refused, TimeSpan KeyGone)> WatchFrozenLeaderAsync(AgentCluster cluster, AgentNode leader, string what)
     {
@@ -135,7 +135,9 @@ public sealed class LeaseTimingTests(ITestOutputHelper output)
         await Poll.UntilAsync(async () =>
             {
                 refused ??= await AcceptsWriteAsync(leader) ? null : clock.Elapsed;
-                keyGone ??= await EtcdKeys.GetAsync(cluster.Etcd, cluster.KeyPrefix + "leader") is null ? clock.Elapsed : null;
+                // Gone, or already another member's: a replica woken by the deletion can take the lock between two looks.
+                keyGone ??= await EtcdKeys.GetAsync(cluster.Etcd, cluster.KeyPrefix + "leader") is not { } holder || holder != leader.Name
+                    ? clock.Elapsed : null;
                 return keyGone is not null;
             },
             TimeSpan.FromSeconds(Math.Max(granted, 20) + 10), $"the frozen {leader.Name}'s lease to expire");
