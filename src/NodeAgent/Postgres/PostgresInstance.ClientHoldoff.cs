@@ -63,8 +63,9 @@ internal sealed partial class PostgresInstance
             return;
         }
 
-        var port = Parameters.TryGetValue("port", out var p) && int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 5432;
-        var endpoints = ListenEndpoints.Of(Parameters.GetValueOrDefault("listen_addresses", "localhost"), port);
+        // Both are always set, derived from postgresql.listen (ServerParameters), as BuildConnectionString reads the port.
+        var parameters = Parameters;
+        var endpoints = ListenEndpoints.Of(parameters["listen_addresses"], int.Parse(parameters["port"], CultureInfo.InvariantCulture));
         lock (_relayGate)
         {
             if (_relay is { IsClosed: false })
