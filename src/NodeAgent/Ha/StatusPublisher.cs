@@ -22,12 +22,14 @@ internal sealed class StatusPublisher(StatusBoard board, LeaseClock lease) : ISt
             AcceptsWrites = true, HoldsLock = true, Role = Cluster.MemberRoleNames.ToWire(Cluster.MemberRole.Primary), State = "running",
             LockRenewedTimestamp = lease.AnchorTimestamp ?? 0, LockValidFor = lease.ValidFor,
             XlogLocation = s.XlogLocation ?? s.ReplayedLocation ?? 0, ReceivedLocation = null, ReplayedLocation = null,
-            Promoting = false,
+            // A standby leader promotes only once standby_cluster is gone: the last snapshot's flag no longer holds.
+            Promoting = false, IsStandbyCluster = false,
         },
         StatusNote.Promoted => s,
         StatusNote.Promoting when lease.Holds => s with
         {
             Promoting = true, HoldsLock = true, LockRenewedTimestamp = lease.AnchorTimestamp ?? 0, LockValidFor = lease.ValidFor,
+            IsStandbyCluster = false,
         },
         StatusNote.Promoting => s,
         StatusNote.LockLost => s with { HoldsLock = false, Promoting = false },

@@ -38,6 +38,24 @@ public sealed class StatusPublisherTests
     }
 
     [Fact]
+    public void A_standby_leader_promoted_out_of_its_standby_cluster_answers_primary_before_the_cycle_ends()
+    {
+        var board = new StatusBoard();
+        board.Publish(Replica() with { Role = "standby_leader", HoldsLock = true, IsStandbyCluster = true });
+        var lease = new LeaseClock(_time);
+        lease.Renewed(_time.GetTimestamp(), 30);
+        var publisher = new StatusPublisher(board, lease);
+        Assert.Equal(HealthEvaluator.Unavailable, HealthEvaluator.Evaluate(HealthEndpoint.Primary, HealthQuery.From([]), board.Current, TimeSpan.Zero));
+
+        publisher.Note(StatusNote.Promoting);
+        Assert.Equal(HealthEvaluator.Ok, HealthEvaluator.Evaluate(HealthEndpoint.Primary, HealthQuery.From([]), board.Current, TimeSpan.Zero));
+
+        publisher.Note(StatusNote.Promoted);
+        Assert.Equal(HealthEvaluator.Ok, HealthEvaluator.Evaluate(HealthEndpoint.Primary, HealthQuery.From([]), board.Current, TimeSpan.Zero));
+        Assert.Equal(HealthEvaluator.Unavailable, HealthEvaluator.Evaluate(HealthEndpoint.StandbyLeader, HealthQuery.From([]), board.Current, TimeSpan.Zero));
+    }
+
+    [Fact]
     public void A_fenced_lock_holder_that_starts_its_promotion_answers_primary_and_leaves_the_replica_backend()
     {
         var board = new StatusBoard();
