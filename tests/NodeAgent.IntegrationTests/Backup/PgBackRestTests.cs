@@ -61,6 +61,13 @@ public sealed class PgBackRestTests(ITestOutputHelper output)
                 var backup = await PgBackRest.RunAsync(all, "--type=full", "--no-archive-check", "backup");
                 output.WriteLine(backup);
                 Assert.Contains("standby", backup, StringComparison.OrdinalIgnoreCase);
+                // pgBackRest compares a time target with the backup's stop time in whole seconds (the fraction dropped):
+                // a target in the backup's last second finds no backup set. Start the rows a second after it returned.
+                var backupReturned = (string)(await leader.ScalarAsync("SELECT clock_timestamp()::text"))!;
+                await Poll.UntilAsync(
+                    async () => (bool)(await leader.ScalarAsync($"SELECT clock_timestamp() > '{backupReturned}'::timestamptz + interval '1 second'"))!,
+                    Patience,
+                    "a second after the backup");
 
                 // Rows 1-50 before the target time, 51-100 after it; then a switchover, rows 101-150, a hard failover, 151-200.
                 await WriteRowsAsync(bind, primaryPort, 1, 50);
