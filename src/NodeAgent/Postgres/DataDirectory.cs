@@ -13,11 +13,13 @@ internal sealed class DataDirectory
     private const UnixFileMode GroupRead = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
     private readonly string _path;
     private readonly OsUser? _owner;
+    private readonly string _pgVersion;
 
     public DataDirectory(string path, OsUser? owner)
     {
         _path = path;
         _owner = owner;
+        _pgVersion = Path.Combine(path, "PG_VERSION");
     }
 
     /// <summary>State plus, when Invalid, the reason in operator words.</summary>
@@ -39,18 +41,15 @@ internal sealed class DataDirectory
             return (DataDirState.Invalid, $"{_path} is owned by uid {uid}, not by {_owner.Name} (uid {_owner.Uid})");
         }
 
-        if (!Directory.EnumerateFileSystemEntries(_path).Any())
+        // Looked at every cycle: PG_VERSION first, so an initialised directory is never listed.
+        if (File.Exists(_pgVersion))
         {
-            return (DataDirState.Empty, null);
+            return (DataDirState.Initialized, null);
         }
 
-        var pgVersion = Path.Combine(_path, "PG_VERSION");
-        if (!File.Exists(pgVersion))
-        {
-            return (DataDirState.Invalid, $"{_path} is not empty but has no PG_VERSION");
-        }
-
-        return (DataDirState.Initialized, null);
+        return Directory.EnumerateFileSystemEntries(_path).Any()
+            ? (DataDirState.Invalid, $"{_path} is not empty but has no PG_VERSION")
+            : (DataDirState.Empty, null);
     }
 
     /// <summary>Creates the directory (0700, owned by postgres) when missing; an existing one must be empty and valid.</summary>

@@ -329,19 +329,52 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         }
 
         var running = Posix.CommandLine(pid).Where(a => a.StartsWith("--", StringComparison.Ordinal) && !a.StartsWith("--config-file=", StringComparison.Ordinal));
-        return !running.SequenceEqual(RunningOptions());
+        return !running.SequenceEqual(WantedOptions());
     }
+
+    private sealed record OptionsFor(DynamicConfig Dynamic, AgentConfig Config, bool UnixSocketOnly, IReadOnlyList<string> Value);
+
+    private OptionsFor? _wantedOptions;
+
+    // Asked every cycle; the command-line GUCs change only with a new config (synchronous_standby_names is not one of them).
+    private IReadOnlyList<string> WantedOptions()
+    {
+        var (dynamic, config, unixOnly) = (_dynamic, _config, _startedUnixSocketOnly);
+        if (Volatile.Read(ref _wantedOptions) is { } known && ReferenceEquals(known.Dynamic, dynamic) && ReferenceEquals(known.Config, config) && known.UnixSocketOnly == unixOnly)
+        {
+            return known.Value;
+        }
+
+        var value = RunningOptions();
+        Volatile.Write(ref _wantedOptions, new OptionsFor(dynamic, config, unixOnly, value));
+        return value;
+    }
+
+    // Every query asks for it (three per leader cycle); merging the GUCs and Npgsql's string builder each time was the
+    // largest piece of an idle cycle's CPU. Both configs are replaced, never changed in place, so their identity is the key.
+    private sealed record ConnectionStringFor(DynamicConfig Dynamic, AgentConfig Config, string Value);
+
+    private ConnectionStringFor? _connectionString;
 
     private string BuildConnectionString()
     {
-        var parameters = Parameters;
-        var su = _config.Postgresql.Authentication.Superuser;
-        return SqlConnector.BuildConnectionString(
+        var (dynamic, config) = (_dynamic, _config);
+        if (Volatile.Read(ref _connectionString) is { } known && ReferenceEquals(known.Dynamic, dynamic) && ReferenceEquals(known.Config, config))
+        {
+            return known.Value;
+        }
+
+        // Socket directory and port come from the merged GUCs alone; synchronous_standby_names does not touch them.
+        var parameters = ServerParameters.Merge(dynamic.Postgresql, config.Postgresql, config.Scope);
+        var su = config.Postgresql.Authentication.Superuser;
+        var value = SqlConnector.BuildConnectionString(
             ServerParameters.SocketDirectory(parameters, DefaultSocketDirectory),
             int.Parse(parameters["port"], CultureInfo.InvariantCulture),
             su.Username,
             su.Password,
-            _config.Postgresql.Database,
+            config.Postgresql.Database,
             commandTimeoutSeconds: 2);
+        Volatile.Write(ref _connectionString, new ConnectionStringFor(dynamic, config, value));
+        return value;
     }
 }
