@@ -25,7 +25,7 @@ internal sealed partial class PostgresInstance
     public async Task SyncReplicationSlotsAsync(IReadOnlySet<string> desiredPhysicalSlots, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(desiredPhysicalSlots);
-        var existing = TakeSlotsJustSeen() ?? await _sql.SlotsAsync(SqlBudget, cancellationToken);
+        var existing = await _sql.SlotsAsync(SqlBudget, cancellationToken);
         foreach (var slot in existing)
         {
             // Only physical slots are ours to drop here; logical slots are managed elsewhere.
@@ -48,19 +48,6 @@ internal sealed partial class PostgresInstance
             }
         }
     }
-
-    private sealed record SlotsSeen(IReadOnlyList<(string Name, string Type, bool Active)> Slots, long At);
-
-    private static readonly TimeSpan SlotsSeenFreshFor = TimeSpan.FromSeconds(1);
-
-    private SlotsSeen? _slotsSeen;
-
-    /// <summary>
-    /// The slots this cycle's look at the primary read, used once and only while fresh: the slot step follows that look
-    /// within milliseconds, and what it creates or drops must be read again before the next step relies on it.
-    /// </summary>
-    private IReadOnlyList<(string Name, string Type, bool Active)>? TakeSlotsJustSeen() =>
-        Interlocked.Exchange(ref _slotsSeen, null) is { } seen && _time.GetElapsedTime(seen.At) < SlotsSeenFreshFor ? seen.Slots : null;
 
     // Races with another actor (slot created/dropped meanwhile) are expected and harmless.
     private static async Task IgnoringAsync(string sqlState, Func<Task> action)

@@ -81,7 +81,6 @@ internal sealed partial class PostgresInstance
             }
 
             var replication = s.InRecovery ? PrimaryReplication.None : await _sql.ReplicationAsync(SqlBudget, _writtenSynchronousStandbyNames, cancellationToken);
-            Volatile.Write(ref _slotsSeen, replication.Slots is { } slots ? new SlotsSeen(slots, _time.GetTimestamp()) : null);
             var timeline = s.InRecovery ? ReplicaTimeline(s.PostmasterStartTime, s.Timeline) : s.Timeline;
             var received = s.ReceivedLsn;
             var replayed = s.ReplayedLsn;

@@ -36,8 +36,7 @@ internal sealed class PostgresSql
           pg_catalog.pg_current_wal_flush_lsn()::text;
         SELECT usename::text, application_name, client_addr::text, state, sync_state, sync_priority,
           pid, write_lsn::text, flush_lsn::text, replay_lsn::text
-        FROM pg_catalog.pg_stat_replication ORDER BY application_name;
-        SELECT slot_name::text, slot_type, active FROM pg_catalog.pg_replication_slots
+        FROM pg_catalog.pg_stat_replication ORDER BY application_name
         """;
 
     // Patroni 3.0.2 postgresql/bootstrap.py create_or_update_role: these SETs before, the RESETs after.
@@ -119,9 +118,7 @@ internal sealed class PostgresSql
                 });
             }
 
-            // The slots too (one round trip less per leader cycle; Patroni reads them in its one cluster_info_query).
-            await r.NextResultAsync(ct);
-            return new PrimaryReplication(names, commit, flush, rows) { Slots = await ReadSlotsAsync(r, ct) };
+            return new PrimaryReplication(names, commit, flush, rows);
         }, budget, cancellationToken, stale: r => written is null || r.SynchronousStandbyNames != written);
 
     /// <summary>The agent sent postgres SIGHUP (see <see cref="SqlConnector.NoteReloaded"/>).</summary>
@@ -207,19 +204,14 @@ internal sealed class PostgresSql
         {
             await using var cmd = new NpgsqlCommand("SELECT slot_name::text, slot_type, active FROM pg_catalog.pg_replication_slots", c);
             await using var r = await cmd.ExecuteReaderAsync(ct);
-            return await ReadSlotsAsync(r, ct);
+            var rows = new List<(string, string, bool)>();
+            while (await r.ReadAsync(ct))
+            {
+                rows.Add((r.GetString(0), r.GetString(1), r.GetBoolean(2)));
+            }
+
+            return rows;
         }, budget, cancellationToken);
-
-    private static async Task<IReadOnlyList<(string Name, string Type, bool Active)>> ReadSlotsAsync(NpgsqlDataReader r, CancellationToken ct)
-    {
-        var rows = new List<(string, string, bool)>();
-        while (await r.ReadAsync(ct))
-        {
-            rows.Add((r.GetString(0), r.GetString(1), r.GetBoolean(2)));
-        }
-
-        return rows;
-    }
 
     // The command timeout follows the call's budget (the connection default is small).
     private static NpgsqlCommand Cmd(string sql, NpgsqlConnection c, TimeSpan budget) =>

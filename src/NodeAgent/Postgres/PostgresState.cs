@@ -94,7 +94,4 @@ public sealed record ReplicationConnection(string UseName, string ApplicationNam
 public sealed record PrimaryReplication(string SynchronousStandbyNames, string SynchronousCommit, Lsn? FlushLsn, IReadOnlyList<ReplicationConnection> Rows)
 {
     public static readonly PrimaryReplication None = new("", "on", null, []);
-
-    /// <summary>pg_replication_slots as read in the same query (null: not read), for the slot step of the same cycle.</summary>
-    public IReadOnlyList<(string Name, string Type, bool Active)>? Slots { get; init; }
 }
