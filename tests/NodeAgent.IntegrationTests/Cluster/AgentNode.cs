@@ -268,8 +268,28 @@ public sealed class AgentNode : IAsyncDisposable
     /// <summary>Everything the agent logged: its log file under <c>log.dir</c>, then its standard output and error.</summary>
     public string ReadLog() => ReadShared(FileLogPath) + ReadShared(LogPath);
 
-    public string LogTail(int lines = 40) =>
-        $"{ChildProcess.ReadTail(FileLogPath, lines)}\n--- {Name} stdout/stderr:\n{ChildProcess.ReadTail(LogPath, 10)}";
+    /// <summary>
+    /// The agent's last log lines for a failure report, its steady "no action." lines left out but the newest: a node
+    /// that idled for the last minute would otherwise show nothing of what it did before (CascadeTests in CI).
+    /// </summary>
+    public string LogTail(int lines = 40)
+    {
+        string[] all;
+        try
+        {
+            all = ReadShared(FileLogPath).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (IOException ex)
+        {
+            return $"(log {FileLogPath} unreadable: {ex.Message})";
+        }
+
+        var lastNoAction = Array.FindLastIndex(all, IsNoAction);
+        var kept = all.Where((line, i) => !IsNoAction(line) || i == lastNoAction).TakeLast(lines);
+        return $"{string.Join('\n', kept)}\n--- {Name} stdout/stderr:\n{ChildProcess.ReadTail(LogPath, 10)}";
+    }
+
+    private static bool IsNoAction(string line) => line.Contains(" INFO: no action. ", StringComparison.Ordinal);
 
     private static string ReadShared(string path)
     {
