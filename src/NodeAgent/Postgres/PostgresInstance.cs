@@ -350,8 +350,8 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         return value;
     }
 
-    // Every query asks for it (three per leader cycle); merging the GUCs and Npgsql's string builder each time was the
-    // largest piece of an idle cycle's CPU. Both configs are replaced, never changed in place, so their identity is the key.
+    // Every query asks for it: built once per config. Both configs are replaced, never changed in place, so their
+    // identity is the key.
     private sealed record ConnectionStringFor(DynamicConfig Dynamic, AgentConfig Config, string Value);
 
     private ConnectionStringFor? _connectionString;
