@@ -7,6 +7,9 @@ internal sealed partial class CallbackRunner
     [LoggerMessage(EventId = 3201, Level = LogLevel.Error, Message = "{Key}: cannot run `{Command}`: {Error}")]
     private partial void LogCannotRun(string key, string command, string error);
 
+    [LoggerMessage(EventId = 3209, Level = LogLevel.Error, Message = "{Key}: the callback failed to start or be tracked; the HA cycle goes on")]
+    private partial void LogFireFailed(string key, Exception error);
+
     [LoggerMessage(EventId = 3202, Level = LogLevel.Error, Message = "{Key}: the script could not be executed (exit code {ExitCode}: missing or not executable)")]
     private partial void LogNotRunnable(string key, int exitCode);
 

@@ -26,10 +26,20 @@ internal sealed partial class CallbackRunner(
     private Running? _current;
     private Running? _reload;
 
-    /// <summary>A started callback; <see cref="Killed"/> tells its watcher why it ended.</summary>
-    private sealed record Running(ChildProcess Child, string Key)
+    /// <summary>
+    /// A started callback; <see cref="Killed"/> tells its watcher why it ended. <see cref="Ended"/> is set under the
+    /// gate before the child is disposed, so a kill never touches a disposed child whatever order the watcher and the
+    /// next start run in.
+    /// </summary>
+    private sealed class Running(ChildProcess child, string key)
     {
+        public ChildProcess Child { get; } = child;
+
+        public string Key { get; } = key;
+
         public bool Killed { get; set; }
+
+        public bool Ended { get; set; }
     }
 
     public void Fire(CallbackAction action, CallbackRole role)
@@ -40,18 +50,33 @@ internal sealed partial class CallbackRunner(
         }
 
         var key = "postgresql.callbacks." + action.Name();
-        lock (_gate)
+        try
         {
-            if (action == CallbackAction.OnReload)
+            lock (_gate)
             {
-                Kill(_reload);
-                _reload = TryStart(key, command, [action.Name(), role.Name(), scope]);
+                Running? started;
+                if (action == CallbackAction.OnReload)
+                {
+                    Kill(_reload);
+                    started = _reload = TryStart(key, command, [action.Name(), role.Name(), scope]);
+                }
+                else
+                {
+                    Kill(_current);
+                    started = _current = TryStart(key, command, [action.Name(), role.Name(), scope]);
+                }
+
+                // Watched only once it is in its slot: a watcher that finds the script already ended clears the slot.
+                if (started is not null)
+                {
+                    _ = WatchAsync(started);
+                }
             }
-            else
-            {
-                Kill(_current);
-                _current = TryStart(key, command, [action.Name(), role.Name(), scope]);
-            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // callback_executor.py:CallbackExecutor.call logs and carries on: a script never stops the HA cycle.
+            LogFireFailed(key, e);
         }
     }
 
@@ -97,9 +122,7 @@ internal sealed partial class CallbackRunner(
     {
         try
         {
-            var running = new Running(runner.Start(Spec(key, command, arguments)), key);
-            _ = WatchAsync(running);
-            return running;
+            return new Running(runner.Start(Spec(key, command, arguments)), key);
         }
         catch (Exception e) when (e is FormatException or Win32Exception or InvalidOperationException)
         {
@@ -130,7 +153,7 @@ internal sealed partial class CallbackRunner(
     /// <summary>Called under the gate: the previous callback, its process group and its children (CancellableSubprocess._kill_process, _kill_children).</summary>
     private void Kill(Running? running)
     {
-        if (running is null || running.Child.HasExited)
+        if (running is null || running.Ended || running.Child.HasExited)
         {
             return;
         }
@@ -162,8 +185,9 @@ internal sealed partial class CallbackRunner(
         {
             lock (_gate)
             {
-                _current = _current == running ? null : _current;
-                _reload = _reload == running ? null : _reload;
+                running.Ended = true;
+                _current = ReferenceEquals(_current, running) ? null : _current;
+                _reload = ReferenceEquals(_reload, running) ? null : _reload;
                 child.Dispose();
             }
         }
