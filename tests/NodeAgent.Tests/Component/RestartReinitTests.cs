@@ -79,6 +79,9 @@ public sealed class RestartReinitTests
 
         gate.SetResult();
         Assert.Equal(ApiCommandResult.Text(200, "restarted successfully"), await answer);
+        // The reply is sent before the action's task ends on the thread the gate released; a cycle that began in
+        // between would still see the restart running.
+        Assert.True(await Eventually.HoldsAsync(() => !leader.Loop.LongActionRunning, TimeSpan.FromSeconds(10)), "the restart did not end");
         await cluster.CycleAsync();
         Assert.True(leader.Board.Current.AcceptsWrites);
         Assert.Equal("u1", Assert.Single(cluster.Primaries).Name);
