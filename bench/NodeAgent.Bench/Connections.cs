@@ -3,7 +3,9 @@ using Npgsql;
 namespace NodeAgent.Bench;
 
 /// <summary>Connections as the seed's applications see them: user postgres, password secret, no pooling
-/// (a reconnect must really reconnect), short timeouts so an unreachable server costs one tick, not seconds.</summary>
+/// (a reconnect must really reconnect), short timeouts so an unreachable server costs one tick, not seconds.
+/// No GSS encryption: Npgsql's default (Prefer) looks an IP host up by reverse DNS before every connect, a query that
+/// leaves loopback and that no connect timeout cuts short when the DNS server does not answer.</summary>
 internal static class Connections
 {
     public static string For(string host, int port = 5432) => new NpgsqlConnectionStringBuilder
@@ -17,6 +19,7 @@ internal static class Connections
         Timeout = 1,
         CommandTimeout = 2,
         ApplicationName = "node-agent-bench",
+        GssEncryptionMode = GssEncryptionMode.Disable,
     }.ConnectionString;
 
     /// <summary>For the checks after an incident (not the client under test): patient, so a loaded machine does not fail them.</summary>

@@ -22,6 +22,7 @@ internal sealed class WriteSession(string host, int port, string password) : IDi
         // answered with a mere warning, which would count as acknowledged. The budget above bounds every attempt.
         CommandTimeout = 0,
         Pooling = false,
+        GssEncryptionMode = GssEncryptionMode.Disable,
         KeepAlive = 1,
     }.ConnectionString;
 

@@ -184,7 +184,7 @@ public sealed class PgBackRestTests(ITestOutputHelper output)
     /// <summary>Inserts the rows through HAProxy's primary port, each in its own commit, retrying while the primary moves.</summary>
     private static async Task WriteRowsAsync(string bind, int port, int from, int to)
     {
-        var connection = $"Host={bind};Port={port};Username=postgres;Password={AgentNode.Password};Database=postgres;Timeout=3;Command Timeout=5;Pooling=false";
+        var connection = $"Host={bind};Port={port};Username=postgres;Password={AgentNode.Password};Database=postgres;Timeout=3;Command Timeout=5;Pooling=false;Gss Encryption Mode=Disable";
         for (var id = from; id <= to; id++)
         {
             var row = id;

@@ -71,6 +71,7 @@ public sealed class AgentNode : IAsyncDisposable
         Timeout = 2,
         CommandTimeout = 3,
         Pooling = false,
+        GssEncryptionMode = GssEncryptionMode.Disable,
     }.ConnectionString;
 
     /// <summary>The agent dll the test project copies next to its own assembly.</summary>

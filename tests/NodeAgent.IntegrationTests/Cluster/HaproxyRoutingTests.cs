@@ -106,6 +106,7 @@ public sealed class HaproxyRoutingTests(ITestOutputHelper output)
             Timeout = 5,
             CommandTimeout = 5,
             Pooling = false,
+            GssEncryptionMode = GssEncryptionMode.Disable,
         };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync().WaitAsync(TimeSpan.FromSeconds(10));

@@ -36,6 +36,7 @@ public sealed class ProxyWriter : IAsyncDisposable
             Timeout = 5,
             CommandTimeout = 5,
             Pooling = false,
+            GssEncryptionMode = GssEncryptionMode.Disable,
         }.ConnectionString;
         _loop = Task.Run(LoopAsync);
     }

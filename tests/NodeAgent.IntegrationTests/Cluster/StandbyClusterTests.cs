@@ -33,7 +33,7 @@ public sealed class StandbyClusterTests(ITestOutputHelper output)
         var throughHaproxy = new NpgsqlConnectionStringBuilder
         {
             Host = bind, Port = primaryPort, Username = "postgres", Password = AgentNode.Password, Database = "postgres",
-            Timeout = 2, CommandTimeout = 3, Pooling = false,
+            Timeout = 2, CommandTimeout = 3, Pooling = false, GssEncryptionMode = GssEncryptionMode.Disable,
         }.ConnectionString;
 
         await ExplainAsync([source], async () =>

@@ -49,6 +49,7 @@ public sealed class PostgresServer : IAsyncDisposable
         Timeout = 2,
         CommandTimeout = 5,
         Pooling = false,
+        GssEncryptionMode = GssEncryptionMode.Disable,
     }.ConnectionString;
 
     public static Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default) =>

@@ -75,7 +75,7 @@ public sealed class MixedClusterSyncTests(ITestOutputHelper output)
 
     private static string ConnectionString(string host, int port) => new NpgsqlConnectionStringBuilder
     {
-        Host = host, Port = port, Username = "postgres", Password = PatroniNode.Password, Database = "postgres", Timeout = 2, Pooling = false,
+        Host = host, Port = port, Username = "postgres", Password = PatroniNode.Password, Database = "postgres", Timeout = 2, Pooling = false, GssEncryptionMode = GssEncryptionMode.Disable,
     }.ConnectionString;
 
     /// <summary>Writes one row at a time to the leader until 40 are acknowledged, then runs the fault while writing on; the acknowledged rows.</summary>

@@ -151,7 +151,7 @@ public sealed class RollingMigrationTests(ITestOutputHelper output)
     private static string ConnectionString(PatroniNode node) => new NpgsqlConnectionStringBuilder
     {
         Host = node.Address, Port = node.PostgresPort, Username = "postgres", Password = PatroniNode.Password,
-        Database = "postgres", Timeout = 5, CommandTimeout = 10, Pooling = false,
+        Database = "postgres", Timeout = 5, CommandTimeout = 10, Pooling = false, GssEncryptionMode = GssEncryptionMode.Disable,
     }.ConnectionString;
 
     private static async Task ExecuteAsync(PatroniNode node, string sql)

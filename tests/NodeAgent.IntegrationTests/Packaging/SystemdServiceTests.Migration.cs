@@ -120,6 +120,7 @@ public sealed partial class SystemdServiceTests
         Database = "postgres",
         Timeout = 5,
         Pooling = false,
+        GssEncryptionMode = GssEncryptionMode.Disable,
     }.ConnectionString);
 
     /// <summary>A row written under Patroni, and the cluster's system identifier: both must be there under NodeAgent.</summary>

@@ -141,6 +141,8 @@ internal static class QueryCommand
             ApplicationName = "Patroni ctl",
             Timeout = 5,
             Pooling = false,
+            // As libpq without a Kerberos credential cache: no GSS, so no reverse DNS lookup of the host first.
+            GssEncryptionMode = GssEncryptionMode.Disable,
         };
         if (user is not null)
         {

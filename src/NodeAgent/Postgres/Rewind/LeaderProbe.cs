@@ -61,6 +61,7 @@ internal sealed class LeaderProbe
             Pooling = false,
             ApplicationName = "node-agent rewind check",
             SslMode = SslMode(user.SslMode),
+            GssEncryptionMode = GssEncryptionMode(user.GssEncMode),
         };
         if (user.SslRootCert is { } root)
         {
@@ -114,6 +115,18 @@ internal sealed class LeaderProbe
             await cmd.ExecuteNonQueryAsync(ct);
             return true;
         }, budget, cancellationToken);
+
+    /// <summary>
+    /// libpq's gssencmode=prefer (its default) tries GSS only when a Kerberos credential cache exists; Npgsql's Prefer
+    /// first looks the host's name up by reverse DNS, a lookup no timeout of ours can cut short. So only a configured
+    /// prefer or require asks Npgsql for GSS encryption.
+    /// </summary>
+    internal static GssEncryptionMode GssEncryptionMode(string? libpqMode) => libpqMode?.ToLower(CultureInfo.InvariantCulture) switch
+    {
+        "prefer" => Npgsql.GssEncryptionMode.Prefer,
+        "require" => Npgsql.GssEncryptionMode.Require,
+        _ => Npgsql.GssEncryptionMode.Disable,
+    };
 
     private static SslMode SslMode(string? libpqMode) => libpqMode?.ToLower(CultureInfo.InvariantCulture) switch
     {
