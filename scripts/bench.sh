@@ -15,7 +15,8 @@
 # BENCH_BACKUP_BASELINE_S (30), BENCH_HAPROXY_CHECK ('inter 1s fall 2 rise 1'; 'inter 3s fall 3 rise 2' is the
 # seed's own), BENCH_PUSH (0; 1: the routing push, HAProxy's admin socket named in each agent's haproxy_runtime),
 # BENCH_AGENT (node-agent; patroni: Patroni 3.0.2 on the same configs), BENCH_FOOTPRINT_SETTLE_S (30: idle before the
-# footprint minute). Each switchover and hard loss records the 1-minute load average before it and starts after a random
+# footprint minute), BENCH_FOOTPRINT_MINUTES (1: the idle minutes the footprint's CPU is read over). Each switchover
+# and hard loss records the 1-minute load average before it and starts after a random
 # 0-3 s pause (HAProxy's check phase); HAProxy's state changes are kept with timestamps in haproxy-events-<profile>.log.
 # Run as root; it stops and removes the demo cluster on exit, also on failure.
 set -euo pipefail
@@ -184,8 +185,10 @@ footprint() { # profile: RSS after 60 s idle and CPU over that minute, per agent
   # The machine's load average is recorded beside them: on a shared machine the CPU figures are only indicative.
   # BENCH_FOOTPRINT_SETTLE_S (30): idle time after bootstrap before the minute starts (the checkpoint after
   # bootstrap, the first slot and status writes are not idle work). NodeAgent's fence process (its own process,
-  # armed on the leader; Patroni has none without a watchdog device) is recorded apart.
-  local n pid fpid tck role leader; tck=$(getconf CLK_TCK)
+  # armed on the leader; Patroni has none without a watchdog device) is recorded apart. BENCH_FOOTPRINT_MINUTES (1):
+  # CPU is read over that many idle minutes and given per minute to 3 decimals (one minute resolves only 0.01 s).
+  local n pid fpid tck role leader minutes=${BENCH_FOOTPRINT_MINUTES:-1} digits=2; tck=$(getconf CLK_TCK)
+  [ "$minutes" -gt 1 ] && digits=3
   sleep "${BENCH_FOOTPRINT_SETTLE_S:-30}"
   leader=$(name_of "$(leader_ip || true)")
   [ -n "$leader" ] || die "footprint: no single leader"
@@ -196,7 +199,7 @@ footprint() { # profile: RSS after 60 s idle and CPU over that minute, per agent
     fpids[$n]=$(fence_pid "$pid" | head -n 1)
     [ -n "${fpids[$n]}" ] && fcpu0[$n]=$(awk '{ print $14 + $15 }' "/proc/${fpids[$n]}/stat")
   done
-  sleep 60
+  sleep $((60 * minutes))
   record "$1" footprint "load average (1 min) at the end" 1 "$(cut -d' ' -f1 /proc/loadavg)"
   for n in "${nodes[@]}"; do
     pid=$(agent_pid "$n")
@@ -204,13 +207,13 @@ footprint() { # profile: RSS after 60 s idle and CPU over that minute, per agent
     record "$1" footprint "$role agent RSS MB" "$n" "$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")"
     record "$1" footprint "$role agent private MB" "$n" "$(private_mb "$pid")"
     record "$1" footprint "$role agent CPU s per idle min" "$n" \
-      "$(awk -v a="${cpu0[$n]}" -v t="$tck" '{ printf "%.2f", ($14 + $15 - a) / t }' "/proc/$pid/stat")"
+      "$(awk -v a="${cpu0[$n]}" -v t="$tck" -v m="$minutes" -v d="$digits" '{ printf "%.*f", d, ($14 + $15 - a) / t / m }' "/proc/$pid/stat")"
     fpid=${fpids[$n]}
     if [ -n "$fpid" ] && [ -r "/proc/$fpid/stat" ]; then
       record "$1" footprint "$role fence process RSS MB" "$n" "$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$fpid/status")"
       record "$1" footprint "$role fence process private MB" "$n" "$(private_mb "$fpid")"
       record "$1" footprint "$role fence process CPU s per idle min" "$n" \
-        "$(awk -v a="${fcpu0[$n]}" -v t="$tck" '{ printf "%.2f", ($14 + $15 - a) / t }' "/proc/$fpid/stat")"
+        "$(awk -v a="${fcpu0[$n]}" -v t="$tck" -v m="$minutes" -v d="$digits" '{ printf "%.*f", d, ($14 + $15 - a) / t / m }' "/proc/$fpid/stat")"
     fi
   done
 }
