@@ -25,15 +25,44 @@ internal sealed partial class PostgresInstance
     public async Task SyncReplicationSlotsAsync(IReadOnlySet<string> desiredPhysicalSlots, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(desiredPhysicalSlots);
-        var existing = await _sql.SlotsAsync(SqlBudget, cancellationToken);
-        foreach (var slot in existing)
+        try
+        {
+            await SyncSlotsAsync(desiredPhysicalSlots, cancellationToken);
+        }
+        catch
+        {
+            _knownSlots.Forget();
+            throw;
+        }
+    }
+
+    private async Task SyncSlotsAsync(IReadOnlySet<string> desiredPhysicalSlots, CancellationToken cancellationToken)
+    {
+        var pid = _postmaster.Pid;
+        var existing = _knownSlots.Current(pid, desiredPhysicalSlots, _dynamic);
+        if (existing is null)
+        {
+            _knownSlots.Forget();
+            existing = await _sql.SlotsAsync(SqlBudget, cancellationToken);
+            _knownSlots.Read(existing, pid, desiredPhysicalSlots, _dynamic);
+        }
+
+        var leftActive = false;
+        foreach (var slot in existing.ToArray())
         {
             // Only physical slots are ours to drop here; logical slots are managed elsewhere.
-            if (slot.Type == "physical" && !slot.Active && !desiredPhysicalSlots.Contains(slot.Name)
+            if (slot.Type == "physical" && !desiredPhysicalSlots.Contains(slot.Name)
                 && !_dynamic.IgnoreSlots.Any(rule => rule.Matches(slot.Name, slot.Type, database: null, plugin: null)))
             {
+                if (slot.Active)
+                {
+                    leftActive = true;
+                    continue;
+                }
+
                 await IgnoringAsync(UndefinedObject, () => _sql.ExecuteAsync(
                     "SELECT pg_catalog.pg_drop_replication_slot(@n)", SqlBudget, cancellationToken, ("n", slot.Name)));
+                _knownSlots.Dropped(slot.Name);
                 LogSlotDropped(slot.Name);
             }
         }
@@ -44,8 +73,15 @@ internal sealed partial class PostgresInstance
             {
                 await IgnoringAsync(DuplicateObject, () => _sql.ExecuteAsync(
                     "SELECT pg_catalog.pg_create_physical_replication_slot(@n, true)", SqlBudget, cancellationToken, ("n", name)));
+                _knownSlots.Created(name);
                 LogSlotCreated(name);
             }
+        }
+
+        if (leftActive)
+        {
+            // Its walsender may be gone by the next cycle: look again then.
+            _knownSlots.Forget();
         }
     }
 

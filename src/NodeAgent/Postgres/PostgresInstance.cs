@@ -39,6 +39,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
     private readonly ConfigFiles _files;
     private readonly DataDirectory _dataDir;
     private readonly PostgresSql _sql;
+    private readonly KnownSlots _knownSlots;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private DynamicConfig _dynamic;
@@ -56,6 +57,7 @@ internal sealed partial class PostgresInstance : IPostgresInstance
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _config = config;
         _time = time;
+        _knownSlots = new KnownSlots(time);
         _dynamic = config.Bootstrap.Dcs;
         _paths = PostgresPaths.From(config.Postgresql);
         _logger = loggerFactory.CreateLogger<PostgresInstance>();
