@@ -51,6 +51,14 @@ public sealed partial class NativeAgentLogTests
             throw new TimeoutException($"{e.Message}\nfiles: {files}\n{ReadAll(logDir)}\n--- stdout/stderr:\n{ChildProcess.ReadTail(node.LogPath, 30)}", e);
         }
         Assert.True(await node.StopAsync(), "the agent did not stop on SIGTERM");
+        // A 600-byte log rotates twice within the bootstrap: what the stopped agent left running there (initdb, a
+        // postmaster) would still write into the data directory that the clean-up removes.
+        foreach (var pid in ProcessesUnder(node.Root))
+        {
+            Signals.Send(pid, Signals.SigKill);
+        }
+
+        await Poll.UntilAsync(() => ProcessesUnder(node.Root).Length == 0, TimeSpan.FromSeconds(30), $"no process left working under {node.Root}");
 
         // file_num 2: never more than two old files (a shutdown can end between two renames of a rotation, as Python's can).
         var names = Directory.GetFiles(logDir).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
@@ -69,6 +77,22 @@ public sealed partial class NativeAgentLogTests
 
     [GeneratedRegex(@"^\d\d:\d\d:\d\d (INFO   |WARNING|DEBUG  |ERROR  ) NodeAgent(\.\w+)*: \S")]
     private static partial Regex Line();
+
+    private static int[] ProcessesUnder(string root) =>
+        [.. Directory.GetDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && pid != Environment.ProcessId && CommandLine(pid).Contains(root, StringComparison.Ordinal))];
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline");
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
 
     private static string ReadAll(string dir) =>
         string.Concat(Directory.GetFiles(dir).Select(f =>
