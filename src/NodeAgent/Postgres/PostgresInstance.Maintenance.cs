@@ -42,7 +42,6 @@ internal sealed partial class PostgresInstance
         var existing = _knownSlots.Current(pid, desiredPhysicalSlots, _dynamic);
         if (existing is null)
         {
-            _knownSlots.Forget();
             existing = await _sql.SlotsAsync(SqlBudget, cancellationToken);
             _knownSlots.Read(existing, pid, desiredPhysicalSlots, _dynamic);
         }

@@ -78,20 +78,12 @@ public sealed partial class NativeAgentLogTests
     [GeneratedRegex(@"^\d\d:\d\d:\d\d (INFO   |WARNING|DEBUG  |ERROR  ) NodeAgent(\.\w+)*: \S")]
     private static partial Regex Line();
 
-    private static int[] ProcessesUnder(string root) =>
-        [.. Directory.GetDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
-            .Where(pid => pid > 0 && pid != Environment.ProcessId && CommandLine(pid).Contains(root, StringComparison.Ordinal))];
-
-    private static string CommandLine(int pid)
+    /// <summary>Live processes whose command line names <paramref name="root"/>, with their descendants (initdb's backend names no path).</summary>
+    private static int[] ProcessesUnder(string root)
     {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline");
-        }
-        catch (IOException)
-        {
-            return "";
-        }
+        var all = ProcFs.All();
+        var naming = all.Where(p => !p.IsDead && p.Pid != Environment.ProcessId && ProcFs.CommandLine(p.Pid).Contains(root, StringComparison.Ordinal));
+        return [.. ProcFs.TreeOf(naming.Select(p => p.Pid), all).Where(p => !p.IsDead).Select(p => p.Pid)];
     }
 
     private static string ReadAll(string dir) =>
